@@ -1,0 +1,61 @@
+//! # embedded-chain
+//!
+//! An in-process NEAR chain for tests, benchmarks and demos, built on the
+//! crates nearcore itself runs: `near-vm-runner` (the wasmtime VM) and
+//! `near-parameters` (the real gas, fee and storage parameters of protocol
+//! [`PROTOCOL_VERSION`]). It plays the role cw-multi-test plays for CosmWasm,
+//! but every contract call runs the real wasm in the real VM.
+//!
+//! What it models, as nearcore does where a contract can tell:
+//! - accounts with balance, locked balance, storage usage (account record,
+//!   access keys, code, contract data) and code; account naming rules;
+//! - transactions of several actions, converted to receipts with the
+//!   protocol's send and execution fees charged to the signer;
+//! - receipts executed one block per hop; a failed receipt reverts all its
+//!   changes and refunds its deposits; unused gas is refunded to the signer;
+//!   promises (`then`, `and`, batches) become receipts; callbacks receive each
+//!   dependency's `Successful(bytes)` or `Failed`; unused gas is shared among
+//!   calls by their gas weights;
+//! - storage staking checked after each receipt, with the protocol's error;
+//! - trie-node gas: each storage access pays `touching_trie_node` for the nodes
+//!   on its path in a trie holding the chain's keys (cached nodes pay the cached
+//!   fee), so gas grows with state as O(log16 n), as on chain;
+//! - views (read-only, view gas limit), account and raw state views;
+//! - block height and time (configurable block time; fast-forward).
+//!
+//! What it leaves out: validators and staking, access-key nonces and
+//! signatures, promise yield/resume, global contracts, gas price changes and the
+//! gas refund penalty, and sending a deleted account's balance to its
+//! beneficiary.
+
+mod cache;
+mod chain;
+mod ext;
+mod outcome;
+mod receipt;
+mod trie;
+
+pub use cache::cache_dir;
+pub use chain::{
+    genesis_key, AccountRecord, AccountView, CallBuilder, Chain, TxBuilder, DEFAULT_BLOCK_TIME_NS,
+    DEFAULT_CALL_GAS, GAS_PRICE, GENESIS_TIMESTAMP_NS, PROTOCOL_VERSION,
+};
+pub use near_primitives_core::hash::CryptoHash;
+pub use near_primitives_core::types::{AccountId, Balance as NearToken, Gas};
+pub use outcome::{Event, ReceiptOutcome, ReceiptStatus, TxOutcome, ViewResult};
+pub use receipt::Action;
+
+/// Parses an account id, panicking on an invalid one (for tests and demos).
+pub fn account(id: &str) -> AccountId {
+    id.parse().unwrap_or_else(|e| panic!("invalid account id {id:?}: {e}"))
+}
+
+/// `n` NEAR.
+pub const fn near(n: u128) -> NearToken {
+    NearToken::from_yoctonear(n * 1_000_000_000_000_000_000_000_000)
+}
+
+/// `n` milliNEAR.
+pub const fn millinear(n: u128) -> NearToken {
+    NearToken::from_yoctonear(n * 1_000_000_000_000_000_000_000)
+}

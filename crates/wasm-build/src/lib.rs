@@ -1,0 +1,108 @@
+//! Builds the workspace's contracts to `wasm32-unknown-unknown` (release
+//! profile) once per process, so `cargo test` from a fresh clone needs no
+//! separate build step.
+//!
+//! The wasm goes to `<workspace>/target/wasm/wasm32-unknown-unknown/release/`,
+//! a target directory of its own so the nested cargo never waits on the lock
+//! of the cargo that runs the tests. `scripts/build.sh` uses the same folder.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+/// The contracts of the suite, as cargo package names.
+pub const SUITE: [&str; 4] = ["community-dao", "model-registry", "data-consent", "inference-attestation"];
+
+/// Root of the cargo workspace.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+/// Target dir of the wasm builds (`WASM_TARGET_DIR` overrides it).
+pub fn wasm_target_dir() -> PathBuf {
+    std::env::var_os("WASM_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target/wasm"))
+}
+
+fn wasm_path(package: &str, features: &[&str]) -> PathBuf {
+    let dir = wasm_target_dir().join("wasm32-unknown-unknown/release");
+    let file = format!("{}.wasm", package.replace('-', "_"));
+    if features.is_empty() {
+        dir.join(file)
+    } else {
+        // Feature builds are copied aside so they never overwrite the plain build.
+        dir.join(format!("{}-{}.wasm", package.replace('-', "_"), features.join("+")))
+    }
+}
+
+/// Checks that the wasm target is installed, with a message that says how to fix it.
+pub fn ensure_wasm_target() -> Result<(), String> {
+    let out = Command::new("rustc").args(["--print", "sysroot"]).output().map_err(|e| format!("cannot run rustc: {e}"))?;
+    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let lib = Path::new(&sysroot).join("lib/rustlib/wasm32-unknown-unknown");
+    if lib.exists() {
+        Ok(())
+    } else {
+        Err("the wasm32-unknown-unknown target is not installed for this toolchain: \
+             run `rustup target add wasm32-unknown-unknown` (scripts/setup.sh does it)"
+            .to_string())
+    }
+}
+
+/// Builds `packages` with `features` and returns the wasm paths in order.
+pub fn build(packages: &[&str], features: &[&str]) -> Result<Vec<PathBuf>, String> {
+    ensure_wasm_target()?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace_root())
+        .args(["build", "--release", "--locked", "--target", "wasm32-unknown-unknown", "--target-dir"])
+        .arg(wasm_target_dir());
+    for p in packages {
+        cmd.args(["-p", p]);
+    }
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
+    }
+    // Flags meant for the host build must not leak into the wasm build.
+    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "RUSTC_WRAPPER", "CARGO_TARGET_DIR"] {
+        cmd.env_remove(var);
+    }
+    let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("building {packages:?} to wasm failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let mut paths = Vec::new();
+    for p in packages {
+        let built = wasm_path(p, &[]);
+        if features.is_empty() {
+            paths.push(built);
+        } else {
+            let aside = wasm_path(p, features);
+            std::fs::copy(&built, &aside).map_err(|e| format!("copy {}: {e}", built.display()))?;
+            paths.push(aside);
+        }
+    }
+    Ok(paths)
+}
+
+/// The wasm of `package` (built with `features`), built at most once per process.
+/// Panics with the build error: tests cannot run without their contracts.
+pub fn wasm(package: &str, features: &[&str]) -> Vec<u8> {
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let key = format!("{package}/{}", features.join(","));
+    let mut built = BUILT.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    if !built.contains_key(&key) {
+        if features.is_empty() && SUITE.contains(&package) {
+            // One cargo run for the whole suite is faster than four.
+            let paths = build(&SUITE, &[]).unwrap_or_else(|e| panic!("{e}"));
+            for (p, path) in SUITE.iter().zip(paths) {
+                built.insert(format!("{p}/"), path);
+            }
+        } else {
+            let path = build(&[package], features).unwrap_or_else(|e| panic!("{e}")).remove(0);
+            built.insert(key.clone(), path);
+        }
+    }
+    let path = &built[&key];
+    std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
