@@ -1,1 +1,13 @@
+//! End-to-end scenarios of AI Commons, the lifecycle demo and the cost bench.
+//!
+//! - [`backend`]: the embedded chain and (feature `sandbox`) a near-workspaces
+//!   sandbox behind one interface, so each scenario is written once.
+//! - [`community`]: deploys and wires the four contracts as one community and
+//!   gives typed helpers for what members, publishers, users and attesters do.
+//! - [`scenarios`]: the lifecycle and its failure paths, as functions over a backend.
 
+pub mod backend;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+
+pub use backend::{Backend, BackendExt, Embedded, Outcome};

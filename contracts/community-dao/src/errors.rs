@@ -1,0 +1,58 @@
+//! Every error message of the community DAO: short, lowercase, stable, grep-able.
+//! Messages that carry a value are built as `"{ERR_X}: detail"`.
+
+pub const ERR_PRIVATE: &str = "method is private";
+pub const ERR_NOT_MEMBER: &str = "caller is not a member";
+pub const ERR_CANNOT_PROPOSE: &str = "caller has no role that may propose this kind";
+pub const ERR_NO_ELECTORATE: &str = "no member may vote on this kind";
+pub const ERR_DEPOSIT: &str = "wrong deposit";
+pub const ERR_PROPOSAL_NOT_FOUND: &str = "proposal not found";
+pub const ERR_NOT_ACTIVE: &str = "proposal is not active";
+pub const ERR_VOTING_OVER: &str = "voting period is over";
+pub const ERR_VOTING_NOT_OVER: &str = "voting period is not over";
+pub const ERR_NOT_ELIGIBLE: &str = "caller held no voting role for this proposal when it was created";
+pub const ERR_NOT_PROPOSER: &str = "only the proposer may cancel";
+pub const ERR_HAS_VOTES: &str = "proposal already has votes";
+pub const ERR_ALREADY_EXECUTED: &str = "proposal already executed";
+pub const ERR_NOT_PASSED: &str = "proposal has not passed";
+pub const ERR_TIMELOCK: &str = "timelock not over";
+pub const ERR_IN_FLIGHT: &str = "execution already in progress";
+pub const ERR_NO_EXECUTION: &str = "no execution in progress";
+pub const ERR_GAS: &str = "not enough gas attached";
+pub const ERR_CODE_EMPTY: &str = "code is empty";
+pub const ERR_CODE_EXISTS: &str = "code already stored";
+pub const ERR_CODE_NOT_FOUND: &str = "code not stored";
+pub const ERR_NO_STATE: &str = "no state to migrate";
+pub const ERR_NEWER_STATE: &str = "state is newer than this code";
+
+// Argument validation (init and proposal kinds).
+pub const ERR_TOO_MANY_ROLES: &str = "too many roles";
+pub const ERR_DUPLICATE_ROLE: &str = "duplicate role";
+pub const ERR_UNKNOWN_ROLE: &str = "unknown role";
+pub const ERR_MEMBER_ROLES: &str = "a member needs 1 to 4 distinct roles";
+pub const ERR_DUPLICATE_MEMBER: &str = "duplicate member";
+pub const ERR_TOO_MANY_MEMBERS: &str = "too many initial members";
+pub const ERR_NO_MEMBERS: &str = "at least one member is required";
+pub const ERR_ALREADY_MEMBER: &str = "account is already a member";
+pub const ERR_UNKNOWN_MEMBER: &str = "account is not a member";
+pub const ERR_LAST_MEMBER: &str = "cannot remove the last member";
+pub const ERR_BAD_FRACTION: &str = "fraction must have 0 < den and num <= den";
+pub const ERR_BAD_THRESHOLD: &str = "threshold must have 0 < num <= den";
+pub const ERR_BAD_PERIOD: &str = "voting period must be 1 second to 365 days";
+pub const ERR_BAD_TIMELOCK: &str = "timelock must be at most 365 days";
+pub const ERR_ZERO_AMOUNT: &str = "amount must be positive";
+pub const ERR_SELF_TARGET: &str = "the dao itself cannot be the target; use the typed proposal kinds";
+pub const ERR_BAD_ACTIONS: &str = "function calls need 1 to 8 actions";
+pub const ERR_BAD_METHOD: &str = "method name must be 1 to 256 bytes";
+pub const ERR_BAD_GAS: &str = "action gas must be 1 to 300 Tgas in total";
+pub const ERR_NOTHING_TO_SET: &str = "set at least one community contract";
+pub const ERR_BAD_VERSION: &str = "version must be at least 1";
+pub const ERR_REGISTRY_UNSET: &str = "registry contract is not set";
+pub const ERR_ATTESTATION_UNSET: &str = "attestation contract is not set";
+pub const ERR_CONSENT_UNSET: &str = "consent contract is not set";
+pub const ERR_BAD_KEYS: &str = "an attester needs 1 to 8 public keys of at most 128 bytes";
+pub const ERR_TOO_MANY_MEASUREMENTS: &str = "at most 16 measurements";
+pub const ERR_TOO_MANY_MODELS: &str = "at most 32 models";
+pub const ERR_EXPIRY_PAST: &str = "expiry must be in the future";
+pub const ERR_EMPTY_REASON: &str = "reason must not be empty";
+pub const ERR_INSUFFICIENT_TREASURY: &str = "insufficient treasury";

@@ -1,0 +1,405 @@
+//! Creating, cancelling and finalizing proposals; the per-status index; bonds.
+
+use crate::errors::*;
+use crate::events::DaoEvent;
+use crate::outcome::{decide, Outcome};
+use crate::types::*;
+use crate::{check_ok, Contract, ContractExt, StorageKey, MAX_ARGS_LEN, MAX_DESCRIPTION_LEN, MAX_REASON_LEN};
+use ai_commons_primitives::storage::storage_cost;
+use ai_commons_primitives::{validate_bounded, validate_slug, StorageMeter};
+use near_sdk::json_types::U64;
+use near_sdk::{env, near, require, AccountId, Gas, IntoStorageKey, NearToken, Promise};
+
+const NS_PER_SEC: u64 = 1_000_000_000;
+const MAX_PERIOD_NS: u64 = 365 * 24 * 3600 * NS_PER_SEC;
+/// Bytes NEAR charges per stored record on top of key and value.
+pub(crate) const RECORD_OVERHEAD: u64 = 40;
+const MAX_ACTIONS: usize = 8;
+const MAX_TOTAL_ACTION_GAS: Gas = Gas::from_tgas(300);
+
+pub(crate) fn validate_policy(p: &VotePolicy) -> Result<(), String> {
+    if p.voting_period_ns.0 < NS_PER_SEC || p.voting_period_ns.0 > MAX_PERIOD_NS {
+        return Err(ERR_BAD_PERIOD.into());
+    }
+    if p.timelock_ns.0 > MAX_PERIOD_NS {
+        return Err(ERR_BAD_TIMELOCK.into());
+    }
+    if let Quorum::Fraction(f) = p.quorum {
+        if f.den == 0 || f.num > f.den {
+            return Err(format!("quorum: {ERR_BAD_FRACTION}"));
+        }
+    }
+    if p.threshold.num == 0 || p.threshold.den == 0 || p.threshold.num > p.threshold.den {
+        return Err(ERR_BAD_THRESHOLD.into());
+    }
+    Ok(())
+}
+
+fn validate_reason(reason: &str, required: bool) -> Result<(), String> {
+    if required && reason.is_empty() {
+        return Err(ERR_EMPTY_REASON.into());
+    }
+    validate_bounded("reason", reason, MAX_REASON_LEN)
+}
+
+fn validate_version(v: u32) -> Result<(), String> {
+    if v == 0 {
+        return Err(ERR_BAD_VERSION.into());
+    }
+    Ok(())
+}
+
+/// The storage key of a `LookupMap` entry: prefix followed by the borsh key.
+fn map_key<K: near_sdk::borsh::BorshSerialize>(prefix: StorageKey, key: &K) -> Vec<u8> {
+    let mut k = prefix.into_storage_key();
+    k.extend(near_sdk::borsh::to_vec(key).unwrap_or_default());
+    k
+}
+
+fn record_bytes(key: Vec<u8>, value_len: usize) -> u64 {
+    RECORD_OVERHEAD + key.len() as u64 + value_len as u64
+}
+
+impl Contract {
+    /// Checks a proposal kind against the current state at creation time.
+    pub(crate) fn validate_kind(&self, kind: &ProposalKind) -> Result<(), String> {
+        let me = env::current_account_id();
+        match kind {
+            ProposalKind::Text => {}
+            ProposalKind::AddMember { account_id, roles } => {
+                self.roles.get().mask_of(roles)?;
+                if self.members.contains_key(account_id) {
+                    return Err(format!("{ERR_ALREADY_MEMBER}: {account_id}"));
+                }
+            }
+            ProposalKind::RemoveMember { account_id } => {
+                if !self.members.contains_key(account_id) {
+                    return Err(format!("{ERR_UNKNOWN_MEMBER}: {account_id}"));
+                }
+            }
+            ProposalKind::ChangeRoles { account_id, roles } => {
+                self.roles.get().mask_of(roles)?;
+                if !self.members.contains_key(account_id) {
+                    return Err(format!("{ERR_UNKNOWN_MEMBER}: {account_id}"));
+                }
+            }
+            ProposalKind::ChangePolicy { policy, .. } => validate_policy(policy)?,
+            ProposalKind::ChangeRolePermissions { role, .. } => self.check_role_permissions(role)?,
+            ProposalKind::Transfer { receiver_id, amount } => {
+                if amount.is_zero() {
+                    return Err(ERR_ZERO_AMOUNT.into());
+                }
+                if *receiver_id == me {
+                    return Err(ERR_SELF_TARGET.into());
+                }
+            }
+            ProposalKind::FunctionCalls { receiver_id, actions } => {
+                if *receiver_id == me {
+                    return Err(ERR_SELF_TARGET.into());
+                }
+                if actions.is_empty() || actions.len() > MAX_ACTIONS {
+                    return Err(ERR_BAD_ACTIONS.into());
+                }
+                let mut gas: u64 = 0;
+                let mut args = 0usize;
+                for a in actions {
+                    if a.method_name.is_empty() || a.method_name.len() > 256 {
+                        return Err(ERR_BAD_METHOD.into());
+                    }
+                    if a.gas.0 == 0 {
+                        return Err(ERR_BAD_GAS.into());
+                    }
+                    gas = gas.saturating_add(a.gas.0);
+                    args += a.args.0.len();
+                }
+                if gas > MAX_TOTAL_ACTION_GAS.as_gas() {
+                    return Err(ERR_BAD_GAS.into());
+                }
+                if args > MAX_ARGS_LEN {
+                    return Err(format!("args are too long: {args} bytes, at most {MAX_ARGS_LEN}"));
+                }
+            }
+            ProposalKind::UpgradeSelf { code_hash, migrate_args } => {
+                if !env::storage_has_key(&crate::upgrade::code_key(code_hash)) {
+                    return Err(format!("{ERR_CODE_NOT_FOUND}: {code_hash}"));
+                }
+                if migrate_args.as_ref().is_some_and(|a| a.0.len() > MAX_ARGS_LEN) {
+                    return Err(format!("migrate args are too long: at most {MAX_ARGS_LEN} bytes"));
+                }
+            }
+            ProposalKind::SetCommunityContracts { registry, attestation, consent } => {
+                if registry.is_none() && attestation.is_none() && consent.is_none() {
+                    return Err(ERR_NOTHING_TO_SET.into());
+                }
+            }
+            ProposalKind::ApproveModelVersion { model_id, version } => {
+                self.registry()?;
+                validate_slug("model id", model_id)?;
+                validate_version(*version)?;
+            }
+            ProposalKind::DeprecateModelVersion { model_id, version, reason } => {
+                self.registry()?;
+                validate_slug("model id", model_id)?;
+                validate_version(*version)?;
+                validate_reason(reason.as_deref().unwrap_or_default(), false)?;
+            }
+            ProposalKind::RevokeModelVersion { model_id, version, reason } => {
+                self.registry()?;
+                validate_slug("model id", model_id)?;
+                validate_version(*version)?;
+                validate_reason(reason, true)?;
+            }
+            ProposalKind::MoveAlias { model_id, alias, version } => {
+                self.registry()?;
+                validate_slug("model id", model_id)?;
+                validate_slug("alias", alias)?;
+                validate_version(*version)?;
+            }
+            ProposalKind::AdmitAttester { public_keys, tee_kind, measurements, models, expires_at, .. } => {
+                self.attestation()?;
+                if public_keys.is_empty() || public_keys.len() > 8 || public_keys.iter().any(|k| k.is_empty() || k.len() > 128) {
+                    return Err(ERR_BAD_KEYS.into());
+                }
+                validate_slug("tee kind", tee_kind)?;
+                if measurements.len() > 16 {
+                    return Err(ERR_TOO_MANY_MEASUREMENTS.into());
+                }
+                if let Some(models) = models {
+                    if models.len() > 32 {
+                        return Err(ERR_TOO_MANY_MODELS.into());
+                    }
+                    for m in models {
+                        validate_slug("model id", m)?;
+                    }
+                }
+                if expires_at.is_some_and(|t| t.0 <= env::block_timestamp()) {
+                    return Err(ERR_EXPIRY_PAST.into());
+                }
+            }
+            ProposalKind::RevokeAttester { reason, .. } => {
+                self.attestation()?;
+                validate_reason(reason, true)?;
+            }
+            ProposalKind::RecordTrainingSnapshot { note, .. } => {
+                self.consent()?;
+                validate_bounded("note", note.as_deref().unwrap_or_default(), MAX_REASON_LEN)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn registry(&self) -> Result<AccountId, String> {
+        self.community.registry.clone().ok_or_else(|| ERR_REGISTRY_UNSET.to_string())
+    }
+
+    pub(crate) fn attestation(&self) -> Result<AccountId, String> {
+        self.community.attestation.clone().ok_or_else(|| ERR_ATTESTATION_UNSET.to_string())
+    }
+
+    pub(crate) fn consent(&self) -> Result<AccountId, String> {
+        self.community.consent.clone().ok_or_else(|| ERR_CONSENT_UNSET.to_string())
+    }
+
+    /// Builds the header a new proposal would get, checking every rule but the deposit.
+    fn draft_proposal(&self, proposer: &AccountId, description: &str, kind: &ProposalKind) -> Proposal {
+        check_ok(validate_bounded("description", description, MAX_DESCRIPTION_LEN));
+        let label = kind.label();
+        let member = self.members.get(proposer).unwrap_or_else(|| env::panic_str(ERR_NOT_MEMBER));
+        let roles = self.roles.get();
+        if !roles.can_propose(member.roles, label) {
+            env::panic_str(ERR_CANNOT_PROPOSE);
+        }
+        check_ok(self.validate_kind(kind));
+        let electorate = roles.electorate[label.index()];
+        if electorate == 0 {
+            env::panic_str(ERR_NO_ELECTORATE);
+        }
+        let policy = self.policies.get().policy_for(label);
+        let now = env::block_timestamp();
+        Proposal {
+            proposer: proposer.clone(),
+            kind: label,
+            status: ProposalStatus::Active,
+            policy,
+            electorate,
+            quorum_votes: policy.quorum.votes_required(electorate),
+            voting_roles: roles.voting_roles(label),
+            created_at: now,
+            deadline: now + policy.voting_period_ns.0,
+            decided_at: 0,
+            executed_at: 0,
+            tally: Tally::default(),
+            voter_count: 0,
+            bond: self.proposal_bond,
+            storage_deposit: NearToken::from_yoctonear(0),
+            execution_attempts: 0,
+            executing: false,
+            status_pos: self.status_counts[ProposalStatus::Active.index()],
+        }
+    }
+
+    /// Bytes a new proposal adds: its header, its body and its status-index entry.
+    fn proposal_storage_bytes(&self, header: &Proposal, body: &ProposalBody) -> u64 {
+        let id = self.next_proposal_id;
+        let header_len = near_sdk::borsh::object_length(header).unwrap_or_default();
+        let body_len = near_sdk::borsh::object_length(body).unwrap_or_default();
+        record_bytes(map_key(StorageKey::Proposals, &id), header_len)
+            + record_bytes(map_key(StorageKey::ProposalBodies, &id), body_len)
+            + record_bytes(map_key(StorageKey::StatusIndex, &(ProposalStatus::Active as u8, header.status_pos)), 8)
+    }
+
+    /// Moves a proposal to `to` in the status index (O(1): swap-remove from the
+    /// old status list, append to the new one) and updates counts.
+    pub(crate) fn move_status(&mut self, id: u64, p: &mut Proposal, to: ProposalStatus) {
+        let from = p.status;
+        if from == to {
+            return;
+        }
+        let last = self.status_counts[from.index()] - 1;
+        if p.status_pos != last {
+            let last_id = *self
+                .status_index
+                .get(&(from as u8, last))
+                .unwrap_or_else(|| env::panic_str("status index is inconsistent"));
+            self.status_index.insert((from as u8, p.status_pos), last_id);
+            if let Some(other) = self.proposals.get_mut(&last_id) {
+                other.status_pos = p.status_pos;
+            }
+        }
+        self.status_index.remove(&(from as u8, last));
+        self.status_counts[from.index()] -= 1;
+        let pos = self.status_counts[to.index()];
+        self.status_index.insert((to as u8, pos), id);
+        self.status_counts[to.index()] += 1;
+        p.status = to;
+        p.status_pos = pos;
+    }
+
+    /// Ends voting: records the outcome, refunds or forfeits the bond, emits
+    /// `proposal_status_changed`. The caller writes `p` back.
+    pub(crate) fn end_voting(&mut self, id: u64, p: &mut Proposal, to: ProposalStatus) {
+        let from = p.status;
+        self.move_status(id, p, to);
+        p.decided_at = env::block_timestamp();
+        let bond = p.bond;
+        p.bond = NearToken::from_yoctonear(0);
+        self.locked_bonds = self.locked_bonds.saturating_sub(bond);
+        let refunded = if to == ProposalStatus::Spam { NearToken::from_yoctonear(0) } else { bond };
+        if !refunded.is_zero() {
+            Promise::new(p.proposer.clone()).transfer(refunded).detach();
+        }
+        DaoEvent::ProposalStatusChanged { id: U64(id), from, to, bond_refunded: refunded }.emit();
+    }
+
+    pub(crate) fn apply_outcome(&mut self, id: u64, p: &mut Proposal, outcome: Outcome) {
+        let to = match outcome {
+            Outcome::Undecided => return,
+            Outcome::Passed => ProposalStatus::Passed,
+            Outcome::Rejected => ProposalStatus::Rejected,
+            Outcome::Spam => ProposalStatus::Spam,
+            Outcome::Expired => ProposalStatus::Expired,
+        };
+        self.end_voting(id, p, to);
+    }
+
+    pub(crate) fn proposal(&self, id: u64) -> Proposal {
+        self.proposals.get(&id).cloned().unwrap_or_else(|| env::panic_str(ERR_PROPOSAL_NOT_FOUND))
+    }
+}
+
+#[near]
+impl Contract {
+    /// Creates a proposal. Caller: a member with a role that may propose this kind.
+    /// Deposit: exactly `get_proposal_deposit(proposer, description, kind)` =
+    /// bond + storage of the proposal (short and excess deposits both fail, naming
+    /// the amount). Emits `proposal_added`. Returns the proposal id.
+    #[payable]
+    pub fn add_proposal(&mut self, description: String, kind: ProposalKind) -> U64 {
+        let proposer = env::predecessor_account_id();
+        let mut header = self.draft_proposal(&proposer, &description, &kind);
+        let body = ProposalBody { description, kind };
+        let bytes = self.proposal_storage_bytes(&header, &body);
+        let storage = storage_cost(bytes);
+        let required = self.proposal_bond.saturating_add(storage);
+        let attached = env::attached_deposit();
+        if attached != required {
+            env::panic_str(&format!(
+                "{ERR_DEPOSIT}: attach exactly {} yoctoNEAR (bond {} + storage {} for {} bytes), attached {}",
+                required.as_yoctonear(),
+                self.proposal_bond.as_yoctonear(),
+                storage.as_yoctonear(),
+                bytes,
+                attached.as_yoctonear()
+            ));
+        }
+        header.storage_deposit = storage;
+        let id = self.next_proposal_id;
+        let meter = StorageMeter::start();
+        self.proposals.insert(id, header.clone());
+        self.proposal_bodies.insert(id, body);
+        self.status_index.insert((ProposalStatus::Active as u8, header.status_pos), id);
+        self.proposals.flush();
+        self.proposal_bodies.flush();
+        self.status_index.flush();
+        require!(meter.bytes_added() == bytes, "storage estimate differs from storage used");
+        self.status_counts[ProposalStatus::Active.index()] += 1;
+        self.next_proposal_id += 1;
+        self.locked_bonds = self.locked_bonds.saturating_add(header.bond);
+        DaoEvent::ProposalAdded {
+            id: U64(id),
+            proposer,
+            kind: header.kind,
+            deadline: U64(header.deadline),
+            electorate: header.electorate,
+            quorum_votes: header.quorum_votes,
+            bond: header.bond,
+            storage_deposit: storage,
+        }
+        .emit();
+        U64(id)
+    }
+
+    /// The exact deposit `add_proposal` needs from `proposer` for this proposal,
+    /// or fails with the reason `add_proposal` would fail with.
+    pub fn get_proposal_deposit(&self, proposer: AccountId, description: String, kind: ProposalKind) -> NearToken {
+        let header = self.draft_proposal(&proposer, &description, &kind);
+        let bytes = self.proposal_storage_bytes(&header, &ProposalBody { description, kind });
+        self.proposal_bond.saturating_add(storage_cost(bytes))
+    }
+
+    /// Withdraws an active proposal nobody has voted on. Caller: the proposer.
+    /// No deposit. Refunds the bond (the proposal's storage stays as history).
+    /// Emits `proposal_status_changed` (to `cancelled`).
+    pub fn cancel_proposal(&mut self, id: U64) {
+        let mut p = self.proposal(id.0);
+        if p.proposer != env::predecessor_account_id() {
+            env::panic_str(ERR_NOT_PROPOSER);
+        }
+        if p.status != ProposalStatus::Active {
+            env::panic_str(ERR_NOT_ACTIVE);
+        }
+        if p.voter_count > 0 {
+            env::panic_str(ERR_HAS_VOTES);
+        }
+        self.end_voting(id.0, &mut p, ProposalStatus::Cancelled);
+        self.proposals.insert(id.0, p);
+    }
+
+    /// Decides an active proposal whose voting period is over: expired without
+    /// quorum, else passed, spam or rejected. Caller: anyone. No deposit.
+    /// Emits `proposal_status_changed`. Returns the new status.
+    pub fn finalize(&mut self, id: U64) -> ProposalStatus {
+        let mut p = self.proposal(id.0);
+        if p.status != ProposalStatus::Active {
+            env::panic_str(ERR_NOT_ACTIVE);
+        }
+        if env::block_timestamp() < p.deadline {
+            env::panic_str(ERR_VOTING_NOT_OVER);
+        }
+        let outcome = decide(&p.tally, p.electorate, p.quorum_votes, p.policy.threshold, true);
+        self.apply_outcome(id.0, &mut p, outcome);
+        let status = p.status;
+        self.proposals.insert(id.0, p);
+        status
+    }
+}

@@ -1,0 +1,529 @@
+//! Domain types of the DAO: proposal kinds and their labels, roles, vote policies,
+//! members, proposals and votes.
+
+use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
+use near_sdk::json_types::{Base64VecU8, U64};
+use near_sdk::serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use near_sdk::{near, AccountId, NearToken};
+use std::collections::BTreeMap;
+
+/// The label of a proposal kind: what permissions and vote policies are keyed by.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum KindLabel {
+    Text,
+    AddMember,
+    RemoveMember,
+    ChangeRoles,
+    ChangePolicy,
+    ChangeRolePermissions,
+    Transfer,
+    FunctionCalls,
+    UpgradeSelf,
+    SetCommunityContracts,
+    ApproveModelVersion,
+    DeprecateModelVersion,
+    RevokeModelVersion,
+    MoveAlias,
+    AdmitAttester,
+    RevokeAttester,
+    RecordTrainingSnapshot,
+}
+
+impl KindLabel {
+    pub const COUNT: usize = 17;
+    pub const ALL: [KindLabel; Self::COUNT] = [
+        KindLabel::Text,
+        KindLabel::AddMember,
+        KindLabel::RemoveMember,
+        KindLabel::ChangeRoles,
+        KindLabel::ChangePolicy,
+        KindLabel::ChangeRolePermissions,
+        KindLabel::Transfer,
+        KindLabel::FunctionCalls,
+        KindLabel::UpgradeSelf,
+        KindLabel::SetCommunityContracts,
+        KindLabel::ApproveModelVersion,
+        KindLabel::DeprecateModelVersion,
+        KindLabel::RevokeModelVersion,
+        KindLabel::MoveAlias,
+        KindLabel::AdmitAttester,
+        KindLabel::RevokeAttester,
+        KindLabel::RecordTrainingSnapshot,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+
+    /// Kinds that change the DAO itself and apply inside `execute`.
+    pub fn is_internal(self) -> bool {
+        matches!(
+            self,
+            KindLabel::Text
+                | KindLabel::AddMember
+                | KindLabel::RemoveMember
+                | KindLabel::ChangeRoles
+                | KindLabel::ChangePolicy
+                | KindLabel::ChangeRolePermissions
+                | KindLabel::SetCommunityContracts
+        )
+    }
+}
+
+/// A set of kind labels. JSON: `"all"` or a list of labels.
+#[near(serializers = [borsh])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct KindSet(pub u32);
+
+impl KindSet {
+    pub const ALL: KindSet = KindSet((1 << KindLabel::COUNT) - 1);
+    pub const NONE: KindSet = KindSet(0);
+
+    pub fn of(labels: &[KindLabel]) -> Self {
+        KindSet(labels.iter().fold(0, |acc, l| acc | l.bit()))
+    }
+
+    pub fn contains(self, label: KindLabel) -> bool {
+        self.0 & label.bit() != 0
+    }
+
+    pub fn labels(self) -> Vec<KindLabel> {
+        KindLabel::ALL.into_iter().filter(|l| self.contains(*l)).collect()
+    }
+}
+
+impl Serialize for KindSet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if *self == KindSet::ALL {
+            serializer.serialize_str("all")
+        } else {
+            self.labels().serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for KindSet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(crate = "near_sdk::serde", untagged)]
+        enum Repr {
+            Word(String),
+            List(Vec<KindLabel>),
+        }
+        match Repr::deserialize(deserializer)
+            .map_err(|_| de::Error::custom("expected \"all\" or a list of proposal kind labels"))?
+        {
+            Repr::Word(w) if w == "all" => Ok(KindSet::ALL),
+            Repr::Word(w) => Err(de::Error::custom(format!("expected \"all\", got \"{w}\""))),
+            Repr::List(l) => Ok(KindSet::of(&l)),
+        }
+    }
+}
+
+/// `num / den`.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fraction {
+    pub num: u32,
+    pub den: u32,
+}
+
+/// Minimum number of votes cast (yes, no, abstain and spam all count).
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Quorum {
+    /// At least this many votes; capped at the electorate (then every eligible voter must vote).
+    Count(u32),
+    /// At least `ceil(num * electorate / den)` votes.
+    Fraction(Fraction),
+}
+
+impl Quorum {
+    /// Votes needed for an electorate of `electorate` members.
+    pub fn votes_required(self, electorate: u32) -> u32 {
+        match self {
+            Quorum::Count(n) => n.min(electorate),
+            Quorum::Fraction(f) => {
+                let num = f.num as u64 * electorate as u64;
+                num.div_ceil(f.den as u64) as u32
+            }
+        }
+    }
+}
+
+/// How proposals of one kind are decided.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VotePolicy {
+    pub voting_period_ns: U64,
+    pub quorum: Quorum,
+    /// A proposal passes when `yes / (yes + no + spam) >= threshold` (and yes > 0).
+    pub threshold: Fraction,
+    /// Wait between passing and the earliest execution.
+    pub timelock_ns: U64,
+}
+
+/// The default policy plus overrides per kind.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VotePolicies {
+    pub default: VotePolicy,
+    #[serde(default)]
+    pub per_kind: BTreeMap<KindLabel, VotePolicy>,
+}
+
+impl VotePolicies {
+    pub fn policy_for(&self, label: KindLabel) -> VotePolicy {
+        *self.per_kind.get(&label).unwrap_or(&self.default)
+    }
+}
+
+/// A role: which kinds its holders may propose and vote on.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    pub name: String,
+    pub can_propose: KindSet,
+    pub can_vote: KindSet,
+}
+
+/// An initial member given to `new`.
+#[near(serializers = [json])]
+#[derive(Clone, Debug)]
+pub struct MemberInput {
+    pub account_id: AccountId,
+    pub roles: Vec<String>,
+}
+
+/// Bit `i` set = role `i` (index into the role table).
+pub type RoleMask = u16;
+
+/// One member's stored record.
+///
+/// Snapshot voting without iteration: `roles` took effect just before proposal id
+/// `roles_since` was created; `prev_roles` were held from proposal `prev_since`
+/// until then. The roles a member held when proposal `p` was created are
+/// `roles` if `roles_since <= p`, else `prev_roles` if `prev_since <= p`, else
+/// unknown (two role changes since `p`): such a member may not vote on `p`.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub roles: RoleMask,
+    pub roles_since: u64,
+    pub prev_roles: RoleMask,
+    pub prev_since: u64,
+    pub joined_at: u64,
+    /// Position in the member list (for paginated listing; swap-removed).
+    pub list_index: u32,
+}
+
+impl Member {
+    pub fn roles_at_proposal(&self, proposal_id: u64) -> RoleMask {
+        if self.roles_since <= proposal_id {
+            self.roles
+        } else if self.prev_since <= proposal_id {
+            self.prev_roles
+        } else {
+            0
+        }
+    }
+}
+
+#[near(serializers = [json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberView {
+    pub account_id: AccountId,
+    pub roles: Vec<String>,
+    pub joined_at: U64,
+    /// The current roles apply to proposals with this id and later.
+    pub roles_since_proposal: U64,
+}
+
+/// One action of a `function_calls` proposal.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionCallAction {
+    pub method_name: String,
+    pub args: Base64VecU8,
+    pub deposit: NearToken,
+    /// Gas units.
+    pub gas: U64,
+}
+
+/// What a proposal does when executed. JSON: `{"type": "<label>", ...fields}`.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ProposalKind {
+    Text,
+    AddMember { account_id: AccountId, roles: Vec<String> },
+    RemoveMember { account_id: AccountId },
+    ChangeRoles { account_id: AccountId, roles: Vec<String> },
+    /// `label: null` changes the default policy.
+    ChangePolicy { label: Option<KindLabel>, policy: VotePolicy },
+    /// Creates the role if no role has that name.
+    ChangeRolePermissions { role: String, can_propose: KindSet, can_vote: KindSet },
+    Transfer { receiver_id: AccountId, amount: NearToken },
+    FunctionCalls { receiver_id: AccountId, actions: Vec<FunctionCallAction> },
+    UpgradeSelf { code_hash: Digest32, migrate_args: Option<Base64VecU8> },
+    /// Fields left out stay unchanged.
+    SetCommunityContracts {
+        registry: Option<AccountId>,
+        attestation: Option<AccountId>,
+        consent: Option<AccountId>,
+    },
+    ApproveModelVersion { model_id: ModelId, version: VersionNumber },
+    DeprecateModelVersion { model_id: ModelId, version: VersionNumber, reason: Option<String> },
+    RevokeModelVersion { model_id: ModelId, version: VersionNumber, reason: String },
+    MoveAlias { model_id: ModelId, alias: String, version: VersionNumber },
+    AdmitAttester {
+        operator: AccountId,
+        public_keys: Vec<String>,
+        tee_kind: String,
+        measurements: Vec<Digest32>,
+        models: Option<Vec<String>>,
+        expires_at: Option<U64>,
+    },
+    RevokeAttester { operator: AccountId, reason: String },
+    RecordTrainingSnapshot { purpose: ConsentPurpose, note: Option<String> },
+}
+
+impl ProposalKind {
+    pub fn label(&self) -> KindLabel {
+        match self {
+            ProposalKind::Text => KindLabel::Text,
+            ProposalKind::AddMember { .. } => KindLabel::AddMember,
+            ProposalKind::RemoveMember { .. } => KindLabel::RemoveMember,
+            ProposalKind::ChangeRoles { .. } => KindLabel::ChangeRoles,
+            ProposalKind::ChangePolicy { .. } => KindLabel::ChangePolicy,
+            ProposalKind::ChangeRolePermissions { .. } => KindLabel::ChangeRolePermissions,
+            ProposalKind::Transfer { .. } => KindLabel::Transfer,
+            ProposalKind::FunctionCalls { .. } => KindLabel::FunctionCalls,
+            ProposalKind::UpgradeSelf { .. } => KindLabel::UpgradeSelf,
+            ProposalKind::SetCommunityContracts { .. } => KindLabel::SetCommunityContracts,
+            ProposalKind::ApproveModelVersion { .. } => KindLabel::ApproveModelVersion,
+            ProposalKind::DeprecateModelVersion { .. } => KindLabel::DeprecateModelVersion,
+            ProposalKind::RevokeModelVersion { .. } => KindLabel::RevokeModelVersion,
+            ProposalKind::MoveAlias { .. } => KindLabel::MoveAlias,
+            ProposalKind::AdmitAttester { .. } => KindLabel::AdmitAttester,
+            ProposalKind::RevokeAttester { .. } => KindLabel::RevokeAttester,
+            ProposalKind::RecordTrainingSnapshot { .. } => KindLabel::RecordTrainingSnapshot,
+        }
+    }
+}
+
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    Active,
+    Passed,
+    Rejected,
+    Expired,
+    Executed,
+    Failed,
+    Cancelled,
+    Spam,
+}
+
+impl ProposalStatus {
+    pub const COUNT: usize = 8;
+
+    pub const ALL: [ProposalStatus; Self::COUNT] = [
+        ProposalStatus::Active,
+        ProposalStatus::Passed,
+        ProposalStatus::Rejected,
+        ProposalStatus::Expired,
+        ProposalStatus::Executed,
+        ProposalStatus::Failed,
+        ProposalStatus::Cancelled,
+        ProposalStatus::Spam,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::Active => "active",
+            ProposalStatus::Passed => "passed",
+            ProposalStatus::Rejected => "rejected",
+            ProposalStatus::Expired => "expired",
+            ProposalStatus::Executed => "executed",
+            ProposalStatus::Failed => "failed",
+            ProposalStatus::Cancelled => "cancelled",
+            ProposalStatus::Spam => "spam",
+        }
+    }
+}
+
+/// A vote. `spam` counts as `no` and, if spam votes alone reach the threshold of a
+/// proposal that fails, marks it spam: the bond is kept.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteChoice {
+    Yes,
+    No,
+    Abstain,
+    Spam,
+}
+
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Tally {
+    pub yes: u32,
+    pub no: u32,
+    pub abstain: u32,
+    pub spam: u32,
+}
+
+impl Tally {
+    fn slot(&mut self, choice: VoteChoice) -> &mut u32 {
+        match choice {
+            VoteChoice::Yes => &mut self.yes,
+            VoteChoice::No => &mut self.no,
+            VoteChoice::Abstain => &mut self.abstain,
+            VoteChoice::Spam => &mut self.spam,
+        }
+    }
+
+    pub fn add(&mut self, choice: VoteChoice) {
+        *self.slot(choice) += 1;
+    }
+
+    pub fn remove(&mut self, choice: VoteChoice) {
+        *self.slot(choice) -= 1;
+    }
+
+    pub fn cast(&self) -> u32 {
+        self.yes + self.no + self.abstain + self.spam
+    }
+}
+
+/// One stored vote per (proposal, voter).
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VoteRecord {
+    pub choice: VoteChoice,
+    pub reason: Option<String>,
+    pub voted_at: u64,
+}
+
+#[near(serializers = [json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VoteView {
+    pub voter: AccountId,
+    pub choice: VoteChoice,
+    pub reason: Option<String>,
+    pub voted_at: U64,
+}
+
+/// The part of a proposal a vote reads and writes. Fixed size once created, so
+/// no later write grows storage; the body (description, kind) lives apart.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proposal {
+    pub proposer: AccountId,
+    pub kind: KindLabel,
+    pub status: ProposalStatus,
+    /// Policy snapshot taken at creation.
+    pub policy: VotePolicy,
+    /// Members who could vote on this kind at creation.
+    pub electorate: u32,
+    pub quorum_votes: u32,
+    /// Roles that could vote on this kind at creation.
+    pub voting_roles: RoleMask,
+    pub created_at: u64,
+    pub deadline: u64,
+    /// When voting ended (0 while active).
+    pub decided_at: u64,
+    /// When execution succeeded (0 until then).
+    pub executed_at: u64,
+    pub tally: Tally,
+    pub voter_count: u32,
+    /// Bond still held by the DAO for this proposal (0 once refunded or forfeited).
+    pub bond: NearToken,
+    pub storage_deposit: NearToken,
+    pub execution_attempts: u32,
+    /// A cross-contract execution is in flight; its callback clears this.
+    pub executing: bool,
+    /// Position in the per-status index.
+    pub status_pos: u64,
+}
+
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProposalBody {
+    pub description: String,
+    pub kind: ProposalKind,
+}
+
+#[near(serializers = [json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProposalView {
+    pub id: U64,
+    pub proposer: AccountId,
+    pub description: String,
+    pub kind: ProposalKind,
+    pub label: KindLabel,
+    pub status: ProposalStatus,
+    pub policy: VotePolicy,
+    pub electorate: u32,
+    pub quorum_votes: u32,
+    pub created_at: U64,
+    pub deadline: U64,
+    pub decided_at: Option<U64>,
+    pub executable_at: Option<U64>,
+    pub executed_at: Option<U64>,
+    pub tally: Tally,
+    pub voter_count: u32,
+    pub bond_held: NearToken,
+    pub storage_deposit: NearToken,
+    pub execution_attempts: u32,
+    pub executing: bool,
+}
+
+/// Name, purpose and free-form metadata of the community.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub name: String,
+    pub purpose: String,
+    pub metadata: String,
+}
+
+/// The community's other contracts.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct CommunityContracts {
+    pub registry: Option<AccountId>,
+    pub attestation: Option<AccountId>,
+    pub consent: Option<AccountId>,
+}
+
+#[near(serializers = [json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigView {
+    pub name: String,
+    pub purpose: String,
+    pub metadata: String,
+    pub contract_version: String,
+    pub state_version: u16,
+    pub proposal_bond: NearToken,
+    pub community: CommunityContracts,
+    pub member_count: U64,
+    pub proposal_count: U64,
+    /// Bonds of open proposals, not spendable by the DAO.
+    pub locked_bonds: NearToken,
+    /// Number of proposals per status.
+    pub status_counts: BTreeMap<String, U64>,
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine needs to build and test AI Commons:
+# the pinned toolchain's wasm32-unknown-unknown target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1 || ! command -v rustup >/dev/null 2>&1; then
+    echo "error: cargo and rustup are required (https://rustup.rs); the toolchain is pinned in rust-toolchain.toml" >&2
+    exit 1
+fi
+
+toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup target list --installed --toolchain "$toolchain" 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    echo "setup: adding the wasm32-unknown-unknown target to toolchain $toolchain"
+    if ! rustup target add wasm32-unknown-unknown --toolchain "$toolchain"; then
+        echo "error: could not install the wasm32-unknown-unknown target for $toolchain." >&2
+        echo "       Contracts cannot be built without it; check rustup's network access." >&2
+        exit 1
+    fi
+fi
