@@ -1,0 +1,125 @@
+//! inference-attestation: signed receipts that prove which model answered.
+//!
+//! Attesters (inference nodes) are admitted and revoked by the owner (the
+//! community DAO). Anyone holding a receipt an attester signed may submit it:
+//! the contract checks the attester, the clock, the signature and the nonce,
+//! reserves the nonce, asks the community's model-registry whether the version
+//! is Approved with the same weights digest, and stores the receipt in the
+//! callback only if so. See README.md for the methods and the signed byte layout.
+
+use ai_commons_primitives::receipt::Ed25519PublicKey;
+use near_sdk::store::{LookupMap, LookupSet, Vector};
+use near_sdk::{env, json_types::U64, near, require, AccountId, BorshStorageKey, PanicOnDefault};
+
+pub mod attesters;
+pub mod errors;
+pub mod events;
+pub mod receipts;
+pub mod storage;
+pub mod upgrade;
+pub mod views;
+#[cfg(test)]
+mod testing;
+
+use attesters::Attester;
+use errors::*;
+use receipts::{IndexKey, NonceKey, StoredReceipt};
+
+/// Layout version of [`Contract`]; bump it (and teach `migrate`) when fields change.
+pub const STATE_LAYOUT_VERSION: u8 = 1;
+/// Default window around block time a receipt timestamp must fall in: 5 minutes.
+pub const DEFAULT_MAX_CLOCK_SKEW_NS: u64 = 5 * 60 * 1_000_000_000;
+const MIN_CLOCK_SKEW_NS: u64 = 1_000_000_000;
+const MAX_CLOCK_SKEW_NS: u64 = 24 * 60 * 60 * 1_000_000_000;
+
+#[near]
+#[derive(BorshStorageKey)]
+pub(crate) enum StorageKey {
+    Attesters,
+    AttesterIds,
+    AttesterKeys,
+    UsedNonces,
+    Receipts,
+    IndexCounts,
+    IndexEntries,
+}
+
+#[near(contract_state)]
+#[derive(PanicOnDefault)]
+pub struct Contract {
+    /// Layout version of this struct. First field, so `migrate` can read it
+    /// from the raw state before choosing which layout to decode.
+    layout_version: u8,
+    /// Governing account (the community DAO): admits and revokes attesters.
+    owner: AccountId,
+    /// The community's model-registry, asked about every submitted receipt.
+    registry: AccountId,
+    /// A receipt's timestamp must be within ± this many ns of block time.
+    max_clock_skew_ns: u64,
+    /// Operator account → attester record.
+    attesters: LookupMap<AccountId, Attester>,
+    /// Operators in admission order, for paginated listing.
+    attester_ids: Vector<AccountId>,
+    /// Signing key → operator. A key belongs to at most one operator, forever.
+    attester_keys: LookupMap<Ed25519PublicKey, AccountId>,
+    /// (operator, nonce) pairs that are reserved or spent.
+    used_nonces: LookupSet<NonceKey>,
+    /// Receipt id → stored receipt. Ids start at 0 and never repeat.
+    receipts: LookupMap<u64, StoredReceipt>,
+    next_receipt_id: u64,
+    /// Number of receipts per index key (requester, model, model version, attester).
+    index_counts: LookupMap<IndexKey, u64>,
+    /// (index key, position) → receipt id: O(1) storage per receipt per index.
+    index_entries: LookupMap<(IndexKey, u64), u64>,
+}
+
+#[near]
+impl Contract {
+    /// Creates the contract. `owner` is the community DAO, `registry` its
+    /// model-registry; `max_clock_skew_ns` defaults to 5 minutes.
+    #[init]
+    pub fn new(owner: AccountId, registry: AccountId, max_clock_skew_ns: Option<U64>) -> Self {
+        let max_clock_skew_ns = max_clock_skew_ns.map_or(DEFAULT_MAX_CLOCK_SKEW_NS, |v| v.0);
+        validate_clock_skew(max_clock_skew_ns);
+        Self {
+            layout_version: STATE_LAYOUT_VERSION,
+            owner,
+            registry,
+            max_clock_skew_ns,
+            attesters: LookupMap::new(StorageKey::Attesters),
+            attester_ids: Vector::new(StorageKey::AttesterIds),
+            attester_keys: LookupMap::new(StorageKey::AttesterKeys),
+            used_nonces: LookupSet::new(StorageKey::UsedNonces),
+            receipts: LookupMap::new(StorageKey::Receipts),
+            next_receipt_id: 0,
+            index_counts: LookupMap::new(StorageKey::IndexCounts),
+            index_entries: LookupMap::new(StorageKey::IndexEntries),
+        }
+    }
+}
+
+impl Contract {
+    pub(crate) fn assert_owner(&self) {
+        require!(env::predecessor_account_id() == self.owner, ERR_NOT_OWNER);
+    }
+
+    /// Belt and braces for `#[private]` (whose check lives only in the wasm
+    /// entry point): also enforced when the method body runs.
+    pub(crate) fn assert_self() {
+        require!(env::predecessor_account_id() == env::current_account_id(), ERR_PRIVATE);
+    }
+
+    /// Writes cached collection entries to storage so `env::storage_usage()` sees them.
+    pub(crate) fn flush(&mut self) {
+        self.attesters.flush();
+        self.attester_ids.flush();
+        self.attester_keys.flush();
+        self.receipts.flush();
+        self.index_counts.flush();
+        self.index_entries.flush();
+    }
+}
+
+pub(crate) fn validate_clock_skew(ns: u64) {
+    require!((MIN_CLOCK_SKEW_NS..=MAX_CLOCK_SKEW_NS).contains(&ns), ERR_CLOCK_SKEW);
+}
