@@ -29,6 +29,9 @@ pub const ALIAS_DEPOSIT: NearToken = NearToken::from_millinear(10);
 pub const SNAPSHOT_DEPOSIT: NearToken = NearToken::from_millinear(10);
 /// Storage deposit sent with `admit_attester` (excess refunded by the attestation contract).
 pub const ATTESTER_DEPOSIT: NearToken = NearToken::from_millinear(100);
+/// Deposit attached to `deprecate_version` / `revoke_version`: the registry
+/// stores the reason (and, on revoke, alias history entries) and refunds the excess.
+pub const VERSION_STATUS_DEPOSIT: NearToken = NearToken::from_millinear(50);
 
 impl Contract {
     /// NEAR the DAO may spend: balance minus storage staking minus bonds it holds.
@@ -155,13 +158,21 @@ impl Contract {
                 .with_static_gas(COMMUNITY_CALL_GAS)
                 .approve_version(model_id.clone(), *version),
             ProposalKind::DeprecateModelVersion { model_id, version, reason } => {
-                ext_model_registry::ext(self.registry()?)
+                let registry = self.registry()?;
+                self.require_treasury(VERSION_STATUS_DEPOSIT)?;
+                ext_model_registry::ext(registry)
                     .with_static_gas(COMMUNITY_CALL_GAS)
+                    .with_attached_deposit(VERSION_STATUS_DEPOSIT)
                     .deprecate_version(model_id.clone(), *version, reason.clone())
             }
-            ProposalKind::RevokeModelVersion { model_id, version, reason } => ext_model_registry::ext(self.registry()?)
-                .with_static_gas(COMMUNITY_CALL_GAS)
-                .revoke_version(model_id.clone(), *version, reason.clone()),
+            ProposalKind::RevokeModelVersion { model_id, version, reason } => {
+                let registry = self.registry()?;
+                self.require_treasury(VERSION_STATUS_DEPOSIT)?;
+                ext_model_registry::ext(registry)
+                    .with_static_gas(COMMUNITY_CALL_GAS)
+                    .with_attached_deposit(VERSION_STATUS_DEPOSIT)
+                    .revoke_version(model_id.clone(), *version, reason.clone())
+            }
             ProposalKind::MoveAlias { model_id, alias, version } => {
                 let registry = self.registry()?;
                 self.require_treasury(ALIAS_DEPOSIT)?;
