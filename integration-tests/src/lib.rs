@@ -4,10 +4,13 @@
 //!   sandbox behind one interface, so each scenario is written once.
 //! - [`community`]: deploys and wires the four contracts as one community and
 //!   gives typed helpers for what members, publishers, users and attesters do.
-//! - [`scenarios`]: the lifecycle and its failure paths, as functions over a backend.
+//! - [`lifecycle`]: a community's whole life, step by step, with a transcript.
 
 pub mod backend;
+pub mod community;
+pub mod lifecycle;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
 pub use backend::{Backend, BackendExt, Embedded, Outcome};
+pub use community::{Community, Wasm};
