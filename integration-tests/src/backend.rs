@@ -176,3 +176,26 @@ impl Backend for Embedded {
         self.chain.block_timestamp()
     }
 }
+
+impl Embedded {
+    /// Every raw state entry and the balance and storage usage of `account`:
+    /// compare two snapshots to assert that a refused call changed nothing.
+    pub fn snapshot(&self, account: &AccountId) -> (Vec<(Vec<u8>, Vec<u8>)>, NearToken, u64) {
+        let usage = self.chain.view_account(account).map(|a| a.storage_usage).unwrap_or(0);
+        (self.chain.view_state(account, b""), self.chain.balance(account), usage)
+    }
+
+    /// Asserts that `call` fails with a message containing `needle` and leaves
+    /// `contract`'s state, balance and storage exactly as they were.
+    #[track_caller]
+    pub fn assert_refused(&mut self, contract: &AccountId, needle: &str, call: impl FnOnce(&mut Self) -> Outcome) -> Outcome {
+        let before = self.snapshot(contract);
+        let out = call(self);
+        out.assert_failure(needle);
+        let after = self.snapshot(contract);
+        assert!(before.0 == after.0, "refused call changed {contract}'s state");
+        assert_eq!(before.1, after.1, "refused call changed {contract}'s balance");
+        assert_eq!(before.2, after.2, "refused call changed {contract}'s storage usage");
+        out
+    }
+}
