@@ -275,17 +275,7 @@ mod tests {
         // ai-commons-primitives (byte layout) and attestation-signer (sha2).
         call(owner(), NearToken::from_yoctonear(0), NOW);
         let contract = Contract::new(owner(), registry(), None);
-        let receipt = InferenceReceipt {
-            model_id: "llama-3-8b".to_string(),
-            version: 2,
-            weights_digest: Digest32([0x11; 32]),
-            request_commitment: Digest32([0x22; 32]),
-            response_commitment: Digest32([0x33; 32]),
-            requester: "alice.near".parse().unwrap(),
-            attester_key: Ed25519PublicKey([0x44; 32]),
-            nonce: U64(7),
-            timestamp: U64(1_700_000_000_000_000_000),
-        };
+        let receipt = ai_commons_primitives::receipt::known_answer_receipt();
         let expected = include_str!("../../../crates/attestation-signer/testdata/kat_digest.hex");
         assert_eq!(contract.receipt_digest(receipt.clone()).to_hex(), expected.trim());
         assert_eq!(

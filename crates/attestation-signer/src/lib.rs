@@ -172,17 +172,7 @@ mod tests {
 
     /// Same receipt as the primitives layout test and the contract's digest test.
     pub(crate) fn kat_receipt() -> InferenceReceipt {
-        InferenceReceipt {
-            model_id: "llama-3-8b".to_string(),
-            version: 2,
-            weights_digest: Digest32([0x11; 32]),
-            request_commitment: Digest32([0x22; 32]),
-            response_commitment: Digest32([0x33; 32]),
-            requester: "alice.near".parse().unwrap(),
-            attester_key: Ed25519PublicKey([0x44; 32]),
-            nonce: U64(7),
-            timestamp: U64(1_700_000_000_000_000_000),
-        }
+        ai_commons_primitives::receipt::known_answer_receipt()
     }
 
     /// Known answer, shared with `inference-attestation`'s

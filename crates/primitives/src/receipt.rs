@@ -182,23 +182,30 @@ impl fmt::Debug for Ed25519Signature {
     }
 }
 
+/// The receipt of the known-answer test in the contract's README (contract
+/// `attest.near`): every crate that encodes or signs receipts checks itself
+/// against it.
+#[doc(hidden)]
+pub fn known_answer_receipt() -> InferenceReceipt {
+    InferenceReceipt {
+        model_id: "llama-3-8b".to_string(),
+        version: 2,
+        weights_digest: Digest32([0x11; 32]),
+        request_commitment: Digest32([0x22; 32]),
+        response_commitment: Digest32([0x33; 32]),
+        requester: "alice.near".parse().expect("valid account id"),
+        attester_key: Ed25519PublicKey([0x44; 32]),
+        nonce: U64(7),
+        timestamp: U64(1_700_000_000_000_000_000),
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
 
-    /// The receipt every known-answer test in the suite uses.
-    pub fn sample_receipt() -> InferenceReceipt {
-        InferenceReceipt {
-            model_id: "llama-3-8b".to_string(),
-            version: 2,
-            weights_digest: Digest32([0x11; 32]),
-            request_commitment: Digest32([0x22; 32]),
-            response_commitment: Digest32([0x33; 32]),
-            requester: "alice.near".parse().unwrap(),
-            attester_key: Ed25519PublicKey([0x44; 32]),
-            nonce: U64(7),
-            timestamp: U64(1_700_000_000_000_000_000),
-        }
+    fn sample_receipt() -> InferenceReceipt {
+        known_answer_receipt()
     }
 
     #[test]
