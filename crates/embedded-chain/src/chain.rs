@@ -321,25 +321,8 @@ impl Chain {
         };
         let max_gas = self.config.wasm_config.limit_config.max_gas_burnt;
         let context = VMContext {
-            current_account_id: id.clone(),
-            signer_account_id: id.clone(),
-            signer_account_pk: vec![0; 33],
-            predecessor_account_id: id.clone(),
-            refund_to_account_id: id.clone(),
-            input: args.to_vec().into(),
-            promise_results: Vec::new().into(),
-            block_height: self.height,
-            block_timestamp: self.timestamp,
-            epoch_height: self.height / 43_200,
-            account_balance: account.amount,
-            account_locked_balance: account.locked,
-            storage_usage: account.storage_usage,
-            account_contract: AccountContract::Local(*code.hash()),
-            attached_deposit: Balance::ZERO,
-            prepaid_gas: max_gas,
-            random_seed: vec![0; 32],
             view_config: Some(ViewConfig { max_gas_burnt: max_gas }),
-            output_data_receivers: Vec::new(),
+            ..self.vm_context(id, account, &code, args.to_vec(), max_gas)
         };
         let outcome = self.run_vm(code, method, &mut ext, &context)?;
         match outcome.aborted {
@@ -366,6 +349,32 @@ impl Chain {
         match self.view(id, method, args) {
             Ok(v) => v.json().unwrap_or_else(|e| panic!("view {id}.{method}: bad JSON: {e}")),
             Err(e) => panic!("view {id}.{method} failed: {e}"),
+        }
+    }
+
+    /// The context of a call to `id` by itself with nothing attached; callers
+    /// override what differs (caller, deposit, promise results, view mode).
+    fn vm_context(&self, id: &AccountId, account: &AccountRecord, code: &ContractCode, input: Vec<u8>, gas: Gas) -> VMContext {
+        VMContext {
+            current_account_id: id.clone(),
+            signer_account_id: id.clone(),
+            signer_account_pk: vec![0; 33],
+            predecessor_account_id: id.clone(),
+            refund_to_account_id: id.clone(),
+            input: input.into(),
+            promise_results: Vec::new().into(),
+            block_height: self.height,
+            block_timestamp: self.timestamp,
+            epoch_height: self.height / 43_200,
+            account_balance: account.amount,
+            account_locked_balance: account.locked,
+            storage_usage: account.storage_usage,
+            account_contract: AccountContract::Local(*code.hash()),
+            attached_deposit: Balance::ZERO,
+            prepaid_gas: gas,
+            random_seed: vec![0; 32],
+            view_config: None,
+            output_data_receivers: Vec::new(),
         }
     }
 
@@ -849,7 +858,6 @@ impl Chain {
                         chain_id: self.chain_id.clone(),
                     };
                     let context = VMContext {
-                        current_account_id: receiver.clone(),
                         signer_account_id: signer.clone(),
                         signer_account_pk: borsh::to_vec(&genesis_key(signer)).unwrap_or_default(),
                         predecessor_account_id: receipt.predecessor.clone(),
@@ -857,22 +865,13 @@ impl Chain {
                             ReceiptKind::Action { refund_to, .. } => refund_to.clone(),
                             ReceiptKind::Refund(_) => receipt.predecessor.clone(),
                         },
-                        input: args.clone().into(),
                         promise_results: promise_results.clone(),
-                        block_height: self.height,
-                        block_timestamp: self.timestamp,
-                        epoch_height: self.height / 43_200,
-                        account_balance: account.amount,
-                        account_locked_balance: account.locked,
-                        storage_usage: account.storage_usage,
-                        account_contract: AccountContract::Local(*code.hash()),
                         attached_deposit: *deposit,
-                        prepaid_gas: *gas,
                         random_seed: CryptoHash::hash_bytes(&[receipt.id.to_le_bytes(), self.height.to_le_bytes()].concat())
                             .as_bytes()
                             .to_vec(),
-                        view_config: None,
                         output_data_receivers: if is_last { output_receivers.to_vec() } else { Vec::new() },
+                        ..self.vm_context(receiver, &account, &code, args.clone(), *gas)
                     };
                     let vm = match self.run_vm(code, method_name, &mut ext, &context) {
                         Ok(vm) => vm,
