@@ -24,15 +24,20 @@ pub fn wasm_target_dir() -> PathBuf {
     std::env::var_os("WASM_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target/wasm"))
 }
 
-fn wasm_path(package: &str, features: &[&str]) -> PathBuf {
-    let dir = wasm_target_dir().join("wasm32-unknown-unknown/release");
-    let file = format!("{}.wasm", package.replace('-', "_"));
+/// Target dir for a build with `features`: feature builds get a directory of
+/// their own, so they never overwrite (or force a rebuild of) the plain wasm.
+fn target_dir_for(features: &[&str]) -> PathBuf {
     if features.is_empty() {
-        dir.join(file)
+        wasm_target_dir()
     } else {
-        // Feature builds are copied aside so they never overwrite the plain build.
-        dir.join(format!("{}-{}.wasm", package.replace('-', "_"), features.join("+")))
+        let base = wasm_target_dir();
+        let name = format!("{}-{}", base.file_name().and_then(|n| n.to_str()).unwrap_or("wasm"), features.join("+"));
+        base.with_file_name(name)
     }
+}
+
+fn wasm_path(package: &str, features: &[&str]) -> PathBuf {
+    target_dir_for(features).join("wasm32-unknown-unknown/release").join(format!("{}.wasm", package.replace('-', "_")))
 }
 
 /// Checks that the wasm target is installed, with a message that says how to fix it.
@@ -56,7 +61,7 @@ pub fn build(packages: &[&str], features: &[&str]) -> Result<Vec<PathBuf>, Strin
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace_root())
         .args(["build", "--release", "--locked", "--target", "wasm32-unknown-unknown", "--target-dir"])
-        .arg(wasm_target_dir());
+        .arg(target_dir_for(features));
     for p in packages {
         cmd.args(["-p", p]);
     }
@@ -71,17 +76,7 @@ pub fn build(packages: &[&str], features: &[&str]) -> Result<Vec<PathBuf>, Strin
     if !out.status.success() {
         return Err(format!("building {packages:?} to wasm failed:\n{}", String::from_utf8_lossy(&out.stderr)));
     }
-    let mut paths = Vec::new();
-    for p in packages {
-        let built = wasm_path(p, &[]);
-        if features.is_empty() {
-            paths.push(built);
-        } else {
-            let aside = wasm_path(p, features);
-            std::fs::copy(&built, &aside).map_err(|e| format!("copy {}: {e}", built.display()))?;
-            paths.push(aside);
-        }
-    }
+    let paths = packages.iter().map(|p| wasm_path(p, features)).collect();
     Ok(paths)
 }
 
