@@ -7,5 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
+command -v shellcheck >/dev/null || (apt-get update && apt-get install -y shellcheck) # the scripts test runs it
 cargo test --workspace --locked
 cargo check --locked -p ai-commons-tests --features sandbox --tests
