@@ -15,7 +15,19 @@ const MAX_PERIOD_NS: u64 = 365 * 24 * 3600 * NS_PER_SEC;
 /// Bytes NEAR charges per stored record on top of key and value.
 pub(crate) const RECORD_OVERHEAD: u64 = 40;
 const MAX_ACTIONS: usize = 8;
-const MAX_TOTAL_ACTION_GAS: Gas = Gas::from_tgas(300);
+/// Most gas the actions of one `function_calls` proposal may ask for in total.
+/// `execute` must attach them plus the callback and its own overhead, and a
+/// transaction carries at most 300 Tgas: 250 + 15 (callback) + 20 (overhead)
+/// leaves 15 Tgas for the gas `execute` burns before it checks. A larger total
+/// could pass a vote but never execute.
+pub(crate) const MAX_TOTAL_ACTION_GAS: Gas = Gas::from_tgas(250);
+const _: () = assert!(
+    MAX_TOTAL_ACTION_GAS.as_gas()
+        + crate::execution::CALLBACK_GAS.as_gas()
+        + crate::execution::EXECUTE_OVERHEAD.as_gas()
+        + Gas::from_tgas(15).as_gas()
+        <= Gas::from_tgas(300).as_gas()
+);
 
 pub(crate) fn validate_policy(p: &VotePolicy) -> Result<(), String> {
     if p.voting_period_ns.0 < NS_PER_SEC || p.voting_period_ns.0 > MAX_PERIOD_NS {
@@ -35,8 +47,11 @@ pub(crate) fn validate_policy(p: &VotePolicy) -> Result<(), String> {
     Ok(())
 }
 
-fn validate_reason(reason: &str, required: bool) -> Result<(), String> {
-    if required && reason.is_empty() {
+/// A reason the DAO will send on: non-blank and at most 280 bytes. The
+/// registry and attestation contracts refuse blank reasons, so a proposal
+/// carrying one could pass and then never execute; refuse it at creation.
+fn validate_reason(reason: &str) -> Result<(), String> {
+    if reason.trim().is_empty() {
         return Err(ERR_EMPTY_REASON.into());
     }
     validate_bounded("reason", reason, MAX_REASON_LEN)
@@ -141,13 +156,15 @@ impl Contract {
                 self.registry()?;
                 validate_slug("model id", model_id)?;
                 validate_version(*version)?;
-                validate_reason(reason.as_deref().unwrap_or_default(), false)?;
+                if let Some(reason) = reason {
+                    validate_reason(reason)?;
+                }
             }
             ProposalKind::RevokeModelVersion { model_id, version, reason } => {
                 self.registry()?;
                 validate_slug("model id", model_id)?;
                 validate_version(*version)?;
-                validate_reason(reason, true)?;
+                validate_reason(reason)?;
             }
             ProposalKind::MoveAlias { model_id, alias, version } => {
                 self.registry()?;
@@ -178,7 +195,7 @@ impl Contract {
             }
             ProposalKind::RevokeAttester { reason, .. } => {
                 self.attestation()?;
-                validate_reason(reason, true)?;
+                validate_reason(reason)?;
             }
             ProposalKind::RecordTrainingSnapshot { note, .. } => {
                 self.consent()?;
