@@ -11,6 +11,7 @@ pub mod community;
 pub mod lifecycle;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod seed;
 
 pub use backend::{Backend, BackendExt, Embedded, Outcome};
 pub use community::{Community, Wasm};

@@ -11,9 +11,9 @@ use crate::types::*;
 use crate::{Contract, ContractExt};
 use ai_commons_primitives::interfaces::{ext_data_consent, ext_inference_attestation, ext_model_registry};
 use ai_commons_primitives::storage::storage_cost;
+use ai_commons_primitives::Digest32;
 use near_sdk::json_types::U64;
-use near_sdk::serde_json::json;
-use near_sdk::{env, near, require, Gas, GasWeight, NearToken, Promise, PromiseError, PromiseOrValue};
+use near_sdk::{env, near, require, AccountId, Gas, GasWeight, NearToken, Promise, PromiseError, PromiseOrValue};
 
 /// Gas for the `on_execute` callback.
 pub const CALLBACK_GAS: Gas = Gas::from_tgas(15);
@@ -184,17 +184,23 @@ impl Contract {
             ProposalKind::AdmitAttester { operator, public_keys, tee_kind, measurements, models, expires_at } => {
                 let attestation = self.attestation()?;
                 self.require_treasury(ATTESTER_DEPOSIT)?;
-                let args = json!({
-                    "operator": operator,
-                    "public_keys": public_keys,
-                    "tee_kind": tee_kind,
-                    "measurements": measurements,
-                    "models": models,
-                    "expires_at": expires_at,
-                });
+                // A typed struct rather than `json!`: `serde_json::Value` would pull
+                // its map and number formatting code into the wasm (every call pays
+                // to load each byte of it).
+                #[derive(near_sdk::serde::Serialize)]
+                #[serde(crate = "near_sdk::serde")]
+                struct AdmitAttesterArgs<'a> {
+                    operator: &'a AccountId,
+                    public_keys: &'a [String],
+                    tee_kind: &'a str,
+                    measurements: &'a [Digest32],
+                    models: &'a Option<Vec<String>>,
+                    expires_at: &'a Option<U64>,
+                }
+                let args = AdmitAttesterArgs { operator, public_keys, tee_kind, measurements, models, expires_at };
                 Promise::new(attestation).function_call(
                     "admit_attester",
-                    args.to_string().into_bytes(),
+                    near_sdk::serde_json::to_vec(&args).unwrap_or_else(|e| env::panic_str(&e.to_string())),
                     ATTESTER_DEPOSIT,
                     COMMUNITY_CALL_GAS,
                 )

@@ -32,6 +32,7 @@ pub use types::*;
 use ai_commons_primitives::validate_bounded;
 use near_sdk::json_types::U64;
 use near_sdk::store::{Lazy, LookupMap, Vector};
+use near_sdk::state::ContractState;
 use near_sdk::{env, near, AccountId, BorshStorageKey, NearToken, PanicOnDefault};
 
 /// Layout version of the state this code reads and writes.
@@ -76,8 +77,13 @@ pub(crate) enum StorageKey {
 /// The DAO's root state: small, read on every call. Anything bigger or read
 /// rarely (config text, policies, roles) sits behind a `Lazy`; anything that
 /// grows sits in a map keyed per item.
-#[near(contract_state)]
-#[derive(PanicOnDefault)]
+///
+/// Declared as `#[near(contract_state)]` would declare it, except that the
+/// root is persisted by our own [`ContractState`] impl (below), which skips
+/// writing it back when a call left it unchanged.
+#[near_sdk::near_bindgen]
+#[derive(near_sdk::borsh::BorshSerialize, near_sdk::borsh::BorshDeserialize, PanicOnDefault)]
+#[borsh(crate = "near_sdk::borsh")]
 pub struct Contract {
     /// Layout version; `migrate` brings older layouts up to [`STATE_VERSION`].
     state_version: u16,
@@ -112,6 +118,34 @@ pub struct Contract {
     next_proposal_id: u64,
     /// Sum of the bonds of proposals still holding one: not spendable.
     locked_bonds: NearToken,
+    /// The root state's bytes as this call read them (not stored).
+    #[borsh(skip)]
+    loaded_root: Option<Vec<u8>>,
+}
+
+/// near-sdk reads the root state before every method that takes `self` and
+/// writes it back after every `&mut self` method. That write costs ~0.1 Tgas
+/// (the `storage_write` base fee, the value and evicted bytes, the trie nodes
+/// on its path), and many calls do not change the root at all — a vote that
+/// does not decide its proposal touches only the proposal, the vote and the
+/// voter list — so the root is written only when its bytes changed.
+impl ContractState for Contract {
+    fn state_read() -> Option<Self> {
+        let bytes = env::storage_read(Self::state_key())?;
+        let mut contract: Self = near_sdk::borsh::from_slice(&bytes)
+            .unwrap_or_else(|_| env::panic_str("Cannot deserialize the contract state."));
+        contract.loaded_root = Some(bytes);
+        Some(contract)
+    }
+
+    fn state_write(&self) -> bool {
+        let bytes =
+            near_sdk::borsh::to_vec(self).unwrap_or_else(|_| env::panic_str("Cannot serialize the contract state."));
+        if self.loaded_root.as_deref() == Some(bytes.as_slice()) {
+            return true; // unchanged: the stored root is already these bytes
+        }
+        env::storage_write(Self::state_key(), &bytes)
+    }
 }
 
 #[near]
@@ -169,6 +203,7 @@ impl Contract {
             status_counts: [0; ProposalStatus::COUNT],
             next_proposal_id: 0,
             locked_bonds: NearToken::from_yoctonear(0),
+            loaded_root: None,
         };
         for m in members {
             let mask = check_ok(dao.roles.get().mask_of(&m.roles));

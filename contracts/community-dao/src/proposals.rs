@@ -286,7 +286,8 @@ impl Contract {
         self.status_index.remove(&(from as u8, last));
         self.status_counts[from.index()] -= 1;
         let pos = self.status_counts[to.index()];
-        self.status_index.insert((to as u8, pos), id);
+        // A new slot: `set` spares the read `insert` would make.
+        self.status_index.set((to as u8, pos), Some(id));
         self.status_counts[to.index()] += 1;
         p.status = to;
         p.status_pos = pos;
@@ -352,9 +353,10 @@ impl Contract {
         header.storage_deposit = storage;
         let id = self.next_proposal_id;
         let meter = StorageMeter::start();
-        self.proposals.insert(id, header.clone());
-        self.proposal_bodies.insert(id, body);
-        self.status_index.insert((ProposalStatus::Active as u8, header.status_pos), id);
+        // `set`, not `insert`: these keys are new, and `insert` would read each first.
+        self.proposals.set(id, Some(header.clone()));
+        self.proposal_bodies.set(id, Some(body));
+        self.status_index.set((ProposalStatus::Active as u8, header.status_pos), Some(id));
         self.proposals.flush();
         self.proposal_bodies.flush();
         self.status_index.flush();

@@ -1,0 +1,365 @@
+//! The cost bench: wall time and gas of a call on the embedded chain, wasm
+//! sizes, and the gas and storage of every contract's hot operations with
+//! small and large states (seeded by the contracts' own code, see
+//! `ai_commons_tests::seed`).
+//!
+//! Usage: `cargo run -p ai-commons-tests --bin bench [-- --json FILE] [--quick]`
+//! (`--quick`: small states only, for a fast look).
+
+use ai_commons_tests::seed::{self, Cost, Seeding};
+use ai_commons_tests::Wasm;
+use serde_json::{json, Value};
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn tgas(gas: u64) -> String {
+    format!("{:.4}", gas as f64 / 1e12)
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn bytes(b: i64) -> String {
+    format!("{b:+}")
+}
+
+/// The VM's fee for loading `code_len` bytes of wasm, charged on every call.
+fn loading_gas(code_len: usize) -> u64 {
+    let chain = embedded_chain::Chain::new();
+    let costs = &chain.runtime_config().wasm_config.ext_costs;
+    costs.gas_cost(near_parameters::ExtCosts::contract_loading_base).as_gas()
+        + costs.gas_cost(near_parameters::ExtCosts::contract_loading_bytes).as_gas() * code_len as u64
+}
+
+fn cost_json(c: &Cost) -> Value {
+    json!({"vm_gas": c.vm_gas, "total_gas": c.total_gas, "storage_bytes": c.bytes})
+}
+
+/// Prints rows of cells, columns padded to their widest cell (first column
+/// left-aligned, the others right-aligned).
+fn table(rows: &[Vec<String>]) {
+    let widths: Vec<usize> = (0..rows[0].len()).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    for (n, row) in rows.iter().enumerate() {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| if i == 0 { format!("{cell:<w$}", w = widths[i]) } else { format!("{cell:>w$}", w = widths[i]) })
+            .collect();
+        println!("  {}", line.join("  ").trim_end());
+        if n == 0 {
+            println!("  {}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+        }
+    }
+}
+
+/// Reports how a fixture's state came to be (on stderr, with the progress).
+fn seeded(what: &str, n: u32, s: &Seeding) {
+    let how = if s.cached { "read from the seed cache" } else { "seeded natively" };
+    eprintln!("  {what} with {}: {} keys {how} and installed in {:.1} s", thousands(n as u64), thousands(s.keys as u64), s.seconds);
+}
+
+fn seeding_json(s: &Seeding) -> Value {
+    json!({"keys": s.keys, "seconds": s.seconds, "from_cache": s.cached})
+}
+
+/// Set in the child process that does the work (see [`main`]).
+const CHILD_ENV: &str = "AI_COMMONS_BENCH_CHILD";
+
+/// Runs the bench in a child process and forwards its output, except the
+/// `EVENT_JSON:` lines on stderr: in debug builds near-sdk's mocked blockchain
+/// echoes every log of natively run contract code to stderr, and seeding
+/// emits hundreds of thousands of them.
+fn main() -> ExitCode {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return bench();
+    }
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(_) => return bench(),
+    };
+    let child = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(CHILD_ENV, "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(_) => return bench(),
+    };
+    let stderr = child.stderr.take().expect("piped stderr");
+    for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+        match line {
+            Ok(line) if line.starts_with("EVENT_JSON:") => {}
+            Ok(line) => eprintln!("{line}"),
+            Err(_) => break,
+        }
+    }
+    match child.wait() {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
+}
+
+fn bench() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut json_path = None;
+    let mut quick = false;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--json" => {
+                json_path = args.get(i + 1).cloned();
+                if json_path.is_none() {
+                    eprintln!("error: --json needs a file path");
+                    return ExitCode::from(2);
+                }
+                i += 2;
+            }
+            "--quick" => {
+                quick = true;
+                i += 1;
+            }
+            "-h" | "--help" => {
+                println!("bench [--json FILE] [--quick]: prints the cost tables of AI Commons on the embedded chain");
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("error: unknown argument {other:?} (try --help)");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let started = Instant::now();
+    let wasm = Wasm::load();
+    let probe = wasm_build::wasm("chain-probe", &[]);
+    let mut report = serde_json::Map::new();
+    println!(
+        "AI Commons cost bench: embedded chain, real NEAR VM (near-vm-runner 0.38, protocol {}). Gas in Tgas (1 Tgas = 1e12 gas).",
+        embedded_chain::PROTOCOL_VERSION
+    );
+    println!("VM gas = gas burnt by the contract's code (wasm + host functions + trie nodes); total = whole transaction incl. fees.");
+    println!("Storage = bytes the contract account gained (as the protocol counts them: key + value + 40 per record).");
+    println!("Large states are seeded by running the contracts' own methods natively (near-sdk mocked blockchain), then patched in.");
+
+    // 1. The embedded chain.
+    let (warmup, calls) = (20, 200);
+    let t = seed::time_simple_call(&probe, warmup, calls);
+    println!("\n1. Embedded chain: a simple function call (chain-probe `set`, {calls} calls after {warmup} warm-up)");
+    table(&[
+        vec!["measure".into(), "value".into()],
+        vec!["wall time, median".into(), format!("{:.3} ms", t.median_us / 1e3)],
+        vec!["wall time, p90".into(), format!("{:.3} ms", t.p90_us / 1e3)],
+        vec!["VM gas".into(), format!("{} Tgas", tgas(t.vm_gas))],
+        vec!["total gas burnt".into(), format!("{} Tgas", tgas(t.total_gas))],
+    ]);
+    report.insert(
+        "embedded_chain".into(),
+        json!({"method": "chain-probe set", "calls": calls, "warmup": warmup, "median_us": t.median_us, "p90_us": t.p90_us,
+               "vm_gas": t.vm_gas, "total_gas": t.total_gas}),
+    );
+
+    // 2. Wasm sizes.
+    println!("\n2. Wasm size (as wasm-build and scripts/build.sh build them: release profile)");
+    let sizes = [
+        ("community-dao", wasm.dao.len()),
+        ("model-registry", wasm.registry.len()),
+        ("data-consent", wasm.consent.len()),
+        ("inference-attestation", wasm.attestation.len()),
+    ];
+    let mut rows = vec![vec!["contract".to_string(), "bytes".to_string(), "code-loading fee per call".to_string()]];
+    rows.extend(sizes.iter().map(|(name, len)| vec![name.to_string(), thousands(*len as u64), tgas(loading_gas(*len))]));
+    table(&rows);
+    println!("  (every call pays contract_loading_base + contract_loading_bytes x wasm bytes; it is part of the VM gas below)");
+    report.insert(
+        "wasm".into(),
+        json!(sizes
+            .iter()
+            .map(|(n, l)| (n.to_string(), json!({"bytes": l, "loading_gas": loading_gas(*l)})))
+            .collect::<serde_json::Map<_, _>>()),
+    );
+
+    // 3. community-dao.
+    let member_counts: &[u32] = if quick { &[10, 1_000] } else { &[10, 1_000, 100_000] };
+    let mut rows = vec![[
+        "members",
+        "add_proposal VM",
+        "total",
+        "bytes",
+        "vote VM",
+        "w/o loading",
+        "total",
+        "bytes",
+        "2nd vote VM",
+        "state keys",
+    ]
+    .map(String::from)
+    .to_vec()];
+    let mut dao_json = Vec::new();
+    for &n in member_counts {
+        let mut f = seed::dao_fixture(&wasm.dao, n);
+        seeded("community-dao members", n, &f.seeding);
+        let c = seed::dao_costs(&mut f);
+        rows.push(vec![
+            thousands(n as u64),
+            tgas(c.add_proposal.vm_gas),
+            tgas(c.add_proposal.total_gas),
+            bytes(c.add_proposal.bytes),
+            tgas(c.vote.vm_gas),
+            tgas(c.vote.vm_gas - loading_gas(wasm.dao.len())),
+            tgas(c.vote.total_gas),
+            bytes(c.vote.bytes),
+            tgas(c.second_vote.vm_gas),
+            thousands(f.seeding.keys as u64),
+        ]);
+        dao_json.push(json!({"members": n, "add_proposal": cost_json(&c.add_proposal), "vote": cost_json(&c.vote),
+                             "second_vote": cost_json(&c.second_vote), "seeding": seeding_json(&f.seeding)}));
+    }
+    println!("\n3. community-dao: a text proposal and a (non-deciding) vote on it, by members who joined through add_member proposals");
+    table(&rows);
+    report.insert("community_dao".into(), json!(dao_json));
+
+    // 4. model-registry.
+    let version_counts: &[u32] = if quick { &[10] } else { &[10, 10_000] };
+    let mut results = Vec::new();
+    for &n in version_counts {
+        let mut f = seed::registry_fixture(&wasm.registry, n);
+        seeded("model-registry versions", n, &f.seeding);
+        results.push(seed::registry_costs(&mut f));
+    }
+    let mut header = vec!["operation".to_string()];
+    for r in &results {
+        let n = thousands(r.versions as u64);
+        header.extend([format!("VM @{n}"), format!("total @{n}"), format!("bytes @{n}")]);
+    }
+    let mut rows = vec![header];
+    for (name, pick) in [
+        ("submit_version", (|r: &seed::RegistryCosts| r.submit_version.clone()) as fn(&seed::RegistryCosts) -> Cost),
+        ("approve_version", |r| r.approve_version.clone()),
+        ("set_alias (production)", |r| r.set_alias.clone()),
+    ] {
+        let mut row = vec![name.to_string()];
+        for r in &results {
+            let c = pick(r);
+            row.extend([tgas(c.vm_gas), tgas(c.total_gas), bytes(c.bytes)]);
+        }
+        rows.push(row);
+    }
+    let mut row = vec!["version_status (view)".to_string()];
+    for r in &results {
+        row.extend([tgas(r.version_status_gas), "-".into(), "+0".into()]);
+    }
+    rows.push(row);
+    println!("\n4. model-registry: version n+1 of a model with n versions (each approved and made production in turn)");
+    table(&rows);
+    report.insert(
+        "model_registry".into(),
+        json!(results
+            .iter()
+            .map(|r| json!({"versions": r.versions, "submit_version": cost_json(&r.submit_version),
+                            "approve_version": cost_json(&r.approve_version), "set_alias": cost_json(&r.set_alias),
+                            "version_status_view_vm_gas": r.version_status_gas}))
+            .collect::<Vec<_>>()),
+    );
+
+    // 5. data-consent.
+    let grant_counts: &[u32] = if quick { &[10] } else { &[10, 100_000] };
+    let mut results = Vec::new();
+    for &n in grant_counts {
+        let mut f = seed::consent_fixture(&wasm.consent, n);
+        seeded("data-consent grants", n, &f.seeding);
+        results.push(seed::consent_costs(&mut f));
+    }
+    let mut header = vec!["operation".to_string()];
+    for r in &results {
+        let n = thousands(r.grants as u64);
+        header.extend([format!("VM @{n}"), format!("total @{n}"), format!("bytes @{n}")]);
+    }
+    let mut rows = vec![header];
+    for (name, pick) in [
+        ("grant", (|r: &seed::ConsentCosts| r.grant.clone()) as fn(&seed::ConsentCosts) -> Cost),
+        ("revoke", |r| r.revoke.clone()),
+    ] {
+        let mut row = vec![name.to_string()];
+        for r in &results {
+            let c = pick(r);
+            row.extend([tgas(c.vm_gas), tgas(c.total_gas), bytes(c.bytes)]);
+        }
+        rows.push(row);
+    }
+    let mut row = vec!["is_allowed (view)".to_string()];
+    for r in &results {
+        row.extend([tgas(r.is_allowed_gas), "-".into(), "+0".into()]);
+    }
+    rows.push(row);
+    println!("\n5. data-consent: a new user's grant, check and revoke with n grants in the contract (all to one grantee)");
+    table(&rows);
+    report.insert(
+        "data_consent".into(),
+        json!(results
+            .iter()
+            .map(|r| json!({"grants": r.grants, "grant": cost_json(&r.grant), "revoke": cost_json(&r.revoke),
+                            "is_allowed_view_vm_gas": r.is_allowed_gas}))
+            .collect::<Vec<_>>()),
+    );
+
+    // 6. inference-attestation.
+    let receipt_counts: &[u32] = if quick { &[10] } else { &[10, 100_000] };
+    let mut results = Vec::new();
+    for &n in receipt_counts {
+        let mut f = seed::attestation_fixture(&wasm.registry, &wasm.attestation, n);
+        seeded("inference-attestation receipts", n, &f.seeding);
+        results.push(seed::attestation_costs(&mut f));
+    }
+    let mut header = vec!["operation".to_string()];
+    for r in &results {
+        header.push(format!("@{} receipts", thousands(r.receipts as u64)));
+    }
+    let mut rows = vec![header];
+    let mut row = |name: &str, f: &dyn Fn(&seed::AttestationCosts) -> String| {
+        let mut row = vec![name.to_string()];
+        row.extend(results.iter().map(f));
+        rows.push(row);
+    };
+    row("submit_receipt: total gas of the transaction", &|r| tgas(r.submit.total_gas));
+    row("  VM gas, attestation (submit + callback)", &|r| tgas(r.submit.vm_gas));
+    row("  VM gas, registry (version_status)", &|r| tgas(r.submit_registry_vm_gas));
+    row("  storage bytes, attestation", &|r| bytes(r.submit.bytes));
+    for (i, (view, _)) in results[0].views.iter().enumerate() {
+        let name = format!("{view} (view, VM gas)");
+        row(&name, &|r| tgas(r.views[i].1));
+    }
+    println!(
+        "\n6. inference-attestation: one more receipt submitted (signature, nonce, registry round trip, storage) and every view, \
+         with n receipts stored (paginated views: limit {})",
+        seed::VIEW_PAGE
+    );
+    table(&rows);
+    report.insert(
+        "inference_attestation".into(),
+        json!(results
+            .iter()
+            .map(|r| json!({"receipts": r.receipts, "submit": cost_json(&r.submit),
+                            "submit_registry_vm_gas": r.submit_registry_vm_gas,
+                            "views_vm_gas": r.views.iter().map(|(v, g)| (v.to_string(), json!(g))).collect::<serde_json::Map<_, _>>()}))
+            .collect::<Vec<_>>()),
+    );
+
+    println!("\nbench finished in {:.1} s", started.elapsed().as_secs_f64());
+    if let Some(path) = json_path {
+        if let Err(e) = std::fs::write(&path, serde_json::to_string_pretty(&Value::Object(report)).expect("json")) {
+            eprintln!("error: cannot write {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+        println!("results written to {path}");
+    }
+    ExitCode::SUCCESS
+}

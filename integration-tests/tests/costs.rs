@@ -1,0 +1,212 @@
+//! Gas and storage bounds of every contract's hot operations, measured on the
+//! embedded chain (real VM, protocol-88 costs) with a small and a large state.
+//! Gas is deterministic, so every bound is exact to assert; the bench
+//! (`cargo run -p ai-commons-tests --bin bench`) prints the same figures.
+//!
+//! Large states are grown by the contracts' own code, run natively and then
+//! patched into the deployed account (`ai_commons_tests::seed`); each fixture
+//! first checks that real methods work on it.
+//!
+//! "Flat" means: the large state may cost more only by the trie-depth term.
+//! The chain charges `touching_trie_node` (2.28 Ggas at protocol 88) for every
+//! node on the path to each key a call reads or writes, and that path grows
+//! as log16 of the number of keys in the state trie: from a few dozen keys to
+//! ~700,000 keys (100,000 DAO members with their proposals) every path gains
+//! log16(700,000 / 50) ≈ 3.4 branch nodes, plus up to one extension node
+//! where the key's branch splits. So an operation that makes `A` storage
+//! accesses may grow by at most `A × 5 × 2.28 Ggas`; [`trie_margin`] states
+//! it, plus [`LOG_SLACK`] for logs and arguments whose numbers gain digits
+//! (each byte of a log costs ~0.3 Ggas). Work that grew with the state (a
+//! loop over members, versions or grants) would blow through this at once:
+//! one extra storage read costs ~75 Ggas.
+
+use ai_commons_tests::seed::{self, Cost};
+use ai_commons_tests::Wasm;
+use embedded_chain::Chain;
+use near_parameters::ExtCosts;
+use std::sync::OnceLock;
+
+const TGAS: u64 = 1_000_000_000_000;
+const GGAS: u64 = 1_000_000_000;
+
+/// Extra trie nodes per storage access from the small to the large state (see the module docs).
+const EXTRA_NODES_PER_ACCESS: u64 = 5;
+/// Allowance for logs and arguments that grow by a few digits (ids, counters).
+const LOG_SLACK: u64 = 10 * GGAS;
+
+fn wasm() -> &'static Wasm {
+    static WASM: OnceLock<Wasm> = OnceLock::new();
+    WASM.get_or_init(Wasm::load)
+}
+
+/// Gas of one trie-node touch in the chain's protocol parameters.
+fn trie_node_gas() -> u64 {
+    static GAS: OnceLock<u64> = OnceLock::new();
+    *GAS.get_or_init(|| {
+        let chain = Chain::new();
+        let costs = &chain.runtime_config().wasm_config.ext_costs;
+        let touch = costs.gas_cost(ExtCosts::touching_trie_node).as_gas();
+        let cached = costs.gas_cost(ExtCosts::read_cached_trie_node).as_gas();
+        touch.max(cached)
+    })
+}
+
+/// How much more an operation with `accesses` storage accesses may cost on the large state.
+fn trie_margin(accesses: u64) -> u64 {
+    accesses * EXTRA_NODES_PER_ACCESS * trie_node_gas() + LOG_SLACK
+}
+
+/// The fixed fee for loading a contract's code, charged on every call before
+/// the method runs: `contract_loading_base + contract_loading_bytes × wasm size`.
+fn loading_gas(code_len: usize) -> u64 {
+    let chain = Chain::new();
+    let costs = &chain.runtime_config().wasm_config.ext_costs;
+    costs.gas_cost(ExtCosts::contract_loading_base).as_gas()
+        + costs.gas_cost(ExtCosts::contract_loading_bytes).as_gas() * code_len as u64
+}
+
+fn tgas(gas: u64) -> String {
+    format!("{:.4} Tgas", gas as f64 / TGAS as f64)
+}
+
+/// Asserts `large` costs what `small` costs, give or take the trie-depth term of
+/// `accesses` storage accesses (gas), and exactly the same storage bytes.
+#[track_caller]
+fn assert_flat(what: &str, small: &Cost, large: &Cost, accesses: u64) {
+    assert_eq!(small.bytes, large.bytes, "{what}: storage bytes differ between the small and the large state");
+    assert_gas_flat(&format!("{what} (VM gas)"), small.vm_gas, large.vm_gas, accesses);
+    assert_gas_flat(&format!("{what} (total gas)"), small.total_gas, large.total_gas, accesses);
+}
+
+#[track_caller]
+fn assert_gas_flat(what: &str, small: u64, large: u64, accesses: u64) {
+    let margin = trie_margin(accesses);
+    println!("{what}: {} small, {} large (+{:.1} Ggas, margin {:.1} Ggas)", tgas(small), tgas(large),
+        (large as f64 - small as f64) / GGAS as f64, margin as f64 / GGAS as f64);
+    assert!(
+        large <= small + margin,
+        "{what}: {} with the large state vs {} with the small one: more than the trie-depth margin of {} ({accesses} accesses)",
+        tgas(large),
+        tgas(small),
+        tgas(margin)
+    );
+    assert!(small <= large + LOG_SLACK, "{what}: {} small vs {} large: cheaper with more state?", tgas(small), tgas(large));
+}
+
+#[track_caller]
+fn assert_at_most(what: &str, gas: u64, bound: u64) {
+    assert!(gas <= bound, "{what}: {} is above its bound of {}", tgas(gas), tgas(bound));
+}
+
+#[test]
+fn dao_vote_and_proposal_cost_the_same_with_10_and_100000_members() {
+    let w = wasm();
+    let mut small = seed::dao_fixture(&w.dao, 10);
+    let small = seed::dao_costs(&mut small);
+    let mut large = seed::dao_fixture(&w.dao, 100_000);
+    let large = seed::dao_costs(&mut large);
+
+    // A vote reads the root state, the proposal header, the voter's member
+    // record and previous vote, and writes the voter-list slot, the vote and
+    // the header (the root is unchanged, so not written back): 7 accesses,
+    // whatever the member count.
+    assert_flat("vote", &small.vote, &large.vote, 7);
+    assert_flat("second vote", &small.second_vote, &large.second_vote, 7);
+    // add_proposal: root, proposer's record, roles, policies (reads); header,
+    // body, status-index slot, root (writes).
+    assert_flat("add_proposal", &small.add_proposal, &large.add_proposal, 8);
+
+    // One vote stores its record and one voter-list slot; a proposal its
+    // header, body and status-index slot.
+    assert!(large.vote.bytes > 0 && large.vote.bytes < 250, "vote stores {} bytes", large.vote.bytes);
+    assert!(large.add_proposal.bytes > 0 && large.add_proposal.bytes < 500, "proposal stores {} bytes", large.add_proposal.bytes);
+
+    // The vote's own work stays within 1.0 Tgas at 100,000 members. On top of
+    // it, every call pays the fixed fee for loading the contract's code
+    // (1.09 Mgas per wasm byte at protocol 88: ~0.59 Tgas for community-dao's
+    // ~540 kB), which does not depend on the state; the VM gas the chain
+    // reports includes both, and is bounded below.
+    let loading = loading_gas(w.dao.len());
+    assert_at_most("vote at 100,000 members, without the code-loading fee", large.vote.vm_gas - loading, TGAS);
+    assert_at_most("vote at 100,000 members (VM gas)", large.vote.vm_gas, 1_550 * GGAS);
+    assert_at_most("add_proposal at 100,000 members (VM gas)", large.add_proposal.vm_gas, 1_700 * GGAS);
+    assert_at_most("vote at 100,000 members (whole transaction)", large.vote.total_gas, 3 * TGAS);
+}
+
+#[test]
+fn registry_operations_cost_the_same_with_10_and_10000_versions() {
+    let w = wasm();
+    let mut small = seed::registry_fixture(&w.registry, 10);
+    let small = seed::registry_costs(&mut small);
+    let mut large = seed::registry_fixture(&w.registry, 10_000);
+    let large = seed::registry_costs(&mut large);
+
+    // submit_version: root, model, digest index, parent version (reads);
+    // version, digest index, model, root (writes).
+    assert_flat("submit_version", &small.submit_version, &large.submit_version, 8);
+    // approve_version: root, model, version (reads); version, root (writes).
+    assert_flat("approve_version", &small.approve_version, &large.approve_version, 5);
+    // set_alias: root, model, protected set, version, pointer (reads);
+    // history entry, pointer, root (writes), plus the history length.
+    assert_flat("set_alias", &small.set_alias, &large.set_alias, 10);
+    // version_status: root and the version.
+    assert_gas_flat("version_status (view)", small.version_status_gas, large.version_status_gas, 2);
+
+    assert!(large.submit_version.bytes > 0 && large.submit_version.bytes < 1_000);
+    assert_eq!(large.approve_version.bytes, 0, "approving adds no storage");
+    assert!(large.set_alias.bytes > 0 && large.set_alias.bytes < 300, "an alias move stores one history entry");
+    assert_at_most("submit_version (VM gas)", large.submit_version.vm_gas, 2 * TGAS);
+    assert_at_most("approve_version (VM gas)", large.approve_version.vm_gas, 1_200 * GGAS);
+    assert_at_most("set_alias (VM gas)", large.set_alias.vm_gas, 2 * TGAS);
+    assert_at_most("version_status (view VM gas)", large.version_status_gas, 750 * GGAS);
+}
+
+#[test]
+fn consent_operations_cost_the_same_with_10_and_100000_grants() {
+    let w = wasm();
+    let mut small = seed::consent_fixture(&w.consent, 10);
+    let small = seed::consent_costs(&mut small);
+    let mut large = seed::consent_fixture(&w.consent, 100_000);
+    let large = seed::consent_costs(&mut large);
+
+    // grant: root, storage account, chain head, slot (reads); slot, two index
+    // entries, live period and its count, chain head, account, root (writes).
+    assert_flat("grant", &small.grant, &large.grant, 14);
+    // revoke: root, slot, chain head, live-period count and period (reads);
+    // slot, period, chain head, root (writes).
+    assert_flat("revoke", &small.revoke, &large.revoke, 10);
+    // is_allowed: root and the slot.
+    assert_gas_flat("is_allowed (view)", small.is_allowed_gas, large.is_allowed_gas, 2);
+
+    assert!(large.grant.bytes > 0 && large.grant.bytes < 1_000, "a grant stores {} bytes", large.grant.bytes);
+    assert_eq!(large.revoke.bytes, 0, "revoking never grows storage");
+    assert_at_most("grant (VM gas)", large.grant.vm_gas, 2_500 * GGAS);
+    assert_at_most("revoke (VM gas)", large.revoke.vm_gas, 1_800 * GGAS);
+    assert_at_most("is_allowed (view VM gas)", large.is_allowed_gas, 700 * GGAS);
+}
+
+#[test]
+fn attestation_submission_and_views_cost_the_same_with_10_and_100000_receipts() {
+    let w = wasm();
+    let mut small = seed::attestation_fixture(&w.registry, &w.attestation, 10);
+    let small = seed::attestation_costs(&mut small);
+    let mut large = seed::attestation_fixture(&w.registry, &w.attestation, 100_000);
+    let large = seed::attestation_costs(&mut large);
+
+    // The submission across both contracts: submit_receipt (root, key, attester,
+    // nonce reads; nonce, root writes), the registry's version_status (root,
+    // version) and on_version_status (root; four index counters read and
+    // written, four index entries, the receipt, root written).
+    assert_flat("submit_receipt (attestation contract, whole transaction)", &small.submit, &large.submit, 24);
+    assert_gas_flat("submit_receipt (registry's version_status)", small.submit_registry_vm_gas, large.submit_registry_vm_gas, 2);
+    assert!(large.submit.bytes > 0 && large.submit.bytes <= 1_700, "a receipt stores {} bytes", large.submit.bytes);
+    assert_at_most("submit_receipt (whole transaction)", large.submit.total_gas, 10 * TGAS);
+    assert_at_most("submit_receipt (attestation VM gas)", large.submit.vm_gas, 5_500 * GGAS);
+
+    for ((view, small_gas), (_, large_gas)) in small.views.iter().zip(&large.views) {
+        // Views read the root and, for pages, up to two keys per item (limit 10).
+        let accesses = if view.starts_with("get_receipts_by") { 2 + 2 * seed::VIEW_PAGE as u64 } else { 4 };
+        assert_gas_flat(view, *small_gas, *large_gas, accesses);
+        assert_at_most(view, *large_gas, 4 * TGAS);
+    }
+}
