@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 contracts=(community-dao model-registry data-consent inference-attestation)
-args=()
-for c in "${contracts[@]}"; do args+=(-p "$c"); done
 
-env -u RUSTFLAGS -u CARGO_TARGET_DIR cargo build --release --locked \
-    --target wasm32-unknown-unknown --target-dir target/wasm "${args[@]}"
+# cdylib only: with the rlib crate type beside it cargo skips LTO (see crates/wasm-build).
+for c in "${contracts[@]}"; do
+    env -u RUSTFLAGS -u CARGO_TARGET_DIR cargo rustc --release --locked \
+        --target wasm32-unknown-unknown --target-dir target/wasm --crate-type cdylib -p "$c"
+done
 
 mkdir -p res
 printf '%-28s %10s\n' "contract" "bytes"
