@@ -8,6 +8,7 @@
 
 pub mod backend;
 pub mod community;
+pub mod failures;
 pub mod lifecycle;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;

@@ -58,3 +58,18 @@ fn lifecycle_on_a_sandbox() {
     run(&mut b, &wasm, &mut t).unwrap_or_else(|e| panic!("lifecycle failed on the sandbox: {e:#}"));
     check_transcript(&t);
 }
+
+#[test]
+fn failure_paths_on_the_embedded_chain() {
+    let mut b = Embedded::new();
+    let checks = ai_commons_tests::failures::run(&mut b, &Wasm::load()).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(checks.len(), 6, "{checks:?}");
+}
+
+#[cfg(feature = "sandbox")]
+#[test]
+#[ignore = "needs a neard sandbox binary: set NEAR_SANDBOX_BIN_PATH and run with --features sandbox -- --ignored"]
+fn failure_paths_on_a_sandbox() {
+    let mut b = ai_commons_tests::sandbox::Sandbox::start().expect("sandbox");
+    ai_commons_tests::failures::run(&mut b, &Wasm::load()).unwrap_or_else(|e| panic!("{e:#}"));
+}
