@@ -8,5 +8,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 command -v shellcheck >/dev/null || (apt-get update && apt-get install -y shellcheck) # the scripts test runs it
+cargo fmt --all --check
 cargo test --workspace --locked
 cargo check --locked -p ai-commons-tests --features sandbox --tests

@@ -50,7 +50,8 @@ impl Outcome {
     #[track_caller]
     pub fn json<T: DeserializeOwned>(&self) -> T {
         let bytes = self.status.as_ref().unwrap_or_else(|e| panic!("call failed: {e}"));
-        serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("bad JSON result {:?}: {e}", String::from_utf8_lossy(bytes)))
+        serde_json::from_slice(bytes)
+            .unwrap_or_else(|e| panic!("bad JSON result {:?}: {e}", String::from_utf8_lossy(bytes)))
     }
 
     /// Events of `standard` named `event`.
@@ -104,12 +105,27 @@ pub trait Backend {
 /// Typed helpers every backend gets.
 pub trait BackendExt: Backend {
     /// A JSON call with a deposit and the default 100 Tgas.
-    fn call_json(&mut self, signer: &AccountId, contract: &AccountId, method: &str, args: Value, deposit: NearToken) -> Outcome {
+    fn call_json(
+        &mut self,
+        signer: &AccountId,
+        contract: &AccountId,
+        method: &str,
+        args: Value,
+        deposit: NearToken,
+    ) -> Outcome {
         self.call(signer, contract, method, serde_json::to_vec(&args).expect("json"), deposit, Gas::from_teragas(100))
     }
 
     /// A JSON call with explicit gas.
-    fn call_gas(&mut self, signer: &AccountId, contract: &AccountId, method: &str, args: Value, deposit: NearToken, gas: Gas) -> Outcome {
+    fn call_gas(
+        &mut self,
+        signer: &AccountId,
+        contract: &AccountId,
+        method: &str,
+        args: Value,
+        deposit: NearToken,
+        gas: Gas,
+    ) -> Outcome {
         self.call(signer, contract, method, serde_json::to_vec(&args).expect("json"), deposit, gas)
     }
 
@@ -152,7 +168,15 @@ impl Backend for Embedded {
         self.chain.deploy(account, wasm).into()
     }
 
-    fn call(&mut self, signer: &AccountId, contract: &AccountId, method: &str, args: Vec<u8>, deposit: NearToken, gas: Gas) -> Outcome {
+    fn call(
+        &mut self,
+        signer: &AccountId,
+        contract: &AccountId,
+        method: &str,
+        args: Vec<u8>,
+        deposit: NearToken,
+        gas: Gas,
+    ) -> Outcome {
         self.chain.call(signer, contract, method).args(args).deposit(deposit).gas(gas).transact().into()
     }
 
@@ -188,7 +212,12 @@ impl Embedded {
     /// Asserts that `call` fails with a message containing `needle` and leaves
     /// `contract`'s state, balance and storage exactly as they were.
     #[track_caller]
-    pub fn assert_refused(&mut self, contract: &AccountId, needle: &str, call: impl FnOnce(&mut Self) -> Outcome) -> Outcome {
+    pub fn assert_refused(
+        &mut self,
+        contract: &AccountId,
+        needle: &str,
+        call: impl FnOnce(&mut Self) -> Outcome,
+    ) -> Outcome {
         let before = self.snapshot(contract);
         let out = call(self);
         out.assert_failure(needle);

@@ -69,7 +69,12 @@ impl Community {
         let council: Vec<AccountId> = council.iter().map(|name| b.create_account(name, near(50))).collect();
         let mut steps = Vec::new();
 
-        for (account, code) in [(&dao, &wasm.dao), (&registry, &wasm.registry), (&consent, &wasm.consent), (&attestation, &wasm.attestation)] {
+        for (account, code) in [
+            (&dao, &wasm.dao),
+            (&registry, &wasm.registry),
+            (&consent, &wasm.consent),
+            (&attestation, &wasm.attestation),
+        ] {
             let out = b.deploy(account, code);
             out.assert_success();
             steps.push((account.clone(), format!("deploys its contract ({} bytes of wasm)", code.len()), out));
@@ -79,9 +84,21 @@ impl Community {
             out.assert_success();
             out
         };
-        steps.push((registry.clone(), "initializes model-registry (owner: the DAO)".into(), init(b, &registry, json!({"owner": dao, "open_publishing": true}))));
-        steps.push((consent.clone(), "initializes data-consent (upgrades: the DAO)".into(), init(b, &consent, json!({"owner": dao}))));
-        steps.push((attestation.clone(), "initializes inference-attestation (owner: the DAO)".into(), init(b, &attestation, json!({"owner": dao, "registry": registry}))));
+        steps.push((
+            registry.clone(),
+            "initializes model-registry (owner: the DAO)".into(),
+            init(b, &registry, json!({"owner": dao, "open_publishing": true})),
+        ));
+        steps.push((
+            consent.clone(),
+            "initializes data-consent (upgrades: the DAO)".into(),
+            init(b, &consent, json!({"owner": dao})),
+        ));
+        steps.push((
+            attestation.clone(),
+            "initializes inference-attestation (owner: the DAO)".into(),
+            init(b, &attestation, json!({"owner": dao, "registry": registry})),
+        ));
         let members: Vec<Value> = council.iter().map(|m| json!({"account_id": m, "roles": ["council"]})).collect();
         steps.push((
             dao.clone(),
@@ -118,13 +135,29 @@ impl Community {
     }
 
     /// The exact deposit `add_proposal` needs for this proposal.
-    pub fn proposal_deposit<B: Backend + ?Sized>(&self, b: &B, proposer: &AccountId, description: &str, kind: &Value) -> NearToken {
-        let amount: String = b.view(&self.dao, "get_proposal_deposit", json!({"proposer": proposer, "description": description, "kind": kind}));
+    pub fn proposal_deposit<B: Backend + ?Sized>(
+        &self,
+        b: &B,
+        proposer: &AccountId,
+        description: &str,
+        kind: &Value,
+    ) -> NearToken {
+        let amount: String = b.view(
+            &self.dao,
+            "get_proposal_deposit",
+            json!({"proposer": proposer, "description": description, "kind": kind}),
+        );
         NearToken::from_yoctonear(amount.parse().expect("yocto amount"))
     }
 
     /// Adds a proposal with the exact deposit; returns the outcome (id in `json::<String>()`).
-    pub fn add_proposal<B: Backend + ?Sized>(&self, b: &mut B, proposer: &AccountId, description: &str, kind: Value) -> Outcome {
+    pub fn add_proposal<B: Backend + ?Sized>(
+        &self,
+        b: &mut B,
+        proposer: &AccountId,
+        description: &str,
+        kind: Value,
+    ) -> Outcome {
         let deposit = self.proposal_deposit(b, proposer, description, &kind);
         b.call_json(proposer, &self.dao, "add_proposal", json!({"description": description, "kind": kind}), deposit)
     }
@@ -137,11 +170,24 @@ impl Community {
     }
 
     pub fn vote<B: Backend + ?Sized>(&self, b: &mut B, voter: &AccountId, id: u64, choice: &str) -> Outcome {
-        b.call_json(voter, &self.dao, "vote", json!({"id": id.to_string(), "choice": choice}), NearToken::from_yoctonear(0))
+        b.call_json(
+            voter,
+            &self.dao,
+            "vote",
+            json!({"id": id.to_string(), "choice": choice}),
+            NearToken::from_yoctonear(0),
+        )
     }
 
     pub fn execute<B: Backend + ?Sized>(&self, b: &mut B, caller: &AccountId, id: u64) -> Outcome {
-        b.call_gas(caller, &self.dao, "execute", json!({"id": id.to_string()}), NearToken::from_yoctonear(0), EXECUTE_GAS)
+        b.call_gas(
+            caller,
+            &self.dao,
+            "execute",
+            json!({"id": id.to_string()}),
+            NearToken::from_yoctonear(0),
+            EXECUTE_GAS,
+        )
     }
 
     pub fn proposal<B: Backend + ?Sized>(&self, b: &B, id: u64) -> Value {

@@ -66,10 +66,17 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm) -> Result<Vec<&'static s
 
     // Registry: only the owner approves; the version stays submitted.
     let paula = b.create_account("paula", near(10));
-    b.call_json(&paula, &c.registry, "register_model", json!({
-        "model_id": "m", "name": "M", "task": "text-generation", "license": "mit",
-        "card_uri": "ipfs://card", "card_digest": sha("card"),
-    }), millinear(20)).assert_success();
+    b.call_json(
+        &paula,
+        &c.registry,
+        "register_model",
+        json!({
+            "model_id": "m", "name": "M", "task": "text-generation", "license": "mit",
+            "card_uri": "ipfs://card", "card_digest": sha("card"),
+        }),
+        millinear(20),
+    )
+    .assert_success();
     let weights = sha("weights");
     b.call_json(&paula, &c.registry, "submit_version", json!({
         "model_id": "m", "weights_digest": weights, "artifact_uri": "ipfs://w", "parent": null,
@@ -93,21 +100,36 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm) -> Result<Vec<&'static s
     b.call_json(&ursula, &c.consent, "storage_deposit", json!({}), millinear(50)).assert_success();
     b.call_json(&ursula, &c.consent, "grant", json!({"grantee": c.dao, "purpose": "training"}), zero).assert_success();
     for intruder in [&mallory, &c.dao] {
-        let out = b.call_json(intruder, &c.consent, "revoke", json!({"grantee": c.dao, "purpose": "training", "user": ursula}), zero);
+        let out = b.call_json(
+            intruder,
+            &c.consent,
+            "revoke",
+            json!({"grantee": c.dao, "purpose": "training", "user": ursula}),
+            zero,
+        );
         ensure!(out.status.is_err(), "{intruder} revoked ursula's grant");
     }
-    let allowed: bool = b.view(&c.consent, "is_allowed", json!({"user": ursula, "grantee": c.dao, "purpose": "training"}));
+    let allowed: bool =
+        b.view(&c.consent, "is_allowed", json!({"user": ursula, "grantee": c.dao, "purpose": "training"}));
     ensure!(allowed, "ursula's grant was changed by someone else");
     done.push("consent: a stranger and the grantee cannot touch a grant");
 
     // Attestation: replayed nonces and receipts signed for another contract are refused.
-    c.pass_and_execute(b, "approve m v1", json!({"type": "approve_model_version", "model_id": "m", "version": 1})).1.assert_success();
+    c.pass_and_execute(b, "approve m v1", json!({"type": "approve_model_version", "model_id": "m", "version": 1}))
+        .1
+        .assert_success();
     let node = b.create_account("node", near(10));
     let signer = AttesterSigner::from_seed(*sha("failure paths node").as_bytes());
-    c.pass_and_execute(b, "admit node", json!({
-        "type": "admit_attester", "operator": node, "public_keys": [signer.public_key().to_string()],
-        "tee_kind": "intel-tdx", "measurements": [sha("mrtd")], "models": null, "expires_at": null,
-    })).1.assert_success();
+    c.pass_and_execute(
+        b,
+        "admit node",
+        json!({
+            "type": "admit_attester", "operator": node, "public_keys": [signer.public_key().to_string()],
+            "tee_kind": "intel-tdx", "measurements": [sha("mrtd")], "models": null, "expires_at": null,
+        }),
+    )
+    .1
+    .assert_success();
     let salt = [7u8; 32];
     let receipt = InferenceReceipt {
         model_id: "m".into(),
@@ -122,7 +144,14 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm) -> Result<Vec<&'static s
     };
     let ours: attestation_signer::AccountId = c.attestation.as_str().parse().expect("account");
     let submit = |b: &mut B, receipt: &InferenceReceipt, signature: &str, who: &AccountId| {
-        b.call_gas(who, &c.attestation, "submit_receipt", json!({"receipt": receipt, "signature": signature}), millinear(20), Gas::from_teragas(150))
+        b.call_gas(
+            who,
+            &c.attestation,
+            "submit_receipt",
+            json!({"receipt": receipt, "signature": signature}),
+            millinear(20),
+            Gas::from_teragas(150),
+        )
     };
     let signature = signer.sign(&receipt, &ours);
     submit(b, &receipt, &signature, &ursula).assert_success();

@@ -85,12 +85,28 @@ impl Transcript {
             Err(e) => (true, format!("refused as expected: {e}")),
             Ok(_) => (false, "accepted, but it must be refused".to_string()),
         };
-        self.push(Step { phase, actor: short(actor), action: action.to_string(), ok, detail, gas_burnt: out.total_gas, storage_bytes: 0 });
+        self.push(Step {
+            phase,
+            actor: short(actor),
+            action: action.to_string(),
+            ok,
+            detail,
+            gas_burnt: out.total_gas,
+            storage_bytes: 0,
+        });
     }
 
     /// Records a check made from views.
     fn check(&mut self, phase: u8, actor: &str, action: &str, detail: String) {
-        self.push(Step { phase, actor: actor.to_string(), action: action.to_string(), ok: true, detail, gas_burnt: 0, storage_bytes: 0 });
+        self.push(Step {
+            phase,
+            actor: actor.to_string(),
+            action: action.to_string(),
+            ok: true,
+            detail,
+            gas_burnt: 0,
+            storage_bytes: 0,
+        });
     }
 }
 
@@ -117,7 +133,14 @@ fn measured<B: Backend + ?Sized>(b: &mut B, contract: &AccountId, f: impl FnOnce
 }
 
 /// Passes a proposal through the DAO and records each step.
-fn govern<B: Backend + ?Sized>(b: &mut B, t: &mut Transcript, c: &Community, phase: u8, description: &str, kind: Value) -> Result<u64> {
+fn govern<B: Backend + ?Sized>(
+    b: &mut B,
+    t: &mut Transcript,
+    c: &Community,
+    phase: u8,
+    description: &str,
+    kind: Value,
+) -> Result<u64> {
     let proposer = c.council[0].clone();
     let (out, bytes) = measured(b, &c.dao, |b| c.add_proposal(b, &proposer, description, kind.clone()));
     let id: u64 = match &out.status {
@@ -151,7 +174,16 @@ struct Inference {
     output: String,
 }
 
-fn infer(signer: &AttesterSigner, contract: &AccountId, requester: &AccountId, model: (&str, u32, Digest32), nonce: u64, now: u64, input: &str, output: &str) -> Inference {
+fn infer(
+    signer: &AttesterSigner,
+    contract: &AccountId,
+    requester: &AccountId,
+    model: (&str, u32, Digest32),
+    nonce: u64,
+    now: u64,
+    input: &str,
+    output: &str,
+) -> Inference {
     let salt = random_salt();
     let receipt = InferenceReceipt {
         model_id: model.0.to_string(),
@@ -187,8 +219,22 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     t.phase(2, "members join through passed proposals");
     let dave = b.create_account("dave", near(20));
     let erin = b.create_account("erin", near(20));
-    govern(b, t, &c, 2, "Welcome dave to the council", json!({"type": "add_member", "account_id": dave, "roles": ["council"]}))?;
-    govern(b, t, &c, 2, "Welcome erin as a member", json!({"type": "add_member", "account_id": erin, "roles": ["member"]}))?;
+    govern(
+        b,
+        t,
+        &c,
+        2,
+        "Welcome dave to the council",
+        json!({"type": "add_member", "account_id": dave, "roles": ["council"]}),
+    )?;
+    govern(
+        b,
+        t,
+        &c,
+        2,
+        "Welcome erin as a member",
+        json!({"type": "add_member", "account_id": erin, "roles": ["member"]}),
+    )?;
     let count: u64 = b.view::<String>(&c.dao, "get_member_count", json!({})).parse()?;
     ensure!(count == 5, "expected 5 members, got {count}");
     t.check(2, "anyone", "counts members", format!("{count} members"));
@@ -197,9 +243,8 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     t.phase(3, "users grant training consent (one sponsored by the community)");
     let ursula = b.create_account("ursula", near(10));
     let victor = b.create_account("victor", near(10));
-    let (out, bytes) = measured(b, &c.consent, |b| {
-        b.call_json(&ursula, &c.consent, "storage_deposit", json!({}), millinear(50))
-    });
+    let (out, bytes) =
+        measured(b, &c.consent, |b| b.call_json(&ursula, &c.consent, "storage_deposit", json!({}), millinear(50)));
     ensure!(out.is_success(), "ursula's storage deposit failed: {:?}", out.status);
     t.tx(3, &ursula, "deposits storage for herself (NEP-145)", &out, bytes, String::new());
     let sponsor_args = base64::engine::general_purpose::STANDARD.encode(json!({"account_id": victor}).to_string());
@@ -224,44 +269,87 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
         let (out, bytes) = measured(b, &c.consent, |b| b.call_json(user, &c.consent, "grant", args.clone(), zero));
         ensure!(out.is_success(), "grant by {user} failed: {:?}", out.status);
         t.tx(3, user, "grants training consent to the community", &out, bytes, String::new());
-        let allowed: bool = b.view(&c.consent, "is_allowed", json!({"user": user, "grantee": c.dao, "purpose": "training"}));
+        let allowed: bool =
+            b.view(&c.consent, "is_allowed", json!({"user": user, "grantee": c.dao, "purpose": "training"}));
         ensure!(allowed, "is_allowed is false right after {user}'s grant");
     }
     t.check(3, "anyone", "is_allowed(ursula|victor, community, training)", "true, true".into());
 
     // 4. Snapshot, model v1 citing it, approval, production alias.
     t.phase(4, "consent snapshot, model v1, approval, production alias");
-    govern(b, t, &c, 4, "Snapshot training consent before the v1 run", json!({"type": "record_training_snapshot", "purpose": "training", "note": "v1 training run"}))?;
+    govern(
+        b,
+        t,
+        &c,
+        4,
+        "Snapshot training consent before the v1 run",
+        json!({"type": "record_training_snapshot", "purpose": "training", "note": "v1 training run"}),
+    )?;
     let snapshot_id: u64 = b.view::<String>(&c.consent, "get_snapshot_count", json!({})).parse()?;
     let snapshot: Value = b.view(&c.consent, "get_snapshot", json!({"id": snapshot_id.to_string()}));
     ensure!(snapshot["grantee"] == json!(c.dao), "snapshot grantee is {:?}", snapshot["grantee"]);
-    t.check(4, "anyone", &format!("views snapshot #{snapshot_id}"), format!("seq {} head {}", snapshot["seq"], snapshot["chain_head"].as_str().or(snapshot["head"].as_str()).unwrap_or("?")));
+    t.check(
+        4,
+        "anyone",
+        &format!("views snapshot #{snapshot_id}"),
+        format!(
+            "seq {} head {}",
+            snapshot["seq"],
+            snapshot["chain_head"].as_str().or(snapshot["head"].as_str()).unwrap_or("?")
+        ),
+    );
 
     let paula = b.create_account("paula", near(10));
     let model = "commons-chat";
     let (out, bytes) = measured(b, &c.registry, |b| {
-        b.call_json(&paula, &c.registry, "register_model", json!({
-            "model_id": model, "name": "Commons Chat", "task": "text-generation", "license": "apache-2.0",
-            "card_uri": "ipfs://bafy-commons-chat-card", "card_digest": sha("model card v1"),
-        }), millinear(20))
+        b.call_json(
+            &paula,
+            &c.registry,
+            "register_model",
+            json!({
+                "model_id": model, "name": "Commons Chat", "task": "text-generation", "license": "apache-2.0",
+                "card_uri": "ipfs://bafy-commons-chat-card", "card_digest": sha("model card v1"),
+            }),
+            millinear(20),
+        )
     });
     ensure!(out.is_success(), "register_model failed: {:?}", out.status);
     t.tx(4, &paula, &format!("registers model {model}"), &out, bytes, String::new());
     let weights_v1 = sha("commons-chat v1 weights manifest");
     let submit = |b: &mut B, weights: Digest32, parent: Value, note: &str| {
-        b.call_json(&paula, &c.registry, "submit_version", json!({
-            "model_id": model, "weights_digest": weights, "artifact_uri": format!("ipfs://bafy-{note}"),
-            "parent": parent,
-            "training": {"code_digest": sha("training container"), "dataset_digest": sha("dataset"),
-                         "consent_contract": c.consent, "consent_snapshot_id": snapshot_id.to_string()},
-            "eval_report_digest": sha(&format!("eval {note}")), "metadata": format!("{{\"run\":\"{note}\"}}"),
-        }), millinear(50))
+        b.call_json(
+            &paula,
+            &c.registry,
+            "submit_version",
+            json!({
+                "model_id": model, "weights_digest": weights, "artifact_uri": format!("ipfs://bafy-{note}"),
+                "parent": parent,
+                "training": {"code_digest": sha("training container"), "dataset_digest": sha("dataset"),
+                             "consent_contract": c.consent, "consent_snapshot_id": snapshot_id.to_string()},
+                "eval_report_digest": sha(&format!("eval {note}")), "metadata": format!("{{\"run\":\"{note}\"}}"),
+            }),
+            millinear(50),
+        )
     };
     let (out, bytes) = measured(b, &c.registry, |b| submit(b, weights_v1, Value::Null, "v1"));
     ensure!(out.json::<u32>() == 1, "v1 got number {:?}", out.status);
     t.tx(4, &paula, &format!("submits {model} v1 citing snapshot #{snapshot_id}"), &out, bytes, String::new());
-    govern(b, t, &c, 4, "Approve commons-chat v1", json!({"type": "approve_model_version", "model_id": model, "version": 1}))?;
-    govern(b, t, &c, 4, "Put v1 in production", json!({"type": "move_alias", "model_id": model, "alias": "production", "version": 1}))?;
+    govern(
+        b,
+        t,
+        &c,
+        4,
+        "Approve commons-chat v1",
+        json!({"type": "approve_model_version", "model_id": model, "version": 1}),
+    )?;
+    govern(
+        b,
+        t,
+        &c,
+        4,
+        "Put v1 in production",
+        json!({"type": "move_alias", "model_id": model, "alias": "production", "version": 1}),
+    )?;
     let alias: Value = b.view(&c.registry, "get_alias", json!({"model_id": model, "alias": "production"}));
     ensure!(alias["version"] == json!(1), "production points to {alias}");
     let v1_time = b.block_timestamp();
@@ -271,26 +359,60 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     t.phase(5, "an attester is admitted through a proposal");
     let node = b.create_account("node", near(10));
     let signer = AttesterSigner::from_seed(*sha("attester node seed").as_bytes());
-    govern(b, t, &c, 5, "Admit node as an attester (TDX)", json!({
-        "type": "admit_attester", "operator": node, "public_keys": [signer.public_key().to_string()],
-        "tee_kind": "intel-tdx", "measurements": [sha("mrtd"), sha("rtmr0")], "models": [model], "expires_at": null,
-    }))?;
+    govern(
+        b,
+        t,
+        &c,
+        5,
+        "Admit node as an attester (TDX)",
+        json!({
+            "type": "admit_attester", "operator": node, "public_keys": [signer.public_key().to_string()],
+            "tee_kind": "intel-tdx", "measurements": [sha("mrtd"), sha("rtmr0")], "models": [model], "expires_at": null,
+        }),
+    )?;
     let attester: Value = b.view(&c.attestation, "get_attester", json!({"operator": node}));
     ensure!(attester["active"] == json!(true), "attester not active: {attester}");
     t.check(5, "anyone", "views attester node", format!("active, key {}", signer.public_key()));
 
     // 6. A private request gets a signed receipt, verified and stored on chain.
     t.phase(6, "a signed receipt for a private request is verified and stored");
-    let inference = infer(&signer, &c.attestation, &ursula, (model, 1, weights_v1), 1, b.block_timestamp(),
-        "Summarize our community charter in one line.", "Members govern shared models in public.");
-    t.check(6, "node", "serves ursula off chain and signs the receipt", format!("request commitment {}", inference.receipt.request_commitment));
+    let inference = infer(
+        &signer,
+        &c.attestation,
+        &ursula,
+        (model, 1, weights_v1),
+        1,
+        b.block_timestamp(),
+        "Summarize our community charter in one line.",
+        "Members govern shared models in public.",
+    );
+    t.check(
+        6,
+        "node",
+        "serves ursula off chain and signs the receipt",
+        format!("request commitment {}", inference.receipt.request_commitment),
+    );
     let (out, bytes) = measured(b, &c.attestation, |b| {
-        b.call_gas(&ursula, &c.attestation, "submit_receipt", json!({"receipt": inference.receipt, "signature": inference.signature}), millinear(20), Gas::from_teragas(150))
+        b.call_gas(
+            &ursula,
+            &c.attestation,
+            "submit_receipt",
+            json!({"receipt": inference.receipt, "signature": inference.signature}),
+            millinear(20),
+            Gas::from_teragas(150),
+        )
     });
     ensure!(out.is_success(), "submit_receipt failed: {:?}", out.status);
     let receipt_id: u64 = out.json::<String>().parse()?;
     ensure!(!out.events_named("inference_attestation", "receipt_stored").is_empty(), "no receipt_stored event");
-    t.tx(6, &ursula, &format!("submits the receipt (stored as #{receipt_id})"), &out, bytes, "signature verified, registry confirmed v1 approved".into());
+    t.tx(
+        6,
+        &ursula,
+        &format!("submits the receipt (stored as #{receipt_id})"),
+        &out,
+        bytes,
+        "signature verified, registry confirmed v1 approved".into(),
+    );
 
     // 7. The user checks the receipt and re-derives the commitments.
     t.phase(7, "the user checks the receipt from views");
@@ -303,43 +425,102 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     ensure!(stored_receipt["model_id"] == json!(model), "model mismatch: {stored}");
     let mine: Vec<Value> = b.view(&c.attestation, "get_receipts_by_requester", json!({"requester": ursula}));
     ensure!(mine.len() == 1, "ursula should have one receipt, has {}", mine.len());
-    t.check(7, "ursula", &format!("re-derives both commitments of receipt #{receipt_id}"), "sha256(salt ‖ input) and sha256(salt ‖ output) match".into());
+    t.check(
+        7,
+        "ursula",
+        &format!("re-derives both commitments of receipt #{receipt_id}"),
+        "sha256(salt ‖ input) and sha256(salt ‖ output) match".into(),
+    );
 
     // 8. Revocation, deprecation for v2, attester revocation.
     t.phase(8, "consent revoked, v1 deprecated for v2, attester revoked");
-    let (out, bytes) = measured(b, &c.consent, |b| b.call_json(&ursula, &c.consent, "revoke", json!({"grantee": c.dao, "purpose": "training"}), zero));
+    let (out, bytes) = measured(b, &c.consent, |b| {
+        b.call_json(&ursula, &c.consent, "revoke", json!({"grantee": c.dao, "purpose": "training"}), zero)
+    });
     ensure!(out.is_success(), "revoke failed: {:?}", out.status);
     t.tx(8, &ursula, "revokes her training consent", &out, bytes, String::new());
-    let allowed: bool = b.view(&c.consent, "is_allowed", json!({"user": ursula, "grantee": c.dao, "purpose": "training"}));
-    let live: bool = b.view(&c.consent, "was_live_at_snapshot", json!({"user": ursula, "snapshot_id": snapshot_id.to_string()}));
+    let allowed: bool =
+        b.view(&c.consent, "is_allowed", json!({"user": ursula, "grantee": c.dao, "purpose": "training"}));
+    let live: bool =
+        b.view(&c.consent, "was_live_at_snapshot", json!({"user": ursula, "snapshot_id": snapshot_id.to_string()}));
     ensure!(!allowed && live, "after revoke: is_allowed {allowed} (want false), live at snapshot {live} (want true)");
-    t.check(8, "anyone", "is_allowed(ursula) / was_live_at_snapshot(ursula)", "false / true: revocation is not retroactive".into());
+    t.check(
+        8,
+        "anyone",
+        "is_allowed(ursula) / was_live_at_snapshot(ursula)",
+        "false / true: revocation is not retroactive".into(),
+    );
 
     let weights_v2 = sha("commons-chat v2 weights manifest");
-    let (out, bytes) = measured(b, &c.registry, |b| submit(b, weights_v2, json!({"model_id": model, "version": 1}), "v2"));
+    let (out, bytes) =
+        measured(b, &c.registry, |b| submit(b, weights_v2, json!({"model_id": model, "version": 1}), "v2"));
     ensure!(out.json::<u32>() == 2, "v2 got number {:?}", out.status);
     t.tx(8, &paula, &format!("submits {model} v2 (parent v1)"), &out, bytes, String::new());
-    govern(b, t, &c, 8, "Approve commons-chat v2", json!({"type": "approve_model_version", "model_id": model, "version": 2}))?;
-    govern(b, t, &c, 8, "Move production to v2", json!({"type": "move_alias", "model_id": model, "alias": "production", "version": 2}))?;
-    govern(b, t, &c, 8, "Deprecate v1", json!({"type": "deprecate_model_version", "model_id": model, "version": 1, "reason": "superseded by v2"}))?;
+    govern(
+        b,
+        t,
+        &c,
+        8,
+        "Approve commons-chat v2",
+        json!({"type": "approve_model_version", "model_id": model, "version": 2}),
+    )?;
+    govern(
+        b,
+        t,
+        &c,
+        8,
+        "Move production to v2",
+        json!({"type": "move_alias", "model_id": model, "alias": "production", "version": 2}),
+    )?;
+    govern(
+        b,
+        t,
+        &c,
+        8,
+        "Deprecate v1",
+        json!({"type": "deprecate_model_version", "model_id": model, "version": 1, "reason": "superseded by v2"}),
+    )?;
     let status_v1: Value = b.view(&c.registry, "version_status", json!({"model_id": model, "version": 1}));
     ensure!(status_v1["status"] == json!("deprecated"), "v1 status {status_v1}");
-    let at_v1: Value = b.view(&c.registry, "get_alias_at", json!({"model_id": model, "alias": "production", "timestamp": v1_time.to_string()}));
+    let at_v1: Value = b.view(
+        &c.registry,
+        "get_alias_at",
+        json!({"model_id": model, "alias": "production", "timestamp": v1_time.to_string()}),
+    );
     let now: Value = b.view(&c.registry, "get_alias", json!({"model_id": model, "alias": "production"}));
     ensure!(now["version"] == json!(2), "production now {now}");
     t.check(8, "anyone", "production at the v1 time / now", format!("{} / v{}", at_v1, now["version"]));
 
-    govern(b, t, &c, 8, "Revoke attester node", json!({"type": "revoke_attester", "operator": node, "reason": "TEE firmware advisory"}))?;
+    govern(
+        b,
+        t,
+        &c,
+        8,
+        "Revoke attester node",
+        json!({"type": "revoke_attester", "operator": node, "reason": "TEE firmware advisory"}),
+    )?;
     let late = infer(&signer, &c.attestation, &victor, (model, 2, weights_v2), 2, b.block_timestamp(), "hello", "hi");
     let count_before: String = b.view(&c.attestation, "get_receipt_count_by_attester", json!({"operator": node}));
-    let out = b.call_gas(&victor, &c.attestation, "submit_receipt", json!({"receipt": late.receipt, "signature": late.signature}), millinear(20), Gas::from_teragas(150));
+    let out = b.call_gas(
+        &victor,
+        &c.attestation,
+        "submit_receipt",
+        json!({"receipt": late.receipt, "signature": late.signature}),
+        millinear(20),
+        Gas::from_teragas(150),
+    );
     let refused = matches!(&out.status, Err(e) if e.contains("revoked"));
     t.expected_failure(8, &victor, "submits a receipt the revoked attester signed", &out);
     ensure!(refused, "a receipt from a revoked attester was not refused: {:?}", out.status);
     let count_after: String = b.view(&c.attestation, "get_receipt_count_by_attester", json!({"operator": node}));
     ensure!(count_before == count_after, "receipt count changed after a refused receipt");
     let stored_again: Value = b.view(&c.attestation, "get_receipt", json!({"receipt_id": receipt_id.to_string()}));
-    t.check(8, "anyone", &format!("views receipt #{receipt_id} signed before the revocation"), format!("still stored; attester_revoked = {}", stored_again["attester_revoked"]));
+    t.check(
+        8,
+        "anyone",
+        &format!("views receipt #{receipt_id} signed before the revocation"),
+        format!("still stored; attester_revoked = {}", stored_again["attester_revoked"]),
+    );
 
     Ok(LifecycleReport { community: c, snapshot_id, receipt_id })
 }

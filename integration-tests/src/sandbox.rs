@@ -52,11 +52,8 @@ impl Sandbox {
 fn outcome_of(result: near_workspaces::result::ExecutionFinalResult) -> Outcome {
     let logs: Vec<String> = result.logs().into_iter().map(String::from).collect();
     let events = logs.iter().filter_map(|l| Event::parse(l)).collect();
-    let receipt_failures = result
-        .receipt_failures()
-        .into_iter()
-        .map(|o| format!("{:?}", o.clone().into_result().err()))
-        .collect();
+    let receipt_failures =
+        result.receipt_failures().into_iter().map(|o| format!("{:?}", o.clone().into_result().err())).collect();
     let vm_gas = result.outcome().gas_burnt.as_gas();
     let total_gas = result.total_gas_burnt.as_gas();
     let status = match result.into_result() {
@@ -95,7 +92,15 @@ impl Backend for Sandbox {
         out
     }
 
-    fn call(&mut self, signer: &AccountId, contract: &AccountId, method: &str, args: Vec<u8>, deposit: NearToken, gas: Gas) -> Outcome {
+    fn call(
+        &mut self,
+        signer: &AccountId,
+        contract: &AccountId,
+        method: &str,
+        args: Vec<u8>,
+        deposit: NearToken,
+        gas: Gas,
+    ) -> Outcome {
         let account = self.signer(signer).clone();
         let result = self
             .rt

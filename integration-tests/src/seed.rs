@@ -257,7 +257,11 @@ fn write_state(path: &std::path::Path, state: &State) -> std::io::Result<()> {
     let dir = path.parent().expect("cache file in a directory");
     std::fs::create_dir_all(dir)?;
     // Write aside, then rename: a reader never sees half a file.
-    let tmp = dir.join(format!(".{}.{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("state"), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
+        std::process::id()
+    ));
     let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
     out.write_all(CACHE_MAGIC)?;
     out.write_all(&(state.len() as u64).to_le_bytes())?;
@@ -274,7 +278,13 @@ fn write_state(path: &std::path::Path, state: &State) -> std::io::Result<()> {
 /// The state `seed` produces for contract `kind` (whose wasm is `code`) with
 /// `params`, from the on-disk cache when an identical seeding was done before.
 /// Returns the state and whether it came from the cache.
-pub fn cached_state(chain: &Chain, kind: &str, code: &[u8], params: &str, seed: impl FnOnce() -> State) -> (State, bool) {
+pub fn cached_state(
+    chain: &Chain,
+    kind: &str,
+    code: &[u8],
+    params: &str,
+    seed: impl FnOnce() -> State,
+) -> (State, bool) {
     let Some(dir) = cache_dir() else { return (seed(), false) };
     let digest = |parts: &[&[u8]]| {
         let mut hash = Sha256::new();
@@ -442,9 +452,8 @@ pub fn seed_dao(chain: &Chain, dao: &AccountId, founder: &AccountId, members: u3
         let id = native.call(f, deposit, |c: &mut Contract| c.add_proposal(DAO_SEED_DESCRIPTION.into(), kind(i)));
         let status = native.call(f, 0, |c: &mut Contract| c.vote(id, VoteChoice::Yes, None));
         assert_eq!(status, ProposalStatus::Passed, "seeded proposal {} should pass", id.0);
-        let executed = native.call(f, 0, |c: &mut Contract| {
-            matches!(c.execute(id), PromiseOrValue::Value(ProposalStatus::Executed))
-        });
+        let executed = native
+            .call(f, 0, |c: &mut Contract| matches!(c.execute(id), PromiseOrValue::Value(ProposalStatus::Executed)));
         assert!(executed, "seeded proposal {} should execute at once", id.0);
     }
     check_native_clock(chain, native.now);
@@ -510,7 +519,10 @@ pub fn dao_costs(f: &mut DaoFixture) -> DaoCosts {
             new_chain_account(&mut f.chain, &name, near(5));
         }
         let (cost, out) = measure(&mut f.chain, &dao, |c| {
-            c.call(&voter, &dao, "vote").args_json(json!({"id": id, "choice": "yes"})).gas(Gas::from_teragas(30)).transact()
+            c.call(&voter, &dao, "vote")
+                .args_json(json!({"id": id, "choice": "yes"}))
+                .gas(Gas::from_teragas(30))
+                .transact()
         });
         assert_eq!(out.json::<String>().expect("status"), "active", "a vote that does not decide");
         votes.push(cost);
@@ -558,7 +570,13 @@ const ALIAS_DEPOSIT: NearToken = millinear(10);
 /// model with `versions` versions, each submitted by `publisher`, approved by
 /// the owner and made `production` in turn (so the alias history holds
 /// `versions` moves).
-pub fn seed_registry(chain: &Chain, registry: &AccountId, owner: &AccountId, publisher: &AccountId, versions: u32) -> State {
+pub fn seed_registry(
+    chain: &Chain,
+    registry: &AccountId,
+    owner: &AccountId,
+    publisher: &AccountId,
+    versions: u32,
+) -> State {
     use model_registry::{Contract, ParentRef, TrainingRecord};
     let mut native = Native::new(registry, native_start(chain));
     let owner_id = sdk_account(owner.as_str());
@@ -641,7 +659,10 @@ pub fn registry_costs(f: &mut RegistryFixture) -> RegistryCosts {
     let consent = format!("consent.{}", f.chain.root());
     let (registry, owner, publisher) = (f.registry.clone(), f.owner.clone(), f.publisher.clone());
     let (submit_version, out) = measure(&mut f.chain, &registry, |c| {
-        c.call(&publisher, &registry, "submit_version").args_json(version_args(next, &consent)).deposit(SUBMIT_DEPOSIT).transact()
+        c.call(&publisher, &registry, "submit_version")
+            .args_json(version_args(next, &consent))
+            .deposit(SUBMIT_DEPOSIT)
+            .transact()
     });
     assert_eq!(out.json::<u32>().expect("number"), next);
     let (approve_version, _) = measure(&mut f.chain, &registry, |c| {
@@ -828,7 +849,14 @@ pub fn seed_attestation(
     let signer = attester_signer();
     let operator_id = sdk_account(operator.as_str());
     native.call(owner.as_str(), millinear(100).as_yoctonear(), |c: &mut Contract| {
-        c.admit_attester(operator_id.clone(), vec![signer.public_key()], "intel-tdx".into(), vec![sha("mrtd")], None, None)
+        c.admit_attester(
+            operator_id.clone(),
+            vec![signer.public_key()],
+            "intel-tdx".into(),
+            vec![sha("mrtd")],
+            None,
+            None,
+        )
     });
     let contract = sdk_account(attestation.as_str());
     let answer = VersionStatusView { status: VersionStatus::Approved, weights_digest: weights(1) };

@@ -71,11 +71,17 @@ impl World {
         let other_weights = sha("other v1 weights");
 
         for (model, digests) in [(MODEL, weights.to_vec()), (OTHER_MODEL, vec![other_weights])] {
-            b.call_json(&publisher, &c.registry, "register_model", json!({
-                "model_id": model, "name": model, "task": "text-generation", "license": "apache-2.0",
-                "card_uri": format!("ipfs://card-{model}"), "card_digest": sha(model),
-            }), millinear(20))
-                .assert_success();
+            b.call_json(
+                &publisher,
+                &c.registry,
+                "register_model",
+                json!({
+                    "model_id": model, "name": model, "task": "text-generation", "license": "apache-2.0",
+                    "card_uri": format!("ipfs://card-{model}"), "card_digest": sha(model),
+                }),
+                millinear(20),
+            )
+            .assert_success();
             for (i, digest) in digests.iter().enumerate() {
                 let out = b.call_json(&publisher, &c.registry, "submit_version", json!({
                     "model_id": model, "weights_digest": digest, "artifact_uri": format!("ipfs://{model}-{i}"),
@@ -86,14 +92,29 @@ impl World {
         }
         govern(&mut b, &c, "Approve v1", json!({"type": "approve_model_version", "model_id": MODEL, "version": 1}));
         govern(&mut b, &c, "Approve v2", json!({"type": "approve_model_version", "model_id": MODEL, "version": 2}));
-        govern(&mut b, &c, "Revoke v2", json!({"type": "revoke_model_version", "model_id": MODEL, "version": 2, "reason": "poisoned data"}));
-        govern(&mut b, &c, "Approve other v1", json!({"type": "approve_model_version", "model_id": OTHER_MODEL, "version": 1}));
+        govern(
+            &mut b,
+            &c,
+            "Revoke v2",
+            json!({"type": "revoke_model_version", "model_id": MODEL, "version": 2, "reason": "poisoned data"}),
+        );
+        govern(
+            &mut b,
+            &c,
+            "Approve other v1",
+            json!({"type": "approve_model_version", "model_id": OTHER_MODEL, "version": 1}),
+        );
 
         let signer = AttesterSigner::from_seed(sha("node seed").0);
-        let out = govern(&mut b, &c, "Admit node", json!({
-            "type": "admit_attester", "operator": node, "public_keys": [signer.public_key().to_string()],
-            "tee_kind": "intel-tdx", "measurements": [sha("mrtd")], "models": [MODEL], "expires_at": null,
-        }));
+        let out = govern(
+            &mut b,
+            &c,
+            "Admit node",
+            json!({
+                "type": "admit_attester", "operator": node, "public_keys": [signer.public_key().to_string()],
+                "tee_kind": "intel-tdx", "measurements": [sha("mrtd")], "models": [MODEL], "expires_at": null,
+            }),
+        );
         assert_eq!(out.events_named(STD, "attester_admitted").len(), 1, "the DAO's execution admitted the attester");
 
         for (v, status) in [(1, "approved"), (2, "revoked"), (3, "submitted")] {
@@ -104,7 +125,14 @@ impl World {
     }
 
     /// A receipt by `signer` for `model` `version` served to the requester, signed now.
-    fn receipt(&self, signer: &AttesterSigner, model: &str, version: u32, weights: Digest32, nonce: u64) -> InferenceReceipt {
+    fn receipt(
+        &self,
+        signer: &AttesterSigner,
+        model: &str,
+        version: u32,
+        weights: Digest32,
+        nonce: u64,
+    ) -> InferenceReceipt {
         let salt = [nonce as u8; 32];
         InferenceReceipt {
             model_id: model.to_string(),
@@ -127,7 +155,14 @@ impl World {
         signer.sign(receipt, &sdk_account(&self.c.attestation))
     }
 
-    fn submit_as(&mut self, who: &AccountId, receipt: &InferenceReceipt, signature: &str, deposit: NearToken, gas: Gas) -> Outcome {
+    fn submit_as(
+        &mut self,
+        who: &AccountId,
+        receipt: &InferenceReceipt,
+        signature: &str,
+        deposit: NearToken,
+        gas: Gas,
+    ) -> Outcome {
         let args = json!({"receipt": receipt, "signature": signature});
         self.b.call_gas(who, &self.c.attestation, "submit_receipt", args, deposit, gas)
     }
@@ -160,7 +195,9 @@ impl World {
         let count = self.receipt_count();
         let before = self.b.balance(&relayer);
         let args = json!({"receipt": receipt, "signature": signature});
-        let out = self.b.assert_refused(&contract, needle, |b| b.call_gas(&relayer, &contract, "submit_receipt", args, deposit, SUBMIT_GAS));
+        let out = self.b.assert_refused(&contract, needle, |b| {
+            b.call_gas(&relayer, &contract, "submit_receipt", args, deposit, SUBMIT_GAS)
+        });
         let burnt = out.tx.as_ref().expect("embedded outcome").tokens_burnt;
         assert_eq!(
             before.as_yoctonear() - self.b.balance(&relayer).as_yoctonear(),
@@ -190,11 +227,16 @@ impl World {
         // The registry really was asked: the callback ran and fail_rejected_receipt failed the transaction.
         let tx = out.tx.as_ref().unwrap();
         assert!(tx.receipts.iter().any(|r| r.executor == self.c.registry.as_str()), "registry consulted");
-        let refund = tx
-            .receipts
-            .iter()
-            .any(|r| r.predecessor == self.c.attestation.as_str() && r.executor == self.relayer.as_str() && r.actions == vec![format!("Transfer({})", deposit.as_yoctonear())]);
-        assert!(refund, "the whole deposit was transferred back: {:?}", tx.receipts.iter().map(|r| (&r.predecessor, &r.executor, &r.actions)).collect::<Vec<_>>());
+        let refund = tx.receipts.iter().any(|r| {
+            r.predecessor == self.c.attestation.as_str()
+                && r.executor == self.relayer.as_str()
+                && r.actions == vec![format!("Transfer({})", deposit.as_yoctonear())]
+        });
+        assert!(
+            refund,
+            "the whole deposit was transferred back: {:?}",
+            tx.receipts.iter().map(|r| (&r.predecessor, &r.executor, &r.actions)).collect::<Vec<_>>()
+        );
     }
 }
 
@@ -215,7 +257,12 @@ fn a_receipt_for_an_approved_version_is_stored_with_events_views_and_counts() {
     out.assert_success();
     assert_eq!(out.json::<String>(), "0");
     assert!(out.receipt_failures.is_empty(), "{:?}", out.receipt_failures);
-    assert_eq!(out.events.iter().filter(|e| e.standard == STD).count(), 1, "exactly one event: {:?}", out.event_names());
+    assert_eq!(
+        out.events.iter().filter(|e| e.standard == STD).count(),
+        1,
+        "exactly one event: {:?}",
+        out.event_names()
+    );
     let stored = &out.events_named(STD, "receipt_stored")[0].data;
     assert_eq!(stored["receipt_id"], "0");
     assert_eq!(stored["operator"], json!(w.node));
@@ -230,7 +277,11 @@ fn a_receipt_for_an_approved_version_is_stored_with_events_views_and_counts() {
     let burnt = out.tx.as_ref().unwrap().tokens_burnt;
     assert_eq!(balance_before.as_yoctonear() - w.b.balance(&relayer).as_yoctonear(), burnt + cost);
     let added = w.b.storage_usage(&w.c.attestation) - contract_usage;
-    assert_eq!(cost, added as u128 * w.b.chain.storage_byte_cost().as_yoctonear(), "storage_cost = bytes added × byte cost");
+    assert_eq!(
+        cost,
+        added as u128 * w.b.chain.storage_byte_cost().as_yoctonear(),
+        "storage_cost = bytes added × byte cost"
+    );
     assert!(added <= 1_700, "{added} bytes");
     assert_eq!(w.b.balance(&w.c.attestation).as_yoctonear() - contract_balance.as_yoctonear(), cost);
 
@@ -255,17 +306,22 @@ fn a_receipt_for_an_approved_version_is_stored_with_events_views_and_counts() {
     let out = w.submit_as(&node, &second, &sig2, near(1), SUBMIT_GAS);
     out.assert_success();
     assert_eq!(out.json::<String>(), "1");
-    let cost2: u128 = out.events_named(STD, "receipt_stored")[0].data["storage_cost"].as_str().unwrap().parse().unwrap();
+    let cost2: u128 =
+        out.events_named(STD, "receipt_stored")[0].data["storage_cost"].as_str().unwrap().parse().unwrap();
     let burnt2 = out.tx.as_ref().unwrap().tokens_burnt;
     assert_eq!(node_before.as_yoctonear() - w.b.balance(&node).as_yoctonear(), burnt2 + cost2);
 
-    let ids = |list: Vec<Value>| -> Vec<String> { list.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect() };
+    let ids =
+        |list: Vec<Value>| -> Vec<String> { list.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect() };
     assert_eq!(ids(w.view("get_receipts_by_requester", json!({"requester": w.requester}))), vec!["0"]);
     assert_eq!(ids(w.view("get_receipts_by_requester", json!({"requester": w.publisher}))), vec!["1"]);
     assert_eq!(ids(w.view("get_receipts_by_model", json!({"model_id": MODEL}))), vec!["0", "1"]);
     assert_eq!(ids(w.view("get_receipts_by_model", json!({"model_id": MODEL, "version": 1}))), vec!["0", "1"]);
     assert!(ids(w.view("get_receipts_by_model", json!({"model_id": MODEL, "version": 3}))).is_empty());
-    assert_eq!(ids(w.view("get_receipts_by_model", json!({"model_id": MODEL, "from_index": 1, "limit": 1}))), vec!["1"]);
+    assert_eq!(
+        ids(w.view("get_receipts_by_model", json!({"model_id": MODEL, "from_index": 1, "limit": 1}))),
+        vec!["1"]
+    );
     assert_eq!(ids(w.view("get_receipts_by_attester", json!({"operator": w.node}))), vec!["0", "1"]);
     assert_eq!(w.view::<String>("get_receipt_count_by_requester", json!({"requester": w.requester})), "1");
     assert_eq!(w.view::<String>("get_receipt_count_by_model", json!({"model_id": MODEL, "version": null})), "2");
@@ -376,7 +432,16 @@ fn bad_receipts_are_refused_at_submission_and_change_nothing() {
     let r = w.v1(5);
     let sig = w.sign(&w.signer, &r);
     let short = NearToken::from_yoctonear(deposit.as_yoctonear() - 1);
-    w.refused(&r, &sig, short, &format!("attach a deposit to pay for the receipt's storage: attached {} yoctoNEAR, required {} yoctoNEAR", short.as_yoctonear(), deposit.as_yoctonear()));
+    w.refused(
+        &r,
+        &sig,
+        short,
+        &format!(
+            "attach a deposit to pay for the receipt's storage: attached {} yoctoNEAR, required {} yoctoNEAR",
+            short.as_yoctonear(),
+            deposit.as_yoctonear()
+        ),
+    );
     w.refused(&r, &sig, zero(), "attach a deposit to pay for the receipt's storage");
     let contract = w.c.attestation.clone();
     let args = json!({"receipt": r, "signature": sig});
@@ -403,10 +468,15 @@ fn a_revoked_attester_signs_nothing_after_its_revocation() {
     let mut w = World::new();
     let node2 = w.b.create_account("node2", near(10));
     let signer2 = AttesterSigner::from_seed([2; 32]);
-    govern(&mut w.b, &w.c, "Admit node2", json!({
-        "type": "admit_attester", "operator": node2, "public_keys": [signer2.public_key().to_string()],
-        "tee_kind": "amd-sev-snp", "measurements": [], "models": null, "expires_at": null,
-    }));
+    govern(
+        &mut w.b,
+        &w.c,
+        "Admit node2",
+        json!({
+            "type": "admit_attester", "operator": node2, "public_keys": [signer2.public_key().to_string()],
+            "tee_kind": "amd-sev-snp", "measurements": [], "models": null, "expires_at": null,
+        }),
+    );
     let deposit = w.deposit();
     let relayer = w.relayer.clone();
     // One stored before the revocation, one signed before it but submitted after.
@@ -417,7 +487,12 @@ fn a_revoked_attester_signs_nothing_after_its_revocation() {
     let early = w.receipt(&signer2, OTHER_MODEL, 1, w.other_weights, 2);
     let early_sig = w.sign(&signer2, &early);
 
-    let out = govern(&mut w.b, &w.c, "Revoke node2", json!({"type": "revoke_attester", "operator": node2, "reason": "TEE advisory"}));
+    let out = govern(
+        &mut w.b,
+        &w.c,
+        "Revoke node2",
+        json!({"type": "revoke_attester", "operator": node2, "reason": "TEE advisory"}),
+    );
     let event = &out.events_named(STD, "attester_revoked")[0].data;
     assert_eq!(event["operator"], json!(node2));
     assert_eq!(event["reason"], "TEE advisory");
@@ -439,12 +514,17 @@ fn a_revoked_attester_signs_nothing_after_its_revocation() {
         assert_eq!(view["attester_revoked_at"], event["revoked_at"]);
     }
     // Revocation is final: the DAO cannot re-admit the operator.
-    let (_, out) = w.c.pass_and_execute(&mut w.b, "Re-admit node2", json!({
-        "type": "admit_attester", "operator": node2, "public_keys": [signer2.public_key().to_string()],
-        "tee_kind": "amd-sev-snp", "measurements": [], "models": null, "expires_at": null,
-    }));
+    let (_, out) = w.c.pass_and_execute(
+        &mut w.b,
+        "Re-admit node2",
+        json!({
+            "type": "admit_attester", "operator": node2, "public_keys": [signer2.public_key().to_string()],
+            "tee_kind": "amd-sev-snp", "measurements": [], "models": null, "expires_at": null,
+        }),
+    );
     assert!(
-        out.receipt_failures.iter().any(|f| f.contains("attester is revoked")) || out.status.as_ref().is_err_and(|e| e.contains("attester is revoked")),
+        out.receipt_failures.iter().any(|f| f.contains("attester is revoked"))
+            || out.status.as_ref().is_err_and(|e| e.contains("attester is revoked")),
         "re-admission must fail in the attestation contract: {:?} / {:?}",
         out.status,
         out.receipt_failures
@@ -463,7 +543,9 @@ fn only_the_dao_admits_and_revokes_attesters() {
     let admit = json!({"operator": stranger, "public_keys": [key], "tee_kind": "intel-tdx", "measurements": [], "models": null, "expires_at": null});
     for who in [&stranger, &member, &node] {
         let args = admit.clone();
-        w.b.assert_refused(&contract, "only the owner can call this method", |b| b.call_json(who, &contract, "admit_attester", args, millinear(10)));
+        w.b.assert_refused(&contract, "only the owner can call this method", |b| {
+            b.call_json(who, &contract, "admit_attester", args, millinear(10))
+        });
         w.b.assert_refused(&contract, "only the owner can call this method", |b| {
             b.call_json(who, &contract, "revoke_attester", json!({"operator": node, "reason": "hostile"}), zero())
         });
@@ -478,7 +560,12 @@ fn only_the_dao_admits_and_revokes_attesters() {
     assert_eq!(config["attester_count"], 1);
 
     // The DAO does both.
-    let out = govern(&mut w.b, &w.c, "Revoke node", json!({"type": "revoke_attester", "operator": node, "reason": "rotating hardware"}));
+    let out = govern(
+        &mut w.b,
+        &w.c,
+        "Revoke node",
+        json!({"type": "revoke_attester", "operator": node, "reason": "rotating hardware"}),
+    );
     assert_eq!(out.events_named(STD, "attester_revoked").len(), 1);
     assert_eq!(w.view::<Value>("get_attester", json!({"operator": node}))["active"], false);
 }
@@ -495,7 +582,9 @@ fn the_callbacks_are_private() {
     });
     for who in [stranger.clone(), w.c.dao.clone(), w.c.registry.clone(), w.node.clone()] {
         let args = callback_args.clone();
-        w.b.assert_refused(&contract, "is private", |b| b.call_json(&who, &contract, "on_version_status", args, zero()));
+        w.b.assert_refused(&contract, "is private", |b| {
+            b.call_json(&who, &contract, "on_version_status", args, zero())
+        });
         w.b.assert_refused(&contract, "is private", |b| {
             b.call_json(&who, &contract, "fail_rejected_receipt", json!({"reason": "x"}), zero())
         });

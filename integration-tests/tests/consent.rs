@@ -227,7 +227,10 @@ fn grant_check_revoke_check_and_grant_again() {
     assert!(!w.allowed(&alice, &other_lab, "training"));
     assert!(!w.allowed(&lab, &lab, "training"));
     // An unscoped grant covers every model.
-    assert!(w.view::<bool>("is_allowed", json!({"user": alice, "grantee": lab, "purpose": "training", "model_id": "any-model"})));
+    assert!(w.view::<bool>(
+        "is_allowed",
+        json!({"user": alice, "grantee": lab, "purpose": "training", "model_id": "any-model"})
+    ));
     let grants: Vec<Value> = w.view("get_grants_of", json!({"user": alice}));
     assert_eq!(grants.len(), 1);
     let grantors: Vec<AccountId> = w.view("get_grantors", json!({"grantee": lab, "purpose": "training"}));
@@ -251,8 +254,14 @@ fn grant_check_revoke_check_and_grant_again() {
     let out = w.ok(&alice, "grant", json!({"grantee": lab, "purpose": "training", "model_id": "commons-chat"}));
     assert_eq!(out.event_names(), vec!["consent_granted"]);
     assert_eq!(out.events[0].data["version"], "3");
-    assert!(w.view::<bool>("is_allowed", json!({"user": alice, "grantee": lab, "purpose": "training", "model_id": "commons-chat"})));
-    assert!(!w.view::<bool>("is_allowed", json!({"user": alice, "grantee": lab, "purpose": "training", "model_id": "other-model"})));
+    assert!(w.view::<bool>(
+        "is_allowed",
+        json!({"user": alice, "grantee": lab, "purpose": "training", "model_id": "commons-chat"})
+    ));
+    assert!(!w.view::<bool>(
+        "is_allowed",
+        json!({"user": alice, "grantee": lab, "purpose": "training", "model_id": "other-model"})
+    ));
     // A scoped grant does not answer a model-less question.
     assert!(!w.allowed(&alice, &lab, "training"));
     // Changing the terms of an active slot is an update.
@@ -283,7 +292,8 @@ fn grants_expire_with_block_time() {
     let lab = w.account("lab");
     w.deposit_for(&alice.clone(), &alice, millinear(50));
     let expires_at = w.b.block_timestamp() + 60 * SECOND;
-    let out = w.ok(&alice, "grant", json!({"grantee": lab, "purpose": "evaluation", "expires_at": expires_at.to_string()}));
+    let out =
+        w.ok(&alice, "grant", json!({"grantee": lab, "purpose": "evaluation", "expires_at": expires_at.to_string()}));
     assert_eq!(out.events[0].data["expires_at"], json!(expires_at.to_string()));
     assert!(w.allowed(&alice, &lab, "evaluation"));
     // `at` moves the expiry check only.
@@ -300,13 +310,15 @@ fn grants_expire_with_block_time() {
     w.b.fast_forward(1);
     assert_eq!(w.b.block_timestamp(), expires_at);
     assert!(!w.allowed(&alice, &lab, "evaluation"), "not in force from expires_at on");
-    let batch: Vec<bool> = w.view("is_allowed_batch", json!({"users": [alice], "grantee": lab, "purpose": "evaluation"}));
+    let batch: Vec<bool> =
+        w.view("is_allowed_batch", json!({"users": [alice], "grantee": lab, "purpose": "evaluation"}));
     assert_eq!(batch, vec![false]);
     // The slot itself is still active: expiry is a check, not a state change.
     assert_eq!(w.grant_of(&alice, &lab, "evaluation")["status"], "active");
     // A renewal with a new future expiry is an update and restores the check.
     let renewed = w.b.block_timestamp() + 3600 * SECOND;
-    let out = w.ok(&alice, "grant", json!({"grantee": lab, "purpose": "evaluation", "expires_at": renewed.to_string()}));
+    let out =
+        w.ok(&alice, "grant", json!({"grantee": lab, "purpose": "evaluation", "expires_at": renewed.to_string()}));
     assert_eq!(out.event_names(), vec!["consent_updated"]);
     assert!(w.allowed(&alice, &lab, "evaluation"));
 }
@@ -339,7 +351,13 @@ fn a_manager_grants_for_the_user_until_removed_and_an_expired_one_is_refused() {
     assert!(w.view::<Value>("storage_balance_of", json!({"account_id": agent})).is_null(), "the manager pays nothing");
 
     // Scoped to `lab`: not for another grantee.
-    w.refused(&agent, "grant", json!({"grantee": other_lab, "purpose": "inference", "user": alice}), zero(), "manager is not authorized for this grantee");
+    w.refused(
+        &agent,
+        "grant",
+        json!({"grantee": other_lab, "purpose": "inference", "user": alice}),
+        zero(),
+        "manager is not authorized for this grantee",
+    );
     // Within scope it may also revoke for alice, and grant again.
     w.ok(&agent, "revoke", json!({"grantee": lab, "purpose": "inference", "user": alice}));
     assert!(!w.allowed(&alice, &lab, "inference"));
@@ -350,7 +368,13 @@ fn a_manager_grants_for_the_user_until_removed_and_an_expired_one_is_refused() {
     assert_eq!(out.event_names(), vec!["manager_removed"]);
     assert!(w.view::<Value>("get_manager", json!({"user": alice, "manager": agent})).is_null());
     for method in ["grant", "revoke", "delete_grant"] {
-        w.refused(&agent, method, json!({"grantee": lab, "purpose": "inference", "user": alice}), zero(), "caller is neither the user nor a manager the user named");
+        w.refused(
+            &agent,
+            method,
+            json!({"grantee": lab, "purpose": "inference", "user": alice}),
+            zero(),
+            "caller is neither the user nor a manager the user named",
+        );
     }
     assert!(w.allowed(&alice, &lab, "inference"), "the grant the manager made stays alice's");
 
@@ -359,8 +383,19 @@ fn a_manager_grants_for_the_user_until_removed_and_an_expired_one_is_refused() {
     w.ok(&alice, "add_manager", json!({"manager": old_agent, "expires_at": short.to_string()}));
     w.ok(&old_agent, "grant", json!({"grantee": other_lab, "purpose": "analytics", "user": alice}));
     w.b.fast_forward(31);
-    for (method, grantee, purpose) in [("grant", &lab, "training"), ("revoke", &other_lab, "analytics"), ("delete_grant", &other_lab, "analytics"), ("grant", &other_lab, "analytics")] {
-        w.refused(&old_agent, method, json!({"grantee": grantee, "purpose": purpose, "user": alice}), zero(), "manager authorization has expired");
+    for (method, grantee, purpose) in [
+        ("grant", &lab, "training"),
+        ("revoke", &other_lab, "analytics"),
+        ("delete_grant", &other_lab, "analytics"),
+        ("grant", &other_lab, "analytics"),
+    ] {
+        w.refused(
+            &old_agent,
+            method,
+            json!({"grantee": grantee, "purpose": purpose, "user": alice}),
+            zero(),
+            "manager authorization has expired",
+        );
     }
     assert!(w.allowed(&alice, &other_lab, "analytics"));
     // The user herself still can.
@@ -368,7 +403,13 @@ fn a_manager_grants_for_the_user_until_removed_and_an_expired_one_is_refused() {
     // A user cannot name themselves, and a past expiry is refused.
     w.refused(&alice, "add_manager", json!({"manager": alice}), zero(), "a user cannot name themselves as manager");
     let past = w.b.block_timestamp() - SECOND;
-    w.refused(&alice, "add_manager", json!({"manager": agent, "expires_at": past.to_string()}), zero(), "expires_at must be in the future");
+    w.refused(
+        &alice,
+        "add_manager",
+        json!({"manager": agent, "expires_at": past.to_string()}),
+        zero(),
+        "expires_at must be in the future",
+    );
 }
 
 #[test]
@@ -381,7 +422,13 @@ fn a_sponsor_pays_for_a_users_storage_then_the_user_grants() {
 
     // Before: victor has no storage balance and cannot grant.
     assert!(w.view::<Value>("storage_balance_of", json!({"account_id": victor})).is_null());
-    w.refused(&victor, "grant", json!({"grantee": lab, "purpose": "training"}), zero(), "account has no storage balance: call storage_deposit for it first");
+    w.refused(
+        &victor,
+        "grant",
+        json!({"grantee": lab, "purpose": "training"}),
+        zero(),
+        "account has no storage balance: call storage_deposit for it first",
+    );
 
     let sponsor_before = w.b.balance(&sponsor);
     let victor_before = w.b.balance(&victor);
@@ -407,7 +454,10 @@ fn a_sponsor_pays_for_a_users_storage_then_the_user_grants() {
     let after: Value = w.view("storage_balance_of", json!({"account_id": victor}));
     assert_eq!(after["total"], balance["total"]);
     let charged = yocto(&balance["available"]) - yocto(&after["available"]);
-    assert!(charged > 0 && charged <= millinear(10).as_yoctonear(), "a grant costs about 0.005 NEAR, charged {charged}");
+    assert!(
+        charged > 0 && charged <= millinear(10).as_yoctonear(),
+        "a grant costs about 0.005 NEAR, charged {charged}"
+    );
 
     // The sponsorship belongs to victor: the sponsor cannot withdraw it, victor can withdraw what is free.
     w.refused(&sponsor, "storage_withdraw", json!({}), NearToken::from_yoctonear(1), "account has no storage balance");
@@ -415,7 +465,10 @@ fn a_sponsor_pays_for_a_users_storage_then_the_user_grants() {
     let out = w.call(&victor, "storage_withdraw", json!({}), NearToken::from_yoctonear(1));
     out.assert_success();
     let burnt = out.tx.as_ref().unwrap().tokens_burnt;
-    assert_eq!(w.b.balance(&victor).as_yoctonear() + burnt + 1, victor_before.as_yoctonear() + yocto(&after["available"]));
+    assert_eq!(
+        w.b.balance(&victor).as_yoctonear() + burnt + 1,
+        victor_before.as_yoctonear() + yocto(&after["available"])
+    );
     // A grant on the sponsored balance is untouched by the withdrawal.
     assert!(w.allowed(&victor, &lab, "training"));
 }
@@ -448,9 +501,14 @@ fn snapshots_keep_their_answer_and_the_chain_replays_from_events() {
     assert_eq!(snapshot["seq"], "3");
     assert_eq!(snapshot["note"], "v1 run");
     let spent = lab_before.as_yoctonear() - w.b.balance(&lab).as_yoctonear() - out.tx.as_ref().unwrap().tokens_burnt;
-    assert!(spent > 0 && spent <= millinear(5).as_yoctonear(), "snapshot storage ≤ 0.005 NEAR, excess refunded: paid {spent}");
+    assert!(
+        spent > 0 && spent <= millinear(5).as_yoctonear(),
+        "snapshot storage ≤ 0.005 NEAR, excess refunded: paid {spent}"
+    );
 
-    let live = |w: &World, u: &AccountId, id: &str| -> bool { w.view("was_live_at_snapshot", json!({"user": u, "snapshot_id": id})) };
+    let live = |w: &World, u: &AccountId, id: &str| -> bool {
+        w.view("was_live_at_snapshot", json!({"user": u, "snapshot_id": id}))
+    };
     assert!(live(&w, &ursula, "1"));
     assert!(live(&w, &victor, "1"));
     assert!(!live(&w, &wendy, "1"), "wendy granted another purpose");
@@ -473,7 +531,8 @@ fn snapshots_keep_their_answer_and_the_chain_replays_from_events() {
     assert!(!live(&w, &victor, "2"));
     assert!(live(&w, &wendy, "2"));
     assert_eq!(w.view::<String>("get_snapshot_count", json!({})), "2");
-    let unknown = w.b.view_raw(&w.consent, "was_live_at_snapshot", &json!({"user": ursula, "snapshot_id": "3"})).unwrap_err();
+    let unknown =
+        w.b.view_raw(&w.consent, "was_live_at_snapshot", &json!({"user": ursula, "snapshot_id": "3"})).unwrap_err();
     assert!(unknown.contains("unknown snapshot id: 3"), "{unknown}");
 
     // Replaying the chain from the emitted events alone reproduces the head
@@ -522,7 +581,13 @@ fn strangers_the_grantee_the_owner_and_an_expired_manager_cannot_touch_a_grant()
     ] {
         w.refused(who, "revoke", json!({"grantee": lab, "purpose": "training", "user": alice}), zero(), needle);
         w.refused(who, "delete_grant", json!({"grantee": lab, "purpose": "training", "user": alice}), zero(), needle);
-        w.refused(who, "grant", json!({"grantee": lab, "purpose": "training", "user": alice, "model_id": "hijacked"}), zero(), needle);
+        w.refused(
+            who,
+            "grant",
+            json!({"grantee": lab, "purpose": "training", "user": alice, "model_id": "hijacked"}),
+            zero(),
+            needle,
+        );
         w.refused(who, "grant", json!({"grantee": mallory, "purpose": "analytics", "user": alice}), zero(), needle);
     }
     // Acting "for yourself" only ever touches your own slot.
@@ -547,33 +612,78 @@ fn bad_inputs_fail_clearly_and_change_nothing() {
         (json!({"grantee": lab, "purpose": "marketing"}), "unknown variant `marketing`".into()),
         (json!({"grantee": lab, "purpose": "FineTuning"}), "unknown variant `FineTuning`".into()),
         (json!({"grantee": lab, "purpose": 7}), "Failed to deserialize input from JSON".into()),
-        (json!({"grantee": lab, "purpose": "training", "categories": (0..17).map(|i| format!("c{i}")).collect::<Vec<_>>()}), "too many categories: 17, at most 16".into()),
-        (json!({"grantee": lab, "purpose": "training", "categories": ["x".repeat(33)]}), "category is too long: 33 bytes, at most 32".into()),
+        (
+            json!({"grantee": lab, "purpose": "training", "categories": (0..17).map(|i| format!("c{i}")).collect::<Vec<_>>()}),
+            "too many categories: 17, at most 16".into(),
+        ),
+        (
+            json!({"grantee": lab, "purpose": "training", "categories": ["x".repeat(33)]}),
+            "category is too long: 33 bytes, at most 32".into(),
+        ),
         (json!({"grantee": lab, "purpose": "training", "categories": []}), "categories must not be empty".into()),
         (json!({"grantee": lab, "purpose": "training", "categories": ["Text"]}), "category may only contain".into()),
-        (json!({"grantee": lab, "purpose": "training", "categories": ["text", "text"]}), "duplicate category: text".into()),
+        (
+            json!({"grantee": lab, "purpose": "training", "categories": ["text", "text"]}),
+            "duplicate category: text".into(),
+        ),
         (json!({"grantee": lab, "purpose": "training", "model_id": "Not A Slug"}), "model id may only contain".into()),
-        (json!({"grantee": lab, "purpose": "training", "data_commitment": "abcd"}), "Failed to deserialize input from JSON".into()),
-        (json!({"grantee": lab, "purpose": "training", "expires_at": (now - SECOND).to_string()}), "expires_at must be in the future".into()),
+        (
+            json!({"grantee": lab, "purpose": "training", "data_commitment": "abcd"}),
+            "Failed to deserialize input from JSON".into(),
+        ),
+        (
+            json!({"grantee": lab, "purpose": "training", "expires_at": (now - SECOND).to_string()}),
+            "expires_at must be in the future".into(),
+        ),
         (json!({"grantee": lab, "purpose": "training", "expires_at": "0"}), "expires_at must be in the future".into()),
     ];
     for (args, needle) in cases {
         w.refused(&alice, "grant", args, zero(), &needle);
     }
     // A deposit on a non-payable change is refused too.
-    w.refused(&alice, "grant", json!({"grantee": lab, "purpose": "training"}), NearToken::from_yoctonear(1), "doesn't accept deposit");
+    w.refused(
+        &alice,
+        "grant",
+        json!({"grantee": lab, "purpose": "training"}),
+        NearToken::from_yoctonear(1),
+        "doesn't accept deposit",
+    );
 
     // Missing storage: not registered, then registered with only the minimum.
-    w.refused(&bob, "grant", json!({"grantee": lab, "purpose": "training"}), zero(), "account has no storage balance: call storage_deposit for it first (bob.test.near)");
+    w.refused(
+        &bob,
+        "grant",
+        json!({"grantee": lab, "purpose": "training"}),
+        zero(),
+        "account has no storage balance: call storage_deposit for it first (bob.test.near)",
+    );
     let min = w.min_balance();
-    w.refused(&bob, "storage_deposit", json!({}), NearToken::from_yoctonear(min - 1), "deposit is below the minimum storage balance");
+    w.refused(
+        &bob,
+        "storage_deposit",
+        json!({}),
+        NearToken::from_yoctonear(min - 1),
+        "deposit is below the minimum storage balance",
+    );
     let out = w.call(&bob, "storage_deposit", json!({"registration_only": true}), millinear(10));
     out.assert_success();
     let balance: Value = w.view("storage_balance_of", json!({"account_id": bob}));
     assert_eq!(yocto(&balance["total"]), min);
     assert_eq!(yocto(&balance["available"]), 0);
-    w.refused(&bob, "grant", json!({"grantee": lab, "purpose": "training"}), zero(), "insufficient storage balance of bob.test.near: needs");
-    w.refused(&bob, "add_manager", json!({"manager": alice}), zero(), "insufficient storage balance of bob.test.near: needs");
+    w.refused(
+        &bob,
+        "grant",
+        json!({"grantee": lab, "purpose": "training"}),
+        zero(),
+        "insufficient storage balance of bob.test.near: needs",
+    );
+    w.refused(
+        &bob,
+        "add_manager",
+        json!({"manager": alice}),
+        zero(),
+        "insufficient storage balance of bob.test.near: needs",
+    );
     // Nothing happened to bob's consent.
     assert!(w.grant_of(&bob, &lab, "training").is_null());
     assert_eq!(w.view::<Value>("get_chain_head", json!({"grantee": lab, "purpose": "training"}))["seq"], "0");
@@ -613,10 +723,14 @@ fn is_allowed_batch_answers_in_order() {
     assert!(empty.is_empty());
     // At most 100 users per call.
     let hundred: Vec<AccountId> = (0..100).map(|_| users[0].clone()).collect();
-    let answers: Vec<bool> = w.view("is_allowed_batch", json!({"users": hundred, "grantee": lab, "purpose": "training"}));
+    let answers: Vec<bool> =
+        w.view("is_allowed_batch", json!({"users": hundred, "grantee": lab, "purpose": "training"}));
     assert_eq!(answers.len(), 100);
     let too_many: Vec<AccountId> = (0..101).map(|_| users[0].clone()).collect();
-    let err = w.b.view_raw(&w.consent, "is_allowed_batch", &json!({"users": too_many, "grantee": lab, "purpose": "training"})).unwrap_err();
+    let err = w
+        .b
+        .view_raw(&w.consent, "is_allowed_batch", &json!({"users": too_many, "grantee": lab, "purpose": "training"}))
+        .unwrap_err();
     assert!(err.contains("too many users in one batch: 101, at most 100"), "{err}");
 }
 
@@ -626,7 +740,11 @@ fn revoke_needs_no_deposit_and_works_with_nothing_available() {
     let alice = w.account("alice");
     let lab = w.account("lab");
     w.deposit_for(&alice.clone(), &alice, millinear(20));
-    w.ok(&alice, "grant", json!({"grantee": lab, "purpose": "training", "categories": ["text"], "data_commitment": sha("a")}));
+    w.ok(
+        &alice,
+        "grant",
+        json!({"grantee": lab, "purpose": "training", "categories": ["text"], "data_commitment": sha("a")}),
+    );
     // Withdraw everything available: the balance now exactly covers what is stored.
     let out = w.call(&alice, "storage_withdraw", json!({}), NearToken::from_yoctonear(1));
     out.assert_success();
@@ -642,7 +760,13 @@ fn revoke_needs_no_deposit_and_works_with_nothing_available() {
     assert_eq!(w.view::<Value>("storage_balance_of", json!({"account_id": alice})), balance, "revoke charged nothing");
     assert_eq!(w.b.balance(&w.consent), contract_balance, "no deposit moved");
     // Revoke never takes a deposit: near-sdk refuses one on a non-payable method.
-    w.refused(&alice, "revoke", json!({"grantee": lab, "purpose": "training"}), NearToken::from_yoctonear(1), "doesn't accept deposit");
+    w.refused(
+        &alice,
+        "revoke",
+        json!({"grantee": lab, "purpose": "training"}),
+        NearToken::from_yoctonear(1),
+        "doesn't accept deposit",
+    );
     // Granting again opens a new live period: that needs bytes alice no longer has.
     w.refused(
         &alice,

@@ -81,8 +81,13 @@ fn assert_flat(what: &str, small: &Cost, large: &Cost, accesses: u64) {
 #[track_caller]
 fn assert_gas_flat(what: &str, small: u64, large: u64, accesses: u64) {
     let margin = trie_margin(accesses);
-    println!("{what}: {} small, {} large (+{:.1} Ggas, margin {:.1} Ggas)", tgas(small), tgas(large),
-        (large as f64 - small as f64) / GGAS as f64, margin as f64 / GGAS as f64);
+    println!(
+        "{what}: {} small, {} large (+{:.1} Ggas, margin {:.1} Ggas)",
+        tgas(small),
+        tgas(large),
+        (large as f64 - small as f64) / GGAS as f64,
+        margin as f64 / GGAS as f64
+    );
     assert!(
         large <= small + margin,
         "{what}: {} with the large state vs {} with the small one: more than the trie-depth margin of {} ({accesses} accesses)",
@@ -90,7 +95,12 @@ fn assert_gas_flat(what: &str, small: u64, large: u64, accesses: u64) {
         tgas(small),
         tgas(margin)
     );
-    assert!(small <= large + LOG_SLACK, "{what}: {} small vs {} large: cheaper with more state?", tgas(small), tgas(large));
+    assert!(
+        small <= large + LOG_SLACK,
+        "{what}: {} small vs {} large: cheaper with more state?",
+        tgas(small),
+        tgas(large)
+    );
 }
 
 #[track_caller]
@@ -119,7 +129,11 @@ fn dao_vote_and_proposal_cost_the_same_with_10_and_100000_members() {
     // One vote stores its record and one voter-list slot; a proposal its
     // header, body and status-index slot.
     assert!(large.vote.bytes > 0 && large.vote.bytes < 250, "vote stores {} bytes", large.vote.bytes);
-    assert!(large.add_proposal.bytes > 0 && large.add_proposal.bytes < 500, "proposal stores {} bytes", large.add_proposal.bytes);
+    assert!(
+        large.add_proposal.bytes > 0 && large.add_proposal.bytes < 500,
+        "proposal stores {} bytes",
+        large.add_proposal.bytes
+    );
 
     // The vote's own work stays within 1.0 Tgas at 100,000 members. On top of
     // it, every call pays the fixed fee for loading the contract's code
@@ -198,7 +212,12 @@ fn attestation_submission_and_views_cost_the_same_with_10_and_100000_receipts() 
     // version) and on_version_status (root; four index counters read and
     // written, four index entries, the receipt, root written).
     assert_flat("submit_receipt (attestation contract, whole transaction)", &small.submit, &large.submit, 24);
-    assert_gas_flat("submit_receipt (registry's version_status)", small.submit_registry_vm_gas, large.submit_registry_vm_gas, 2);
+    assert_gas_flat(
+        "submit_receipt (registry's version_status)",
+        small.submit_registry_vm_gas,
+        large.submit_registry_vm_gas,
+        2,
+    );
     assert!(large.submit.bytes > 0 && large.submit.bytes <= 1_700, "a receipt stores {} bytes", large.submit.bytes);
     assert_at_most("submit_receipt (whole transaction)", large.submit.total_gas, 10 * TGAS);
     assert_at_most("submit_receipt (attestation VM gas)", large.submit.vm_gas, 5_500 * GGAS);

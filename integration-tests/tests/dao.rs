@@ -83,7 +83,14 @@ fn cancel(b: &mut Embedded, c: &Community, caller: &AccountId, id: u64) -> Outco
     b.call_json(caller, &c.dao, "cancel_proposal", json!({"id": id.to_string()}), zero())
 }
 
-fn add_raw(b: &mut Embedded, c: &Community, proposer: &AccountId, description: &str, kind: Value, deposit: NearToken) -> Outcome {
+fn add_raw(
+    b: &mut Embedded,
+    c: &Community,
+    proposer: &AccountId,
+    description: &str,
+    kind: Value,
+    deposit: NearToken,
+) -> Outcome {
     b.call_json(proposer, &c.dao, "add_proposal", json!({"description": description, "kind": kind}), deposit)
 }
 
@@ -103,7 +110,14 @@ fn past_deadline(b: &mut Embedded, c: &Community, id: u64) {
 /// Proposes, has `voters` vote yes until the proposal is decided, checks it
 /// passed, executes it and checks it executed. Returns the id.
 #[track_caller]
-fn pass(b: &mut Embedded, c: &Community, proposer: &AccountId, voters: &[&AccountId], description: &str, kind: Value) -> u64 {
+fn pass(
+    b: &mut Embedded,
+    c: &Community,
+    proposer: &AccountId,
+    voters: &[&AccountId],
+    description: &str,
+    kind: Value,
+) -> u64 {
     let id = c.propose(b, proposer, description, kind);
     for voter in voters {
         if c.status(b, id) != "active" {
@@ -134,7 +148,8 @@ fn assert_status_index(b: &Embedded, c: &Community) {
             .map(|p| p["id"].as_str().unwrap().to_string())
             .collect();
         listed.sort();
-        let mut expected: Vec<String> = all.iter().filter(|p| p["status"] == status).map(|p| p["id"].as_str().unwrap().to_string()).collect();
+        let mut expected: Vec<String> =
+            all.iter().filter(|p| p["status"] == status).map(|p| p["id"].as_str().unwrap().to_string()).collect();
         expected.sort();
         assert_eq!(listed, expected, "status index of {status}");
         assert_eq!(counts[status], json!(expected.len().to_string()), "count of {status}");
@@ -155,7 +170,8 @@ fn a_proposal_is_added_voted_passed_early_and_executed_once() {
     let deployment = Community::deploy(&mut b, &codes().suite, &["alice", "bob", "carol"]);
     let c = deployment.community;
     let (alice, bob, carol) = council(&c);
-    let created = deployment.steps.iter().find(|(acc, _, out)| *acc == c.dao && !out.events.is_empty()).expect("dao init");
+    let created =
+        deployment.steps.iter().find(|(acc, _, out)| *acc == c.dao && !out.events.is_empty()).expect("dao init");
     let data = event(&created.2, "dao_created");
     assert_eq!(data["members"], "3");
     assert_eq!(data["roles"], json!(["council", "member"]));
@@ -178,7 +194,10 @@ fn a_proposal_is_added_voted_passed_early_and_executed_once() {
     assert_eq!(added["electorate"], 3);
     assert_eq!(added["quorum_votes"], 2);
     assert_eq!(added["bond"], json!(PROPOSAL_BOND));
-    assert_eq!(yocto(deposit) - yocto(PROPOSAL_BOND), added["storage_deposit"].as_str().unwrap().parse::<u128>().unwrap());
+    assert_eq!(
+        yocto(deposit) - yocto(PROPOSAL_BOND),
+        added["storage_deposit"].as_str().unwrap().parse::<u128>().unwrap()
+    );
     assert_eq!(yocto(b.balance(&c.dao)), yocto(dao0) + yocto(deposit));
     assert_eq!(yocto(alice0) - yocto(b.balance(&alice)), yocto(deposit) + burnt(&out));
 
@@ -188,7 +207,11 @@ fn a_proposal_is_added_voted_passed_early_and_executed_once() {
     assert_eq!(p["description"], "Welcome dave");
     assert_eq!(p["tally"], json!({"yes": 0, "no": 0, "abstain": 0, "spam": 0}));
     assert_eq!(p["bond_held"], json!(PROPOSAL_BOND));
-    assert_eq!(p["deadline"].as_str().unwrap().parse::<u64>().unwrap() - p["created_at"].as_str().unwrap().parse::<u64>().unwrap(), VOTING_PERIOD_NS);
+    assert_eq!(
+        p["deadline"].as_str().unwrap().parse::<u64>().unwrap()
+            - p["created_at"].as_str().unwrap().parse::<u64>().unwrap(),
+        VOTING_PERIOD_NS
+    );
     assert_eq!(config(&b, &c)["locked_bonds"], json!(PROPOSAL_BOND));
 
     // A voter may change its vote until the deadline; one record per voter.
@@ -228,7 +251,10 @@ fn a_proposal_is_added_voted_passed_early_and_executed_once() {
     assert_eq!(out.json::<String>(), "executed");
     assert_eq!(dao_events(&out), ["member_added", "proposal_executed"]);
     let member = event(&out, "member_added");
-    assert_eq!((member["account_id"].clone(), member["roles"].clone(), member["proposal_id"].clone()), (json!(dave), json!(["member"]), json!("0")));
+    assert_eq!(
+        (member["account_id"].clone(), member["roles"].clone(), member["proposal_id"].clone()),
+        (json!(dave), json!(["member"]), json!("0"))
+    );
     assert_eq!(event(&out, "proposal_executed")["attempt"], 1);
     let m: Value = b.view(&c.dao, "get_member", json!({"account_id": dave}));
     assert_eq!(m["roles"], json!(["member"]));
@@ -373,21 +399,49 @@ fn open_proposals_keep_their_snapshot_of_members_roles_and_policy() {
 
     // P0 is open before dave and erin join.
     let p0 = c.propose(&mut b, &alice, "Before dave joined", text());
-    pass(&mut b, &c, &alice, &[&alice, &bob, &carol], "Welcome dave", json!({"type": "add_member", "account_id": dave, "roles": ["council"]}));
-    pass(&mut b, &c, &alice, &[&alice, &bob, &carol], "Welcome erin", json!({"type": "add_member", "account_id": erin, "roles": ["member"]}));
+    pass(
+        &mut b,
+        &c,
+        &alice,
+        &[&alice, &bob, &carol],
+        "Welcome dave",
+        json!({"type": "add_member", "account_id": dave, "roles": ["council"]}),
+    );
+    pass(
+        &mut b,
+        &c,
+        &alice,
+        &[&alice, &bob, &carol],
+        "Welcome erin",
+        json!({"type": "add_member", "account_id": erin, "roles": ["member"]}),
+    );
     assert_eq!(b.view::<u32>(&c.dao, "get_electorate", json!({"kind": "text"})), 5);
     let snapshot = c.proposal(&b, p0);
     assert_eq!((snapshot["electorate"].clone(), snapshot["quorum_votes"].clone()), (json!(3), json!(2)));
     for late in [&dave, &erin] {
         assert!(!b.view::<bool>(&c.dao, "can_vote", json!({"id": p0.to_string(), "account_id": late})));
-        b.assert_refused(&c.dao, "caller held no voting role for this proposal when it was created", |b| c.vote(b, late, p0, "yes"));
+        b.assert_refused(&c.dao, "caller held no voting role for this proposal when it was created", |b| {
+            c.vote(b, late, p0, "yes")
+        });
     }
     assert!(b.view::<bool>(&c.dao, "can_vote", json!({"id": p0.to_string(), "account_id": bob})));
 
     // Role permissions changed after creation do not reach an open proposal.
-    let add = c.propose(&mut b, &alice, "Welcome frank", json!({"type": "add_member", "account_id": frank, "roles": ["member"]}));
+    let add = c.propose(
+        &mut b,
+        &alice,
+        "Welcome frank",
+        json!({"type": "add_member", "account_id": frank, "roles": ["member"]}),
+    );
     b.assert_refused(&c.dao, "caller held no voting role", |b| c.vote(b, &erin, add, "yes"));
-    let out_id = pass(&mut b, &c, &alice, &[&alice, &bob, &carol, &dave], "Members vote on everything", json!({"type": "change_role_permissions", "role": "member", "can_propose": ["text"], "can_vote": "all"}));
+    let out_id = pass(
+        &mut b,
+        &c,
+        &alice,
+        &[&alice, &bob, &carol, &dave],
+        "Members vote on everything",
+        json!({"type": "change_role_permissions", "role": "member", "can_propose": ["text"], "can_vote": "all"}),
+    );
     assert!(out_id > add);
     assert_eq!(b.view::<u32>(&c.dao, "get_electorate", json!({"kind": "add_member"})), 5);
     assert_eq!(c.proposal(&b, add)["electorate"], 4);
@@ -395,7 +449,14 @@ fn open_proposals_keep_their_snapshot_of_members_roles_and_policy() {
     b.assert_refused(&c.dao, "caller held no voting role", |b| c.vote(b, &erin, add, "yes"));
 
     // A removed member cannot vote, even on a proposal it could vote on before.
-    pass(&mut b, &c, &alice, &[&alice, &carol, &dave, &erin], "Bob steps down", json!({"type": "remove_member", "account_id": bob}));
+    pass(
+        &mut b,
+        &c,
+        &alice,
+        &[&alice, &carol, &dave, &erin],
+        "Bob steps down",
+        json!({"type": "remove_member", "account_id": bob}),
+    );
     b.assert_refused(&c.dao, "caller is not a member", |b| c.vote(b, &bob, p0, "yes"));
     assert_eq!(c.proposal(&b, p0)["electorate"], 3);
 
@@ -404,7 +465,14 @@ fn open_proposals_keep_their_snapshot_of_members_roles_and_policy() {
     let old_view = c.proposal(&b, old);
     assert_eq!((old_view["electorate"].clone(), old_view["quorum_votes"].clone()), (json!(4), json!(2)));
     let strict = json!({"voting_period_ns": (2 * VOTING_PERIOD_NS).to_string(), "quorum": {"count": 100}, "threshold": {"num": 1, "den": 1}, "timelock_ns": "0"});
-    let out_id = pass(&mut b, &c, &alice, &[&alice, &carol, &dave, &erin], "Unanimity from now on", json!({"type": "change_policy", "label": null, "policy": strict}));
+    let out_id = pass(
+        &mut b,
+        &c,
+        &alice,
+        &[&alice, &carol, &dave, &erin],
+        "Unanimity from now on",
+        json!({"type": "change_policy", "label": null, "policy": strict}),
+    );
     let policy: Value = b.view(&c.dao, "get_policy", json!({}));
     assert_eq!(policy["default"], strict);
     assert!(out_id > old);
@@ -420,7 +488,8 @@ fn open_proposals_keep_their_snapshot_of_members_roles_and_policy() {
     let new_view = c.proposal(&b, new);
     assert_eq!(new_view["policy"], strict);
     assert_eq!(new_view["quorum_votes"], 4, "a count quorum is capped at the electorate");
-    let span = new_view["deadline"].as_str().unwrap().parse::<u64>().unwrap() - new_view["created_at"].as_str().unwrap().parse::<u64>().unwrap();
+    let span = new_view["deadline"].as_str().unwrap().parse::<u64>().unwrap()
+        - new_view["created_at"].as_str().unwrap().parse::<u64>().unwrap();
     assert_eq!(span, 2 * VOTING_PERIOD_NS);
     c.vote(&mut b, &carol, new, "yes").assert_success();
     assert_eq!(c.vote(&mut b, &dave, new, "yes").json::<String>(), "active", "unanimity needs every vote");
@@ -433,7 +502,11 @@ fn a_timelock_holds_execution_until_it_is_over() {
     let (alice, bob, carol) = council(&c);
     let timelock_ns = 600 * NS_PER_SEC;
     let policy = json!({"voting_period_ns": VOTING_PERIOD_NS.to_string(), "quorum": {"fraction": {"num": 1, "den": 2}}, "threshold": {"num": 1, "den": 2}, "timelock_ns": timelock_ns.to_string()});
-    let (_, out) = c.pass_and_execute(&mut b, "Text proposals wait ten minutes", json!({"type": "change_policy", "label": "text", "policy": policy}));
+    let (_, out) = c.pass_and_execute(
+        &mut b,
+        "Text proposals wait ten minutes",
+        json!({"type": "change_policy", "label": "text", "policy": policy}),
+    );
     assert_eq!(out.json::<String>(), "executed");
     let changed = event(&out, "vote_policy_changed");
     assert_eq!((changed["label"].clone(), changed["policy"].clone()), (json!("text"), policy.clone()));
@@ -461,7 +534,12 @@ fn a_timelock_holds_execution_until_it_is_over() {
     assert_eq!(event(&out, "proposal_executed")["kind"], "text");
 
     // Other kinds keep the default policy: no timelock.
-    let m = c.propose(&mut b, &alice, "Untimed", json!({"type": "add_member", "account_id": carol.as_str().replace("carol", "zed"), "roles": ["member"]}));
+    let m = c.propose(
+        &mut b,
+        &alice,
+        "Untimed",
+        json!({"type": "add_member", "account_id": carol.as_str().replace("carol", "zed"), "roles": ["member"]}),
+    );
     c.vote(&mut b, &bob, m, "yes").assert_success();
     c.vote(&mut b, &carol, m, "yes").assert_success();
     assert_eq!(c.execute(&mut b, &bob, m).json::<String>(), "executed");
@@ -488,16 +566,33 @@ fn a_failed_execution_is_recorded_and_retried_after_the_cause_is_fixed() {
     assert_eq!(event(&out, "proposal_execution_failed")["reason"], "cross-contract call failed");
     assert!(out.receipt_failures.iter().any(|f| f.contains("model not found")), "{:?}", out.receipt_failures);
     let p = c.proposal(&b, id);
-    assert_eq!((p["status"].clone(), p["execution_attempts"].clone(), p["executing"].clone()), (json!("failed"), json!(1), json!(false)));
+    assert_eq!(
+        (p["status"].clone(), p["execution_attempts"].clone(), p["executing"].clone()),
+        (json!("failed"), json!(1), json!(false))
+    );
     assert_eq!(config(&b, &c)["status_counts"]["failed"], "1");
 
     // Fix the cause: the publisher registers the model and submits v1.
-    b.call_json(&paula, &c.registry, "register_model", json!({
+    b.call_json(
+        &paula,
+        &c.registry,
+        "register_model",
+        json!({
         "model_id": "ghost", "name": "Ghost", "task": "text-generation", "license": "mit",
-        "card_uri": "ipfs://ghost", "card_digest": "11".repeat(32)}), near(1)).assert_success();
-    b.call_json(&paula, &c.registry, "submit_version", json!({
+        "card_uri": "ipfs://ghost", "card_digest": "11".repeat(32)}),
+        near(1),
+    )
+    .assert_success();
+    b.call_json(
+        &paula,
+        &c.registry,
+        "submit_version",
+        json!({
         "model_id": "ghost", "weights_digest": "22".repeat(32), "artifact_uri": "ipfs://ghost-v1",
-        "training": {"code_digest": "33".repeat(32)}}), near(1)).assert_success();
+        "training": {"code_digest": "33".repeat(32)}}),
+        near(1),
+    )
+    .assert_success();
 
     // Anyone retries.
     let out = c.execute(&mut b, &stranger, id);
@@ -508,13 +603,20 @@ fn a_failed_execution_is_recorded_and_retried_after_the_cause_is_fixed() {
     let status: Value = b.view(&c.registry, "version_status", json!({"model_id": "ghost", "version": 1}));
     assert_eq!(status["status"], "approved");
     let cfg = config(&b, &c);
-    assert_eq!((cfg["status_counts"]["failed"].clone(), cfg["status_counts"]["executed"].clone()), (json!("0"), json!("1")));
+    assert_eq!(
+        (cfg["status_counts"]["failed"].clone(), cfg["status_counts"]["executed"].clone()),
+        (json!("0"), json!("1"))
+    );
     b.assert_refused(&c.dao, "proposal already executed", |b| c.execute(b, &stranger, id));
 
     // A transfer the treasury cannot fund fails without sending anything; funded, the retry pays.
     let grantee = b.create_account("grantee", near(1));
     let amount = near(80);
-    let (id, out) = c.pass_and_execute(&mut b, "A big grant", json!({"type": "transfer", "receiver_id": grantee, "amount": amount}));
+    let (id, out) = c.pass_and_execute(
+        &mut b,
+        "A big grant",
+        json!({"type": "transfer", "receiver_id": grantee, "amount": amount}),
+    );
     assert_eq!(out.json::<String>(), "failed");
     assert_eq!(dao_events(&out), ["proposal_execution_failed"]);
     assert!(event(&out, "proposal_execution_failed")["reason"].as_str().unwrap().starts_with("insufficient treasury"));
@@ -536,19 +638,38 @@ fn every_change_method_refuses_callers_deposits_and_arguments_it_must_not_accept
     let (alice, bob, carol) = council(&c);
     let stranger = b.create_account("stranger", near(20));
     let erin = b.create_account("erin", near(10));
-    pass(&mut b, &c, &alice, &[&alice, &bob], "Welcome erin", json!({"type": "add_member", "account_id": erin, "roles": ["member"]}));
+    pass(
+        &mut b,
+        &c,
+        &alice,
+        &[&alice, &bob],
+        "Welcome erin",
+        json!({"type": "add_member", "account_id": erin, "roles": ["member"]}),
+    );
     let some_deposit = near(1);
 
     // add_proposal: callers.
     b.assert_refused(&c.dao, "caller is not a member", |b| add_raw(b, &c, &stranger, "hi", text(), some_deposit));
     b.assert_refused(&c.dao, "caller has no role that may propose this kind", |b| {
-        add_raw(b, &c, &erin, "me too", json!({"type": "add_member", "account_id": stranger, "roles": ["member"]}), some_deposit)
+        add_raw(
+            b,
+            &c,
+            &erin,
+            "me too",
+            json!({"type": "add_member", "account_id": stranger, "roles": ["member"]}),
+            some_deposit,
+        )
     });
 
     // add_proposal: deposits (exact amount only, named in the error).
     let required = c.proposal_deposit(&b, &alice, "hi", &text());
     let named = format!("wrong deposit: attach exactly {} yoctoNEAR", yocto(required));
-    for deposit in [zero(), NearToken::from_yoctonear(yocto(required) - 1), NearToken::from_yoctonear(yocto(required) + 1), PROPOSAL_BOND] {
+    for deposit in [
+        zero(),
+        NearToken::from_yoctonear(yocto(required) - 1),
+        NearToken::from_yoctonear(yocto(required) + 1),
+        PROPOSAL_BOND,
+    ] {
         b.assert_refused(&c.dao, &named, |b| add_raw(b, &c, &alice, "hi", text(), deposit));
     }
 
@@ -560,7 +681,9 @@ fn every_change_method_refuses_callers_deposits_and_arguments_it_must_not_accept
         json!({"type": "add_member", "account_id": "Not An Account!", "roles": ["member"]}),
         json!({"type": "transfer", "receiver_id": stranger, "amount": "-1"}),
     ] {
-        b.assert_refused(&c.dao, "Failed to deserialize input from JSON", |b| add_raw(b, &c, &alice, "bad", kind.clone(), required));
+        b.assert_refused(&c.dao, "Failed to deserialize input from JSON", |b| {
+            add_raw(b, &c, &alice, "bad", kind.clone(), required)
+        });
     }
     b.assert_refused(&c.dao, "Failed to deserialize input from JSON", |b| {
         b.call(&alice, &c.dao, "add_proposal", b"{not json".to_vec(), required, Gas::from_teragas(100))
@@ -573,29 +696,64 @@ fn every_change_method_refuses_callers_deposits_and_arguments_it_must_not_accept
         ("account is not a member", json!({"type": "remove_member", "account_id": stranger})),
         ("amount must be positive", json!({"type": "transfer", "receiver_id": stranger, "amount": "0"})),
         ("the dao itself cannot be the target", json!({"type": "transfer", "receiver_id": c.dao, "amount": "1"})),
-        ("the dao itself cannot be the target", json!({"type": "function_calls", "receiver_id": c.dao, "actions": [{"method_name": "finalize", "args": "", "deposit": "0", "gas": "1"}]})),
-        ("function calls need 1 to 8 actions", json!({"type": "function_calls", "receiver_id": c.registry, "actions": []})),
-        ("action gas must be 1 to 250 Tgas in total", json!({"type": "function_calls", "receiver_id": c.registry, "actions": [{"method_name": "x", "args": "", "deposit": "0", "gas": "0"}]})),
+        (
+            "the dao itself cannot be the target",
+            json!({"type": "function_calls", "receiver_id": c.dao, "actions": [{"method_name": "finalize", "args": "", "deposit": "0", "gas": "1"}]}),
+        ),
+        (
+            "function calls need 1 to 8 actions",
+            json!({"type": "function_calls", "receiver_id": c.registry, "actions": []}),
+        ),
+        (
+            "action gas must be 1 to 250 Tgas in total",
+            json!({"type": "function_calls", "receiver_id": c.registry, "actions": [{"method_name": "x", "args": "", "deposit": "0", "gas": "0"}]}),
+        ),
         ("code not stored", json!({"type": "upgrade_self", "code_hash": "ab".repeat(32), "migrate_args": null})),
-        ("voting period must be 1 second to 365 days", json!({"type": "change_policy", "label": null, "policy": policy("0", json!({"count": 1}), json!({"num": 1, "den": 2}))})),
-        ("threshold must have 0 < num <= den", json!({"type": "change_policy", "label": "text", "policy": policy("1000000000", json!({"count": 1}), json!({"num": 3, "den": 2}))})),
-        ("set at least one community contract", json!({"type": "set_community_contracts", "registry": null, "attestation": null, "consent": null})),
-        ("version must be at least 1", json!({"type": "move_alias", "model_id": "llama", "alias": "production", "version": 0})),
+        (
+            "voting period must be 1 second to 365 days",
+            json!({"type": "change_policy", "label": null, "policy": policy("0", json!({"count": 1}), json!({"num": 1, "den": 2}))}),
+        ),
+        (
+            "threshold must have 0 < num <= den",
+            json!({"type": "change_policy", "label": "text", "policy": policy("1000000000", json!({"count": 1}), json!({"num": 3, "den": 2}))}),
+        ),
+        (
+            "set at least one community contract",
+            json!({"type": "set_community_contracts", "registry": null, "attestation": null, "consent": null}),
+        ),
+        (
+            "version must be at least 1",
+            json!({"type": "move_alias", "model_id": "llama", "alias": "production", "version": 0}),
+        ),
         ("alias may only contain", json!({"type": "move_alias", "model_id": "llama", "alias": "Prod!", "version": 1})),
-        ("reason must not be empty", json!({"type": "revoke_model_version", "model_id": "llama", "version": 1, "reason": ""})),
+        (
+            "reason must not be empty",
+            json!({"type": "revoke_model_version", "model_id": "llama", "version": 1, "reason": ""}),
+        ),
     ] {
         b.assert_refused(&c.dao, needle, |b| add_raw(b, &c, &alice, "invalid", kind.clone(), required));
     }
-    b.assert_refused(&c.dao, "description is too long", |b| add_raw(b, &c, &alice, &"x".repeat(4097), text(), required));
+    b.assert_refused(&c.dao, "description is too long", |b| {
+        add_raw(b, &c, &alice, &"x".repeat(4097), text(), required)
+    });
 
     // vote: callers, deadline, arguments.
     let open = c.propose(&mut b, &alice, "Open question", text());
-    let members_only = c.propose(&mut b, &alice, "Welcome a friend", json!({"type": "add_member", "account_id": stranger, "roles": ["member"]}));
+    let members_only = c.propose(
+        &mut b,
+        &alice,
+        "Welcome a friend",
+        json!({"type": "add_member", "account_id": stranger, "roles": ["member"]}),
+    );
     b.assert_refused(&c.dao, "caller is not a member", |b| c.vote(b, &stranger, open, "yes"));
-    b.assert_refused(&c.dao, "caller held no voting role for this proposal when it was created", |b| c.vote(b, &erin, members_only, "yes"));
+    b.assert_refused(&c.dao, "caller held no voting role for this proposal when it was created", |b| {
+        c.vote(b, &erin, members_only, "yes")
+    });
     b.assert_refused(&c.dao, "proposal not found", |b| c.vote(b, &bob, 99, "yes"));
     b.assert_refused(&c.dao, "Failed to deserialize input from JSON", |b| c.vote(b, &bob, open, "maybe"));
-    b.assert_refused(&c.dao, "reason is too long: 281 bytes, at most 280", |b| vote_reason(b, &c, &bob, open, "yes", &"r".repeat(281)));
+    b.assert_refused(&c.dao, "reason is too long: 281 bytes, at most 280", |b| {
+        vote_reason(b, &c, &bob, open, "yes", &"r".repeat(281))
+    });
 
     // finalize / execute / cancel on an open proposal.
     b.assert_refused(&c.dao, "voting period is not over", |b| finalize(b, &c, &stranger, open));
@@ -626,15 +784,21 @@ fn every_change_method_refuses_callers_deposits_and_arguments_it_must_not_accept
 
     // Private methods: only the DAO itself may call them.
     for caller in [&stranger, &alice] {
-        b.assert_refused(&c.dao, "is private", |b| b.call_json(caller, &c.dao, "on_execute", json!({"id": open.to_string()}), zero()));
+        b.assert_refused(&c.dao, "is private", |b| {
+            b.call_json(caller, &c.dao, "on_execute", json!({"id": open.to_string()}), zero())
+        });
         b.assert_refused(&c.dao, "is private", |b| b.call_json(caller, &c.dao, "migrate", json!({}), zero()));
     }
 
     // store_code: members only, non-empty, deposit covering its storage.
     let code = b"\0asm-not-really-but-bytes".to_vec();
     let cost = (73 + code.len() as u128) * 10u128.pow(19);
-    b.assert_refused(&c.dao, "caller is not a member", |b| b.call(&stranger, &c.dao, "store_code", code.clone(), near(1), Gas::from_teragas(100)));
-    b.assert_refused(&c.dao, "code is empty", |b| b.call(&alice, &c.dao, "store_code", Vec::new(), near(1), Gas::from_teragas(100)));
+    b.assert_refused(&c.dao, "caller is not a member", |b| {
+        b.call(&stranger, &c.dao, "store_code", code.clone(), near(1), Gas::from_teragas(100))
+    });
+    b.assert_refused(&c.dao, "code is empty", |b| {
+        b.call(&alice, &c.dao, "store_code", Vec::new(), near(1), Gas::from_teragas(100))
+    });
     b.assert_refused(&c.dao, &format!("wrong deposit: attach at least {cost} yoctoNEAR"), |b| {
         b.call(&alice, &c.dao, "store_code", code.clone(), NearToken::from_yoctonear(cost - 1), Gas::from_teragas(100))
     });
@@ -647,7 +811,8 @@ fn every_change_method_refuses_callers_deposits_and_arguments_it_must_not_accept
     }
 
     // execute checks the gas an external kind needs before doing anything.
-    let g = c.propose(&mut b, &alice, "A small grant", json!({"type": "transfer", "receiver_id": erin, "amount": near(1)}));
+    let g =
+        c.propose(&mut b, &alice, "A small grant", json!({"type": "transfer", "receiver_id": erin, "amount": near(1)}));
     c.vote(&mut b, &bob, g, "yes").assert_success();
     c.vote(&mut b, &carol, g, "yes").assert_success();
     b.assert_refused(&c.dao, "not enough gas attached", |b| {
@@ -662,26 +827,52 @@ fn a_proposal_moves_a_model_alias_on_the_real_registry() {
     let (mut b, c) = setup();
     let paula = b.create_account("paula", near(10));
     let model = "commons-chat";
-    let out = b.call_json(&paula, &c.registry, "register_model", json!({
+    let out = b.call_json(
+        &paula,
+        &c.registry,
+        "register_model",
+        json!({
         "model_id": model, "name": "Commons Chat", "task": "text-generation", "license": "apache-2.0",
-        "card_uri": "ipfs://card", "card_digest": "ca".repeat(32)}), near(1));
+        "card_uri": "ipfs://card", "card_digest": "ca".repeat(32)}),
+        near(1),
+    );
     out.assert_success();
-    let out = b.call_json(&paula, &c.registry, "submit_version", json!({
+    let out = b.call_json(
+        &paula,
+        &c.registry,
+        "submit_version",
+        json!({
         "model_id": model, "weights_digest": "01".repeat(32), "artifact_uri": "ipfs://v1",
-        "training": {"code_digest": "c0".repeat(32)}}), near(1));
+        "training": {"code_digest": "c0".repeat(32)}}),
+        near(1),
+    );
     assert_eq!(out.json::<u32>(), 1);
     // The publisher cannot move the protected alias itself.
     b.assert_refused(&c.registry, "alias is protected", |b| {
-        b.call_json(&paula, &c.registry, "set_alias", json!({"model_id": model, "alias": "production", "version": 1}), near(1))
+        b.call_json(
+            &paula,
+            &c.registry,
+            "set_alias",
+            json!({"model_id": model, "alias": "production", "version": 1}),
+            near(1),
+        )
     });
 
-    let (_, out) = c.pass_and_execute(&mut b, "Approve v1", json!({"type": "approve_model_version", "model_id": model, "version": 1}));
+    let (_, out) = c.pass_and_execute(
+        &mut b,
+        "Approve v1",
+        json!({"type": "approve_model_version", "model_id": model, "version": 1}),
+    );
     assert_eq!(out.json::<String>(), "executed");
     assert_eq!(out.events_named("model_registry", "version_approved").len(), 1);
 
     let dao0 = b.balance(&c.dao);
     let registry0 = b.storage_usage(&c.registry);
-    let (id, out) = c.pass_and_execute(&mut b, "Put v1 in production", json!({"type": "move_alias", "model_id": model, "alias": "production", "version": 1}));
+    let (id, out) = c.pass_and_execute(
+        &mut b,
+        "Put v1 in production",
+        json!({"type": "move_alias", "model_id": model, "alias": "production", "version": 1}),
+    );
     assert_eq!(out.json::<String>(), "executed");
     let names: Vec<String> = out.event_names();
     assert_eq!(names, ["proposal_execution_started", "alias_set", "proposal_executed"]);
@@ -695,7 +886,8 @@ fn a_proposal_moves_a_model_alias_on_the_real_registry() {
     assert_eq!(alias["version"], 1);
     assert_eq!(alias["protected"], true);
     assert_eq!(alias["last_change"]["set_by"], json!(c.dao));
-    let history: Vec<Value> = b.view(&c.registry, "get_alias_history", json!({"model_id": model, "alias": "production"}));
+    let history: Vec<Value> =
+        b.view(&c.registry, "get_alias_history", json!({"model_id": model, "alias": "production"}));
     assert_eq!(history.len(), 1);
     assert_eq!((history[0]["version"].clone(), history[0]["set_by"].clone()), (json!(1), json!(c.dao)));
 
@@ -716,7 +908,14 @@ fn an_upgrade_proposal_deploys_the_next_version_and_all_state_survives() {
     assert_eq!(config(&b, &c)["state_version"], 1);
 
     // State made by the current code: a member added, a rejected proposal, an open one with a vote.
-    pass(&mut b, &c, &alice, &[&alice, &bob, &carol], "Welcome dave", json!({"type": "add_member", "account_id": dave, "roles": ["council"]}));
+    pass(
+        &mut b,
+        &c,
+        &alice,
+        &[&alice, &bob, &carol],
+        "Welcome dave",
+        json!({"type": "add_member", "account_id": dave, "roles": ["council"]}),
+    );
     let rejected = c.propose(&mut b, &bob, "Rejected idea", text());
     for voter in [&alice, &carol, &dave] {
         c.vote(&mut b, voter, rejected, "no").assert_success();
@@ -729,16 +928,23 @@ fn an_upgrade_proposal_deploys_the_next_version_and_all_state_survives() {
     let code = codes().dao_v2.clone();
     let hash = sha256_hex(&code);
     let cost = (73 + code.len() as u128) * 10u128.pow(19);
-    b.assert_refused(&c.dao, "caller is not a member", |b| b.call(&stranger, &c.dao, "store_code", code.clone(), near(10), Gas::from_teragas(300)));
+    b.assert_refused(&c.dao, "caller is not a member", |b| {
+        b.call(&stranger, &c.dao, "store_code", code.clone(), near(10), Gas::from_teragas(300))
+    });
     let (alice0, storage0) = (b.balance(&alice), b.storage_usage(&c.dao));
     let out = b.call(&alice, &c.dao, "store_code", code.clone(), near(10), Gas::from_teragas(300));
     assert_eq!(out.json::<String>(), hash);
     let stored = event(&out, "code_stored");
-    assert_eq!((stored["code_hash"].clone(), stored["bytes"].clone(), stored["stored_by"].clone()), (json!(hash), json!(code.len().to_string()), json!(alice)));
+    assert_eq!(
+        (stored["code_hash"].clone(), stored["bytes"].clone(), stored["stored_by"].clone()),
+        (json!(hash), json!(code.len().to_string()), json!(alice))
+    );
     assert_eq!(b.storage_usage(&c.dao) - storage0, 73 + code.len() as u64);
     assert_eq!(yocto(alice0) - yocto(b.balance(&alice)), cost + burnt(&out), "the excess deposit comes back");
     assert!(b.view::<bool>(&c.dao, "has_code", json!({"code_hash": hash})));
-    b.assert_refused(&c.dao, "code already stored", |b| b.call(&alice, &c.dao, "store_code", code.clone(), near(10), Gas::from_teragas(300)));
+    b.assert_refused(&c.dao, "code already stored", |b| {
+        b.call(&alice, &c.dao, "store_code", code.clone(), near(10), Gas::from_teragas(300))
+    });
 
     let before_members: Value = b.view(&c.dao, "get_members", json!({}));
     let before_proposals: Value = b.view(&c.dao, "get_proposals", json!({}));
@@ -746,7 +952,12 @@ fn an_upgrade_proposal_deploys_the_next_version_and_all_state_survives() {
     let before_policy: Value = b.view(&c.dao, "get_policy", json!({}));
 
     // The upgrade proposal: deploy + migrate in one batch, reported through on_execute.
-    let up = c.propose(&mut b, &alice, "Upgrade to v2", json!({"type": "upgrade_self", "code_hash": hash, "migrate_args": null}));
+    let up = c.propose(
+        &mut b,
+        &alice,
+        "Upgrade to v2",
+        json!({"type": "upgrade_self", "code_hash": hash, "migrate_args": null}),
+    );
     for voter in [&bob, &carol] {
         c.vote(&mut b, voter, up, "yes").assert_success();
     }
@@ -755,7 +966,10 @@ fn an_upgrade_proposal_deploys_the_next_version_and_all_state_survives() {
     assert_eq!(out.json::<String>(), "executed");
     assert_eq!(dao_events(&out), ["proposal_execution_started", "contract_migrated", "proposal_executed"]);
     let migrated = event(&out, "contract_migrated");
-    assert_eq!(migrated, json!({"from_state_version": 1, "to_state_version": 2, "contract_version": "2.0.0-upgrade-test"}));
+    assert_eq!(
+        migrated,
+        json!({"from_state_version": 1, "to_state_version": 2, "contract_version": "2.0.0-upgrade-test"})
+    );
 
     assert_eq!(b.view::<String>(&c.dao, "contract_version", json!({})), "2.0.0-upgrade-test");
     let cfg = config(&b, &c);
@@ -790,7 +1004,9 @@ fn every_function_calls_proposal_accepted_can_execute_in_one_transaction() {
     // transaction carries at most 300 Tgas): refused at creation.
     let too_big = json!({"type": "function_calls", "receiver_id": c.registry, "actions": [action("get_config", 126), action("contract_version", 125)]});
     let required = NearToken::from_yoctonear(yocto(PROPOSAL_BOND) + yocto(near(1)));
-    b.assert_refused(&c.dao, "action gas must be 1 to 250 Tgas in total", |b| add_raw(b, &c, &alice, "too big", too_big, required));
+    b.assert_refused(&c.dao, "action gas must be 1 to 250 Tgas in total", |b| {
+        add_raw(b, &c, &alice, "too big", too_big, required)
+    });
 
     // The largest accepted batch executes with the most gas a transaction may attach.
     let kind = json!({"type": "function_calls", "receiver_id": c.registry, "actions": [action("get_config", 125), action("contract_version", 125)]});

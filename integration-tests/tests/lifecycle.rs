@@ -22,9 +22,11 @@ fn lifecycle_on_the_embedded_chain() {
     check_transcript(&t);
     let c = &report.community;
     // The final state, read back from views.
-    let receipt: serde_json::Value = b.view(&c.attestation, "get_receipt", json!({"receipt_id": report.receipt_id.to_string()}));
+    let receipt: serde_json::Value =
+        b.view(&c.attestation, "get_receipt", json!({"receipt_id": report.receipt_id.to_string()}));
     assert_eq!(receipt["attester_revoked"], json!(true), "receipts signed before revocation stay, flagged: {receipt}");
-    let executed: Vec<serde_json::Value> = b.view(&c.dao, "get_proposals_by_status", json!({"status": "executed", "limit": 100}));
+    let executed: Vec<serde_json::Value> =
+        b.view(&c.dao, "get_proposals_by_status", json!({"status": "executed", "limit": 100}));
     assert_eq!(executed.len(), 11);
     // Gas and storage were reported for every transaction step.
     assert!(t.steps.iter().filter(|s| s.gas_burnt > 0).count() > 40);
@@ -37,7 +39,12 @@ fn lifecycle_on_the_embedded_chain() {
 fn lifecycle_binary_writes_a_json_transcript() {
     let dir = std::env::temp_dir().join(format!("ai-commons-transcript-{}", std::process::id()));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_lifecycle")).arg("--json").arg(&dir).output().unwrap();
-    assert!(out.status.success(), "lifecycle failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "lifecycle failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("lifecycle complete"), "{stdout}");
     let transcript: serde_json::Value = serde_json::from_slice(&std::fs::read(&dir).unwrap()).unwrap();

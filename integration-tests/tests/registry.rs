@@ -89,7 +89,13 @@ impl World {
     }
 
     fn set_alias(&mut self, who: &AccountId, alias: &str, version: u32, deposit: NearToken) -> Outcome {
-        self.b.call_json(who, &self.c.registry, "set_alias", json!({"model_id": MODEL, "alias": alias, "version": version}), deposit)
+        self.b.call_json(
+            who,
+            &self.c.registry,
+            "set_alias",
+            json!({"model_id": MODEL, "alias": alias, "version": version}),
+            deposit,
+        )
     }
 
     /// Passes and executes a DAO proposal; returns the execute outcome.
@@ -146,12 +152,18 @@ fn a_model_lives_its_whole_life_on_chain() {
     assert_eq!(yocto(w.b.balance(&registry)), yocto(reg0) + cost);
     assert_eq!(yocto(paula0) - yocto(w.b.balance(&paula)), cost + burnt(&out));
     let model: Value = w.view("get_model", json!({"model_id": MODEL}));
-    assert_eq!((model["publisher"].clone(), model["version_count"].clone(), model["name"].clone()), (json!(paula), json!(0), json!("Commons Chat")));
+    assert_eq!(
+        (model["publisher"].clone(), model["version_count"].clone(), model["name"].clone()),
+        (json!(paula), json!(0), json!("Commons Chat"))
+    );
 
     // Versions: v1, v2 (parent v1), v3 (parent: external weights by digest).
     let out = w.submit(&paula, version_args(MODEL, "w1", Value::Null), near(1));
     assert_eq!(out.json::<u32>(), 1);
-    assert_eq!(event(&out, "version_submitted"), json!({"model_id": MODEL, "version": 1, "weights_digest": digest("w1"), "publisher": paula}));
+    assert_eq!(
+        event(&out, "version_submitted"),
+        json!({"model_id": MODEL, "version": 1, "weights_digest": digest("w1"), "publisher": paula})
+    );
     let out = w.submit(&paula, version_args(MODEL, "w2", json!({"model_id": MODEL, "version": 1})), near(1));
     assert_eq!(out.json::<u32>(), 2);
     assert_eq!(event(&out, "version_submitted")["version"], 2);
@@ -177,15 +189,24 @@ fn a_model_lives_its_whole_life_on_chain() {
     assert_eq!(w.status(1)["status"], "approved");
     let v1: Value = w.view("get_version", json!({"model_id": MODEL, "version": 1}));
     assert!(u64_of(&v1["status_changed_at"]) > u64_of(&v1["created_at"]));
-    let out = w.govern("v1 to production", json!({"type": "move_alias", "model_id": MODEL, "alias": "production", "version": 1}));
+    let out = w.govern(
+        "v1 to production",
+        json!({"type": "move_alias", "model_id": MODEL, "alias": "production", "version": 1}),
+    );
     let set = event(&out, "alias_set");
-    assert_eq!((set["version"].clone(), set["previous_version"].clone(), set["set_by"].clone()), (json!(1), Value::Null, json!(dao)));
+    assert_eq!(
+        (set["version"].clone(), set["previous_version"].clone(), set["set_by"].clone()),
+        (json!(1), Value::Null, json!(dao))
+    );
     let t1 = u64_of(&set["at"]);
 
     // Ten minutes later, v2 replaces it.
     w.b.fast_forward(600);
     w.govern("Approve v2", json!({"type": "approve_model_version", "model_id": MODEL, "version": 2}));
-    let out = w.govern("v2 to production", json!({"type": "move_alias", "model_id": MODEL, "alias": "production", "version": 2}));
+    let out = w.govern(
+        "v2 to production",
+        json!({"type": "move_alias", "model_id": MODEL, "alias": "production", "version": 2}),
+    );
     let set = event(&out, "alias_set");
     assert_eq!((set["version"].clone(), set["previous_version"].clone()), (json!(2), json!(1)));
     let t2 = u64_of(&set["at"]);
@@ -196,17 +217,23 @@ fn a_model_lives_its_whole_life_on_chain() {
     assert_eq!(event(&out, "alias_set")["set_by"], json!(paula));
 
     let production: Value = w.view("get_alias", json!({"model_id": MODEL, "alias": "production"}));
-    assert_eq!((production["version"].clone(), production["protected"].clone(), production["history_len"].clone()), (json!(2), json!(true), json!(2)));
+    assert_eq!(
+        (production["version"].clone(), production["protected"].clone(), production["history_len"].clone()),
+        (json!(2), json!(true), json!(2))
+    );
     assert_eq!(production["last_change"]["set_by"], json!(dao));
     let staging: Value = w.view("get_alias", json!({"model_id": MODEL, "alias": "staging"}));
     assert_eq!((staging["version"].clone(), staging["protected"].clone()), (json!(2), json!(false)));
     let aliases: Vec<Value> = w.view("get_aliases", json!({"model_id": MODEL}));
     assert_eq!(aliases.iter().map(|a| a["alias"].clone()).collect::<Vec<_>>(), [json!("production"), json!("staging")]);
     let history: Vec<Value> = w.view("get_alias_history", json!({"model_id": MODEL, "alias": "production"}));
-    assert_eq!(history, vec![
-        json!({"index": 0, "version": 1, "set_by": dao, "at": t1.to_string()}),
-        json!({"index": 1, "version": 2, "set_by": dao, "at": t2.to_string()}),
-    ]);
+    assert_eq!(
+        history,
+        vec![
+            json!({"index": 0, "version": 1, "set_by": dao, "at": t1.to_string()}),
+            json!({"index": 1, "version": 2, "set_by": dao, "at": t2.to_string()}),
+        ]
+    );
 
     // Which version was production at time T.
     assert_eq!(w.alias_at("production", t1 - 1), Value::Null, "not set yet");
@@ -218,20 +245,38 @@ fn a_model_lives_its_whole_life_on_chain() {
 
     // v1 is deprecated by proposal: still readable, no longer an alias target.
     w.b.fast_forward(60);
-    let out = w.govern("Deprecate v1", json!({"type": "deprecate_model_version", "model_id": MODEL, "version": 1, "reason": "superseded by v2"}));
-    assert_eq!(event(&out, "version_deprecated"), json!({"model_id": MODEL, "version": 1, "reason": "superseded by v2"}));
+    let out = w.govern(
+        "Deprecate v1",
+        json!({"type": "deprecate_model_version", "model_id": MODEL, "version": 1, "reason": "superseded by v2"}),
+    );
+    assert_eq!(
+        event(&out, "version_deprecated"),
+        json!({"model_id": MODEL, "version": 1, "reason": "superseded by v2"})
+    );
     assert_eq!(w.status(1)["status"], "deprecated");
     let v1: Value = w.view("get_version", json!({"model_id": MODEL, "version": 1}));
     assert_eq!(v1["status_reason"], "superseded by v2");
     w.b.assert_refused(&registry, "an alias may only point to an approved version", |b| {
-        b.call_json(&paula, &registry, "set_alias", json!({"model_id": MODEL, "alias": "staging", "version": 1}), near(1))
+        b.call_json(
+            &paula,
+            &registry,
+            "set_alias",
+            json!({"model_id": MODEL, "alias": "staging", "version": 1}),
+            near(1),
+        )
     });
 
     // v2 is revoked by proposal: every alias pointing to it is cleared, the history stays.
     w.b.fast_forward(60);
-    let out = w.govern("Revoke v2", json!({"type": "revoke_model_version", "model_id": MODEL, "version": 2, "reason": "poisoned training data"}));
+    let out = w.govern(
+        "Revoke v2",
+        json!({"type": "revoke_model_version", "model_id": MODEL, "version": 2, "reason": "poisoned training data"}),
+    );
     let revoked = event(&out, "version_revoked");
-    assert_eq!(revoked, json!({"model_id": MODEL, "version": 2, "reason": "poisoned training data", "cleared_aliases": ["production", "staging"]}));
+    assert_eq!(
+        revoked,
+        json!({"model_id": MODEL, "version": 2, "reason": "poisoned training data", "cleared_aliases": ["production", "staging"]})
+    );
     let t3 = w.b.block_timestamp();
     assert_eq!(w.status(2)["status"], "revoked");
     let production: Value = w.view("get_alias", json!({"model_id": MODEL, "alias": "production"}));
@@ -266,16 +311,28 @@ fn a_dao_alias_move_to_an_unapproved_version_fails_and_is_retried_after_approval
     let dao = w.c.dao.clone();
 
     let dao0 = w.b.balance(&dao);
-    let (id, out) = w.c.pass_and_execute(&mut w.b, "v1 to production", json!({"type": "move_alias", "model_id": MODEL, "alias": "production", "version": 1}));
+    let (id, out) = w.c.pass_and_execute(
+        &mut w.b,
+        "v1 to production",
+        json!({"type": "move_alias", "model_id": MODEL, "alias": "production", "version": 1}),
+    );
     assert_eq!(out.json::<String>(), "failed");
-    assert!(out.receipt_failures.iter().any(|f| f.contains("an alias may only point to an approved version")), "{:?}", out.receipt_failures);
+    assert!(
+        out.receipt_failures.iter().any(|f| f.contains("an alias may only point to an approved version")),
+        "{:?}",
+        out.receipt_failures
+    );
     assert!(out.events_named(STANDARD, "alias_set").is_empty());
     assert_eq!(w.view::<Value>("get_alias", json!({"model_id": MODEL, "alias": "production"})), Value::Null);
     let storage: u128 = w.c.proposal(&w.b, id)["storage_deposit"].as_str().unwrap().parse().unwrap();
     assert_eq!(yocto(w.b.balance(&dao)), yocto(dao0) + storage, "the alias deposit came back to the treasury");
 
     // A version the registry does not know fails the same way.
-    let (_, out) = w.c.pass_and_execute(&mut w.b, "Approve v7", json!({"type": "approve_model_version", "model_id": MODEL, "version": 7}));
+    let (_, out) = w.c.pass_and_execute(
+        &mut w.b,
+        "Approve v7",
+        json!({"type": "approve_model_version", "model_id": MODEL, "version": 7}),
+    );
     assert_eq!(out.json::<String>(), "failed");
     assert!(out.receipt_failures.iter().any(|f| f.contains("version not found")), "{:?}", out.receipt_failures);
 
@@ -307,7 +364,10 @@ fn blank_reasons_are_refused_when_the_proposal_is_made_not_after_it_passed() {
         });
     }
     // Without a reason, deprecation is fine.
-    w.govern("Deprecate v1", json!({"type": "deprecate_model_version", "model_id": MODEL, "version": 1, "reason": null}));
+    w.govern(
+        "Deprecate v1",
+        json!({"type": "deprecate_model_version", "model_id": MODEL, "version": 1, "reason": null}),
+    );
     assert_eq!(w.status(1)["status"], "deprecated");
 }
 
@@ -319,7 +379,9 @@ fn every_change_method_refuses_what_it_must_not_accept() {
     let (paula, stranger) = (w.paula.clone(), w.stranger.clone());
     let registry = w.c.registry.clone();
     let b = &mut w.b;
-    let call = |b: &mut Embedded, who: &AccountId, method: &str, args: Value, deposit: NearToken| b.call_json(who, &registry, method, args, deposit);
+    let call = |b: &mut Embedded, who: &AccountId, method: &str, args: Value, deposit: NearToken| {
+        b.call_json(who, &registry, method, args, deposit)
+    };
 
     // Only the owner (the DAO) approves, deprecates, revokes and administers.
     for (method, args, deposit) in [
@@ -333,14 +395,20 @@ fn every_change_method_refuses_what_it_must_not_accept() {
         ("set_owner", json!({"new_owner": paula}), zero()),
     ] {
         for who in [&paula, &stranger] {
-            b.assert_refused(&registry, "only the owner may call this method", |b| call(b, who, method, args.clone(), deposit));
+            b.assert_refused(&registry, "only the owner may call this method", |b| {
+                call(b, who, method, args.clone(), deposit)
+            });
         }
     }
 
     // Initialization happens once; migration only from the contract account.
-    b.assert_refused(&registry, "The contract has already been initialized", |b| call(b, &stranger, "new", json!({"owner": stranger}), zero()));
+    b.assert_refused(&registry, "The contract has already been initialized", |b| {
+        call(b, &stranger, "new", json!({"owner": stranger}), zero())
+    });
     b.assert_refused(&registry, "is private", |b| call(b, &stranger, "migrate", json!({}), zero()));
-    b.assert_refused(&registry, "Method set_owner doesn't accept deposit", |b| call(b, &paula, "set_owner", json!({"new_owner": paula}), near(1)));
+    b.assert_refused(&registry, "Method set_owner doesn't accept deposit", |b| {
+        call(b, &paula, "set_owner", json!({"new_owner": paula}), near(1))
+    });
 
     // Aliases: protected ones only by the owner, others by the publisher or the owner.
     for who in [&paula, &stranger] {
@@ -354,24 +422,42 @@ fn every_change_method_refuses_what_it_must_not_accept() {
     b.assert_refused(&registry, "an alias may only point to an approved version", |b| {
         call(b, &paula, "set_alias", json!({"model_id": MODEL, "alias": "staging", "version": 1}), near(1))
     });
-    b.assert_refused(&registry, "version not found", |b| call(b, &paula, "set_alias", json!({"model_id": MODEL, "alias": "staging", "version": 9}), near(1)));
-    b.assert_refused(&registry, "model not found", |b| call(b, &paula, "set_alias", json!({"model_id": "ghost", "alias": "staging", "version": 1}), near(1)));
-    b.assert_refused(&registry, "alias may only contain", |b| call(b, &paula, "set_alias", json!({"model_id": MODEL, "alias": "Staging!", "version": 2}), near(1)));
+    b.assert_refused(&registry, "version not found", |b| {
+        call(b, &paula, "set_alias", json!({"model_id": MODEL, "alias": "staging", "version": 9}), near(1))
+    });
+    b.assert_refused(&registry, "model not found", |b| {
+        call(b, &paula, "set_alias", json!({"model_id": "ghost", "alias": "staging", "version": 1}), near(1))
+    });
+    b.assert_refused(&registry, "alias may only contain", |b| {
+        call(b, &paula, "set_alias", json!({"model_id": MODEL, "alias": "Staging!", "version": 2}), near(1))
+    });
 
     // Versions: only the model's publisher, new digests, known models and parents.
     b.assert_refused(&registry, "only the model's publisher may submit versions", |b| {
         call(b, &stranger, "submit_version", version_args(MODEL, "w-stranger", Value::Null), near(1))
     });
-    b.assert_refused(&registry, "weights digest is already registered", |b| call(b, &paula, "submit_version", version_args(MODEL, "w1", Value::Null), near(1)));
+    b.assert_refused(&registry, "weights digest is already registered", |b| {
+        call(b, &paula, "submit_version", version_args(MODEL, "w1", Value::Null), near(1))
+    });
     call(b, &stranger, "register_model", model_args("other-model"), near(1)).assert_success();
     b.assert_refused(&registry, "weights digest is already registered", |b| {
         call(b, &stranger, "submit_version", version_args("other-model", "w2", Value::Null), near(1))
     });
-    b.assert_refused(&registry, "model not found", |b| call(b, &paula, "submit_version", version_args("ghost", "w-ghost", Value::Null), near(1)));
-    b.assert_refused(&registry, "parent version not found", |b| {
-        call(b, &paula, "submit_version", version_args(MODEL, "w-orphan", json!({"model_id": MODEL, "version": 42})), near(1))
+    b.assert_refused(&registry, "model not found", |b| {
+        call(b, &paula, "submit_version", version_args("ghost", "w-ghost", Value::Null), near(1))
     });
-    b.assert_refused(&registry, "model id is already registered", |b| call(b, &stranger, "register_model", model_args(MODEL), near(1)));
+    b.assert_refused(&registry, "parent version not found", |b| {
+        call(
+            b,
+            &paula,
+            "submit_version",
+            version_args(MODEL, "w-orphan", json!({"model_id": MODEL, "version": 42})),
+            near(1),
+        )
+    });
+    b.assert_refused(&registry, "model id is already registered", |b| {
+        call(b, &stranger, "register_model", model_args(MODEL), near(1))
+    });
 
     // Unknown versions for the owner's transitions, through the DAO: the call fails, nothing changes.
     // (Direct owner calls are covered by the contract's unit tests; here the owner is a DAO.)
@@ -403,15 +489,22 @@ fn every_change_method_refuses_what_it_must_not_accept() {
         ("artifact_uri must not be empty", with(v(), "artifact_uri", json!(""))),
         ("weights_digest must not be all zeros", with(v(), "weights_digest", json!("00".repeat(32)))),
         ("parent digest must not be all zeros", with(v(), "parent", json!({"digest": "00".repeat(32)}))),
-        ("consent_contract and consent_snapshot_id must be given together", with(v(), "training", json!({"code_digest": digest("t"), "consent_snapshot_id": "3"}))),
+        (
+            "consent_contract and consent_snapshot_id must be given together",
+            with(v(), "training", json!({"code_digest": digest("t"), "consent_snapshot_id": "3"})),
+        ),
         ("Failed to deserialize input from JSON", with(v(), "weights_digest", json!("ABCD"))),
     ] {
         b.assert_refused(&registry, needle, |b| call(b, &paula, "submit_version", args.clone(), near(1)));
     }
 
     // Missing or short deposits.
-    b.assert_refused(&registry, "insufficient deposit for storage", |b| call(b, &paula, "register_model", model_args("m2"), zero()));
-    b.assert_refused(&registry, "insufficient deposit for storage", |b| call(b, &paula, "submit_version", version_args(MODEL, "w-free", Value::Null), zero()));
+    b.assert_refused(&registry, "insufficient deposit for storage", |b| {
+        call(b, &paula, "register_model", model_args("m2"), zero())
+    });
+    b.assert_refused(&registry, "insufficient deposit for storage", |b| {
+        call(b, &paula, "submit_version", version_args(MODEL, "w-free", Value::Null), zero())
+    });
     b.assert_refused(&registry, "insufficient deposit for storage", |b| {
         call(b, &paula, "submit_version", version_args(MODEL, "w-cheap", Value::Null), NearToken::from_yoctonear(1))
     });
@@ -428,9 +521,21 @@ fn every_change_method_refuses_what_it_must_not_accept() {
 
     // The status machine, driven by the DAO: approving twice or deprecating a submitted version fails.
     for (description, kind, needle) in [
-        ("Approve v2 again", json!({"type": "approve_model_version", "model_id": MODEL, "version": 2}), "only a submitted version can be approved"),
-        ("Deprecate v1", json!({"type": "deprecate_model_version", "model_id": MODEL, "version": 1, "reason": null}), "only an approved version can be deprecated"),
-        ("Revoke in ghost", json!({"type": "revoke_model_version", "model_id": "ghost", "version": 1, "reason": "none"}), "model not found"),
+        (
+            "Approve v2 again",
+            json!({"type": "approve_model_version", "model_id": MODEL, "version": 2}),
+            "only a submitted version can be approved",
+        ),
+        (
+            "Deprecate v1",
+            json!({"type": "deprecate_model_version", "model_id": MODEL, "version": 1, "reason": null}),
+            "only an approved version can be deprecated",
+        ),
+        (
+            "Revoke in ghost",
+            json!({"type": "revoke_model_version", "model_id": "ghost", "version": 1, "reason": "none"}),
+            "model not found",
+        ),
     ] {
         let before = w.b.snapshot(&registry);
         let (_, out) = w.c.pass_and_execute(&mut w.b, description, kind);

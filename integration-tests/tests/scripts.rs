@@ -13,10 +13,7 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
 }
 
 /// A directory with `near` and `cargo` stubs that record being called.
@@ -26,20 +23,13 @@ struct Stubs {
 
 impl Stubs {
     fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("ai-commons-scripts-{}-{name}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("ai-commons-scripts-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).expect("stub dir");
         for tool in ["near", "cargo"] {
             let path = dir.join(tool);
-            fs::write(
-                &path,
-                format!(
-                    "#!/bin/sh\necho \"{tool} $*\" >> '{}'\nexit 97\n",
-                    dir.join("called").display()
-                ),
-            )
-            .expect("write stub");
+            fs::write(&path, format!("#!/bin/sh\necho \"{tool} $*\" >> '{}'\nexit 97\n", dir.join("called").display()))
+                .expect("write stub");
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
@@ -52,13 +42,8 @@ impl Stubs {
     /// PATH with the stubs first.
     fn path(&self) -> String {
         let mut dirs = vec![self.dir.clone()];
-        dirs.extend(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        ));
-        std::env::join_paths(dirs)
-            .expect("PATH")
-            .into_string()
-            .expect("utf-8 PATH")
+        dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+        std::env::join_paths(dirs).expect("PATH").into_string().expect("utf-8 PATH")
     }
 
     fn assert_not_called(&self) {
@@ -83,46 +68,24 @@ struct Run {
 impl Run {
     /// The printed commands: the `+ ` lines, without the prefix.
     fn commands(&self) -> Vec<&str> {
-        self.stdout
-            .lines()
-            .filter_map(|l| l.strip_prefix("+ "))
-            .collect()
+        self.stdout.lines().filter_map(|l| l.strip_prefix("+ ")).collect()
     }
 
     fn near_commands(&self) -> Vec<&str> {
-        self.commands()
-            .into_iter()
-            .filter(|c| c.starts_with("near "))
-            .collect()
+        self.commands().into_iter().filter(|c| c.starts_with("near ")).collect()
     }
 
     fn expect_ok(self, what: &str) -> Self {
-        assert!(
-            self.ok,
-            "{what}: exit {:?}\nstdout:\n{}\nstderr:\n{}",
-            self.code, self.stdout, self.stderr
-        );
+        assert!(self.ok, "{what}: exit {:?}\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
         self
     }
 
     fn expect_fail(self, what: &str, message: &[&str]) -> Self {
-        assert!(
-            !self.ok,
-            "{what}: should fail\nstdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
+        assert!(!self.ok, "{what}: should fail\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
         for m in message {
-            assert!(
-                self.stderr.contains(m),
-                "{what}: stderr should say {m:?}:\n{}",
-                self.stderr
-            );
+            assert!(self.stderr.contains(m), "{what}: stderr should say {m:?}:\n{}", self.stderr);
         }
-        assert!(
-            self.stderr.contains("error:"),
-            "{what}: no 'error:' line:\n{}",
-            self.stderr
-        );
+        assert!(self.stderr.contains("error:"), "{what}: no 'error:' line:\n{}", self.stderr);
         self
     }
 
@@ -138,28 +101,12 @@ impl Run {
 
     /// The json-args of the one command containing all of `needles`.
     fn json_args(&self, needles: &[&str]) -> Value {
-        let cmds: Vec<&str> = self
-            .near_commands()
-            .into_iter()
-            .filter(|c| needles.iter().all(|n| c.contains(n)))
-            .collect();
-        assert_eq!(
-            cmds.len(),
-            1,
-            "expected one command with {needles:?}:\n{}",
-            self.stdout
-        );
-        let rest = cmds[0]
-            .split_once("json-args '")
-            .expect("json-args '...'")
-            .1;
-        let raw = rest
-            .split_once("' ")
-            .expect("closing quote")
-            .0
-            .replace(r"'\''", "'");
-        serde_json::from_str(&raw)
-            .unwrap_or_else(|e| panic!("json-args of {needles:?} is not JSON ({e}): {raw}"))
+        let cmds: Vec<&str> =
+            self.near_commands().into_iter().filter(|c| needles.iter().all(|n| c.contains(n))).collect();
+        assert_eq!(cmds.len(), 1, "expected one command with {needles:?}:\n{}", self.stdout);
+        let rest = cmds[0].split_once("json-args '").expect("json-args '...'").1;
+        let raw = rest.split_once("' ").expect("closing quote").0.replace(r"'\''", "'");
+        serde_json::from_str(&raw).unwrap_or_else(|e| panic!("json-args of {needles:?} is not JSON ({e}): {raw}"))
     }
 }
 
@@ -194,9 +141,7 @@ fn fixture(name: &str) -> Value {
 }
 
 fn on_path(tool: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .map(|d| d.join(tool))
-        .find(|p| p.is_file())
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join(tool)).find(|p| p.is_file())
 }
 
 // ------------------------------------------------------------------ deploy.sh
@@ -225,46 +170,27 @@ fn deploy_dry_run_prints_the_whole_deployment() {
 
     // The build step is printed, not run (the cargo stub was not called).
     assert!(
-        run.commands()
-            .iter()
-            .any(|c| c.starts_with("bash ") && c.ends_with("scripts/build.sh")),
+        run.commands().iter().any(|c| c.starts_with("bash ") && c.ends_with("scripts/build.sh")),
         "the build step should be printed:\n{}",
         run.stdout
     );
     // Every near command is on its own `+ ` line.
     for line in run.stdout.lines() {
         if line.contains("near ") && (line.contains(" contract ") || line.contains(" account ")) {
-            assert!(
-                line.starts_with("+ near "),
-                "near command without '+ ': {line}"
-            );
+            assert!(line.starts_with("+ near "), "near command without '+ ': {line}");
         }
     }
     for sub in ["dao", "registry", "attestation", "consent"] {
         run.assert_has(&[&format!(
             "near account create-account fund-myself {sub}.ai-commons.testnet '3 NEAR' autogenerate-new-keypair"
         )]);
-        run.assert_has(&[&format!(
-            "near contract deploy {sub}.ai-commons.testnet use-file "
-        )]);
+        run.assert_has(&[&format!("near contract deploy {sub}.ai-commons.testnet use-file ")]);
     }
-    assert_eq!(
-        run.near_commands()
-            .iter()
-            .filter(|c| c.contains("with-init-call new json-args"))
-            .count(),
-        4
-    );
-    run.assert_has(&[
-        "sign-as ai-commons.testnet network-config testnet",
-        "res/community_dao.wasm",
-    ]);
+    assert_eq!(run.near_commands().iter().filter(|c| c.contains("with-init-call new json-args")).count(), 4);
+    run.assert_has(&["sign-as ai-commons.testnet network-config testnet", "res/community_dao.wasm"]);
 
     let registry = run.json_args(&["contract deploy registry.ai-commons.testnet"]);
-    assert_eq!(
-        registry,
-        json!({"owner": "dao.ai-commons.testnet", "open_publishing": true})
-    );
+    assert_eq!(registry, json!({"owner": "dao.ai-commons.testnet", "open_publishing": true}));
     let attestation = run.json_args(&["contract deploy attestation.ai-commons.testnet"]);
     assert_eq!(attestation["owner"], "dao.ai-commons.testnet");
     assert_eq!(attestation["registry"], "registry.ai-commons.testnet");
@@ -285,15 +211,8 @@ fn deploy_dry_run_prints_the_whole_deployment() {
     assert!(dao["vote_policies"]["default"]["voting_period_ns"].is_string());
     // The DAO is deployed last, after the contracts it points at.
     let last = run.near_commands().last().copied().unwrap_or_default();
-    assert!(
-        last.starts_with("near contract deploy dao.ai-commons.testnet"),
-        "last: {last}"
-    );
-    assert!(
-        run.stdout.contains("dry run: nothing was sent"),
-        "summary:\n{}",
-        run.stdout
-    );
+    assert!(last.starts_with("near contract deploy dao.ai-commons.testnet"), "last: {last}");
+    assert!(run.stdout.contains("dry run: nothing was sent"), "summary:\n{}", run.stdout);
 }
 
 #[test]
@@ -313,70 +232,28 @@ fn deploy_links_a_shared_consent_and_can_skip_the_build() {
         ],
     )
     .expect_ok("deploy.sh --consent --skip-build");
-    assert!(
-        !run.stdout.contains("build.sh"),
-        "--skip-build still builds:\n{}",
-        run.stdout
-    );
-    assert_eq!(
-        run.near_commands()
-            .iter()
-            .filter(|c| c.contains("create-account"))
-            .count(),
-        3
-    );
-    assert!(
-        !run.stdout.contains("consent.c2.testnet"),
-        "consent must not be deployed:\n{}",
-        run.stdout
-    );
-    assert!(run
-        .near_commands()
-        .iter()
-        .all(|c| !c.contains("testnet network-config testnet")));
+    assert!(!run.stdout.contains("build.sh"), "--skip-build still builds:\n{}", run.stdout);
+    assert_eq!(run.near_commands().iter().filter(|c| c.contains("create-account")).count(), 3);
+    assert!(!run.stdout.contains("consent.c2.testnet"), "consent must not be deployed:\n{}", run.stdout);
+    assert!(run.near_commands().iter().all(|c| !c.contains("testnet network-config testnet")));
     run.assert_has(&["network-config mainnet"]);
     let dao = run.json_args(&["contract deploy dao.c2.testnet"]);
     assert_eq!(dao["consent"], "consent.ai-commons.testnet");
-    assert_eq!(
-        dao["members"],
-        json!([{"account_id": "c2.testnet", "roles": ["council"]}])
-    );
+    assert_eq!(dao["members"], json!([{"account_id": "c2.testnet", "roles": ["council"]}]));
 }
 
 #[test]
 fn deploy_fails_clearly_without_required_arguments_or_near() {
-    dry(
-        "deploy-noparent",
-        "deploy.sh",
-        &["--deploy-consent", "--dry-run"],
-    )
-    .expect_fail(
-        "deploy.sh without --parent",
-        &["missing required argument --parent"],
-    );
-    dry(
-        "deploy-noconsent",
-        "deploy.sh",
-        &["--parent", "p.testnet", "--dry-run"],
-    )
-    .expect_fail(
-        "deploy.sh without consent",
-        &["--consent", "--deploy-consent"],
-    );
+    dry("deploy-noparent", "deploy.sh", &["--deploy-consent", "--dry-run"])
+        .expect_fail("deploy.sh without --parent", &["missing required argument --parent"]);
+    dry("deploy-noconsent", "deploy.sh", &["--parent", "p.testnet", "--dry-run"])
+        .expect_fail("deploy.sh without consent", &["--consent", "--deploy-consent"]);
     dry("deploy-novalue", "deploy.sh", &["--parent"])
         .expect_fail("deploy.sh --parent (no value)", &["--parent needs a value"]);
-    dry(
-        "deploy-badacct",
-        "deploy.sh",
-        &["--parent", "Not Valid", "--deploy-consent", "--dry-run"],
-    )
-    .expect_fail("deploy.sh bad account", &["not a valid NEAR account id"]);
-    dry(
-        "deploy-badopt",
-        "deploy.sh",
-        &["--parent", "p.testnet", "--frobnicate"],
-    )
-    .expect_fail("unknown option", &["--frobnicate"]);
+    dry("deploy-badacct", "deploy.sh", &["--parent", "Not Valid", "--deploy-consent", "--dry-run"])
+        .expect_fail("deploy.sh bad account", &["not a valid NEAR account id"]);
+    dry("deploy-badopt", "deploy.sh", &["--parent", "p.testnet", "--frobnicate"])
+        .expect_fail("unknown option", &["--frobnicate"]);
     let help = dry("deploy-help", "deploy.sh", &["--help"]).expect_ok("deploy.sh --help");
     assert!(help.stdout.contains("Usage: scripts/deploy.sh"));
 
@@ -384,26 +261,14 @@ fn deploy_fails_clearly_without_required_arguments_or_near() {
     let stubs = Stubs::new("deploy-nonear");
     fs::remove_file(stubs.dir.join("near")).expect("remove near stub");
     let bash_dir = on_path("bash").and_then(|p| p.parent().map(Path::to_path_buf));
-    let dirs: Vec<PathBuf> = std::env::split_paths(&stubs.path())
-        .filter(|d| !d.join("near").exists())
-        .collect();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&stubs.path()).filter(|d| !d.join("near").exists()).collect();
     if bash_dir.is_some_and(|b| !dirs.contains(&b)) {
         eprintln!("skipping the no-near check: near-cli is installed next to bash");
         return;
     }
-    let path = std::env::join_paths(dirs)
-        .expect("PATH")
-        .into_string()
-        .expect("utf-8");
-    run_script(
-        "deploy.sh",
-        &["--parent", "p.testnet", "--deploy-consent"],
-        &path,
-    )
-    .expect_fail(
-        "deploy.sh without near",
-        &["'near' is not installed", "near-cli-rs", "--dry-run"],
-    );
+    let path = std::env::join_paths(dirs).expect("PATH").into_string().expect("utf-8");
+    run_script("deploy.sh", &["--parent", "p.testnet", "--deploy-consent"], &path)
+        .expect_fail("deploy.sh without near", &["'near' is not installed", "near-cli-rs", "--dry-run"]);
     stubs.assert_not_called();
 }
 
@@ -411,35 +276,14 @@ fn deploy_fails_clearly_without_required_arguments_or_near() {
 
 #[test]
 fn drive_proposes_with_the_exact_deposit_then_votes_and_executes() {
-    let base = [
-        "--parent",
-        "ai-commons.testnet",
-        "--as",
-        "alice.testnet",
-        "--dry-run",
-    ];
-    let args = |extra: &[&'static str]| -> Vec<&'static str> {
-        base.iter().chain(extra).copied().collect()
-    };
+    let base = ["--parent", "ai-commons.testnet", "--as", "alice.testnet", "--dry-run"];
+    let args = |extra: &[&'static str]| -> Vec<&'static str> { base.iter().chain(extra).copied().collect() };
 
-    let run = dry(
-        "drive-propose",
-        "drive.sh",
-        &args(&["propose-member", "bob.testnet"]),
-    )
-    .expect_ok("propose-member");
+    let run = dry("drive-propose", "drive.sh", &args(&["propose-member", "bob.testnet"])).expect_ok("propose-member");
     let cmds = run.near_commands();
-    let view = cmds
-        .iter()
-        .position(|c| c.contains("as-read-only dao.ai-commons.testnet get_proposal_deposit"));
-    let add = cmds
-        .iter()
-        .position(|c| c.contains("as-transaction dao.ai-commons.testnet add_proposal"));
-    assert!(
-        matches!((view, add), (Some(v), Some(a)) if v < a),
-        "deposit view, then add_proposal:\n{}",
-        run.stdout
-    );
+    let view = cmds.iter().position(|c| c.contains("as-read-only dao.ai-commons.testnet get_proposal_deposit"));
+    let add = cmds.iter().position(|c| c.contains("as-transaction dao.ai-commons.testnet add_proposal"));
+    assert!(matches!((view, add), (Some(v), Some(a)) if v < a), "deposit view, then add_proposal:\n{}", run.stdout);
     run.assert_has(&["attached-deposit '<get_proposal_deposit> yoctoNEAR' sign-as alice.testnet"]);
     let deposit_args = run.json_args(&["get_proposal_deposit json-args"]);
     let add_args = run.json_args(&["add_proposal"]);
@@ -449,31 +293,13 @@ fn drive_proposes_with_the_exact_deposit_then_votes_and_executes() {
     assert_eq!(add_args["kind"], kind);
     assert_eq!(add_args["description"], deposit_args["description"]);
 
-    let run = dry(
-        "drive-vote",
-        "drive.sh",
-        &args(&["vote", "3", "yes", "evals look good"]),
-    )
-    .expect_ok("vote");
-    assert_eq!(
-        run.json_args(&["vote json-args"]),
-        json!({"id": "3", "choice": "yes", "reason": "evals look good"})
-    );
+    let run = dry("drive-vote", "drive.sh", &args(&["vote", "3", "yes", "evals look good"])).expect_ok("vote");
+    assert_eq!(run.json_args(&["vote json-args"]), json!({"id": "3", "choice": "yes", "reason": "evals look good"}));
     let run = dry("drive-exec", "drive.sh", &args(&["execute", "3"])).expect_ok("execute");
-    run.assert_has(&[
-        "dao.ai-commons.testnet execute json-args '{\"id\":\"3\"}' prepaid-gas '150 Tgas'",
-    ]);
+    run.assert_has(&["dao.ai-commons.testnet execute json-args '{\"id\":\"3\"}' prepaid-gas '150 Tgas'"]);
 
-    let run = dry(
-        "drive-kind",
-        "drive.sh",
-        &args(&["propose", "hello", r#"{"type": "text"}"#]),
-    )
-    .expect_ok("propose");
-    assert_eq!(
-        run.json_args(&["add_proposal"])["kind"],
-        json!({"type": "text"})
-    );
+    let run = dry("drive-kind", "drive.sh", &args(&["propose", "hello", r#"{"type": "text"}"#])).expect_ok("propose");
+    assert_eq!(run.json_args(&["add_proposal"])["kind"], json!({"type": "text"}));
 }
 
 #[test]
@@ -520,90 +346,34 @@ fn drive_lifecycle_dry_run_covers_every_step() {
         " vote json-args",
         " execute json-args",
     ]);
-    let adds = run
-        .near_commands()
-        .iter()
-        .filter(|c| c.contains(" add_proposal "))
-        .count();
-    let deposits = run
-        .near_commands()
-        .iter()
-        .filter(|c| c.contains(" get_proposal_deposit "))
-        .count();
-    assert_eq!(
-        adds, 6,
-        "member, snapshot, approve, alias, admit, revoke attester"
-    );
-    assert_eq!(
-        deposits, adds,
-        "every proposal reads its exact deposit first"
-    );
-    assert_eq!(
-        run.json_args(&["grant json-args"])["grantee"],
-        "dao.ai-commons.testnet"
-    );
-    assert!(run
-        .near_commands()
-        .iter()
-        .any(|c| c.contains("grant json-args") && c.contains("sign-as carol.testnet")));
+    let adds = run.near_commands().iter().filter(|c| c.contains(" add_proposal ")).count();
+    let deposits = run.near_commands().iter().filter(|c| c.contains(" get_proposal_deposit ")).count();
+    assert_eq!(adds, 6, "member, snapshot, approve, alias, admit, revoke attester");
+    assert_eq!(deposits, adds, "every proposal reads its exact deposit first");
+    assert_eq!(run.json_args(&["grant json-args"])["grantee"], "dao.ai-commons.testnet");
+    assert!(run.near_commands().iter().any(|c| c.contains("grant json-args") && c.contains("sign-as carol.testnet")));
     let version = run.json_args(&["submit_version"]);
-    assert_eq!(
-        version["training"]["consent_contract"],
-        "consent.ai-commons.testnet"
-    );
-    assert_eq!(
-        run.json_args(&["submit_receipt"]),
-        fixture("signed-receipt.json")
-    );
+    assert_eq!(version["training"]["consent_contract"], "consent.ai-commons.testnet");
+    assert_eq!(run.json_args(&["submit_receipt"]), fixture("signed-receipt.json"));
 }
 
 #[test]
 fn drive_fails_clearly_on_missing_arguments() {
-    dry(
-        "drive-noparent",
-        "drive.sh",
-        &["--dry-run", "vote", "1", "yes"],
-    )
-    .expect_fail("no --parent", &["--parent"]);
-    dry(
-        "drive-nosub",
-        "drive.sh",
-        &["--parent", "p.testnet", "--dry-run"],
-    )
-    .expect_fail("no subcommand", &["missing subcommand"]);
-    dry(
-        "drive-noacct",
-        "drive.sh",
-        &["--parent", "p.testnet", "--dry-run", "propose-member"],
-    )
-    .expect_fail(
-        "propose-member without account",
-        &["usage:", "propose-member ACCOUNT"],
-    );
-    dry(
-        "drive-badvote",
-        "drive.sh",
-        &["--parent", "p.testnet", "--dry-run", "vote", "1", "maybe"],
-    )
-    .expect_fail("bad choice", &["yes, no, abstain or spam"]);
+    dry("drive-noparent", "drive.sh", &["--dry-run", "vote", "1", "yes"]).expect_fail("no --parent", &["--parent"]);
+    dry("drive-nosub", "drive.sh", &["--parent", "p.testnet", "--dry-run"])
+        .expect_fail("no subcommand", &["missing subcommand"]);
+    dry("drive-noacct", "drive.sh", &["--parent", "p.testnet", "--dry-run", "propose-member"])
+        .expect_fail("propose-member without account", &["usage:", "propose-member ACCOUNT"]);
+    dry("drive-badvote", "drive.sh", &["--parent", "p.testnet", "--dry-run", "vote", "1", "maybe"])
+        .expect_fail("bad choice", &["yes, no, abstain or spam"]);
     dry(
         "drive-noreceipt",
         "drive.sh",
-        &[
-            "--parent",
-            "p.testnet",
-            "--dry-run",
-            "submit-receipt",
-            "/nonexistent/receipt.json",
-        ],
+        &["--parent", "p.testnet", "--dry-run", "submit-receipt", "/nonexistent/receipt.json"],
     )
     .expect_fail("missing receipt file", &["file not found"]);
-    dry(
-        "drive-unknown",
-        "drive.sh",
-        &["--parent", "p.testnet", "--dry-run", "frobnicate"],
-    )
-    .expect_fail("unknown", &["frobnicate"]);
+    dry("drive-unknown", "drive.sh", &["--parent", "p.testnet", "--dry-run", "frobnicate"])
+        .expect_fail("unknown", &["frobnicate"]);
 }
 
 // ------------------------------------------------------------------ fork.sh
@@ -642,11 +412,7 @@ fn fork_dry_run_copies_config_policy_roles_and_members() {
     assert_eq!(dao["metadata"], source["config"]["metadata"]);
     assert_eq!(dao["proposal_bond"], source["config"]["proposal_bond"]);
     assert_eq!(dao["consent"], source["config"]["community"]["consent"]);
-    assert_eq!(
-        dao["registry"],
-        Value::Null,
-        "the source's registry belongs to the source DAO"
-    );
+    assert_eq!(dao["registry"], Value::Null, "the source's registry belongs to the source DAO");
     assert_eq!(dao["name"], "Open Models (fork)");
     let members: Vec<Value> = source["members"]
         .as_array()
@@ -684,72 +450,27 @@ fn fork_chooses_members_and_can_deploy_its_own_contracts() {
     );
     assert_eq!(dao["proposal_bond"], "2000000000000000000000000");
     assert_eq!(dao["registry"], "registry.fork.testnet");
-    assert_eq!(
-        run.json_args(&["contract deploy registry.fork.testnet"])["owner"],
-        "dao.fork.testnet"
-    );
-    assert_eq!(
-        run.json_args(&["contract deploy attestation.fork.testnet"])["owner"],
-        "dao.fork.testnet"
-    );
+    assert_eq!(run.json_args(&["contract deploy registry.fork.testnet"])["owner"], "dao.fork.testnet");
+    assert_eq!(run.json_args(&["contract deploy attestation.fork.testnet"])["owner"], "dao.fork.testnet");
 }
 
 #[test]
 fn fork_fails_clearly_on_missing_arguments() {
     let file = "scripts/fixtures/fork-source.json";
-    dry(
-        "fork-noparent",
-        "fork.sh",
-        &["--from-json", file, "--dry-run"],
-    )
-    .expect_fail("no --parent", &["missing required argument --parent"]);
-    dry(
-        "fork-nosource",
-        "fork.sh",
-        &["--parent", "f.testnet", "--dry-run"],
-    )
-    .expect_fail("no source", &["--from", "--from-json"]);
-    dry(
-        "fork-noviews",
-        "fork.sh",
-        &[
-            "--parent",
-            "f.testnet",
-            "--from",
-            "dao.x.testnet",
-            "--dry-run",
-        ],
-    )
-    .expect_fail(
-        "dry run without saved views",
-        &["cannot read views", "--from-json"],
-    );
+    dry("fork-noparent", "fork.sh", &["--from-json", file, "--dry-run"])
+        .expect_fail("no --parent", &["missing required argument --parent"]);
+    dry("fork-nosource", "fork.sh", &["--parent", "f.testnet", "--dry-run"])
+        .expect_fail("no source", &["--from", "--from-json"]);
+    dry("fork-noviews", "fork.sh", &["--parent", "f.testnet", "--from", "dao.x.testnet", "--dry-run"])
+        .expect_fail("dry run without saved views", &["cannot read views", "--from-json"]);
     dry(
         "fork-stranger",
         "fork.sh",
-        &[
-            "--from-json",
-            file,
-            "--parent",
-            "f.testnet",
-            "--members",
-            "zed.testnet",
-            "--dry-run",
-        ],
+        &["--from-json", file, "--parent", "f.testnet", "--members", "zed.testnet", "--dry-run"],
     )
     .expect_fail("unknown member", &["zed.testnet is not a member"]);
-    dry(
-        "fork-nofile",
-        "fork.sh",
-        &[
-            "--from-json",
-            "/nonexistent/views.json",
-            "--parent",
-            "f.testnet",
-            "--dry-run",
-        ],
-    )
-    .expect_fail("missing file", &["file not found"]);
+    dry("fork-nofile", "fork.sh", &["--from-json", "/nonexistent/views.json", "--parent", "f.testnet", "--dry-run"])
+        .expect_fail("missing file", &["file not found"]);
 }
 
 // ------------------------------------------------------------------ shellcheck
@@ -769,10 +490,7 @@ fn scripts_pass_shellcheck() {
         .collect();
     scripts.sort();
     for needed in ["lib.sh", "deploy.sh", "drive.sh", "fork.sh"] {
-        assert!(
-            scripts.iter().any(|p| p.ends_with(needed)),
-            "scripts/{needed} is missing"
-        );
+        assert!(scripts.iter().any(|p| p.ends_with(needed)), "scripts/{needed} is missing");
     }
     let out = Command::new(shellcheck)
         .arg("--external-sources")

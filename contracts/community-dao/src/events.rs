@@ -4,9 +4,7 @@
 //! changes (a vote that also decides its proposal; an execution that adds a
 //! member) emits one event per change.
 
-use crate::types::{
-    CommunityContracts, KindLabel, KindSet, ProposalStatus, Tally, VoteChoice, VotePolicy,
-};
+use crate::types::{CommunityContracts, KindLabel, KindSet, ProposalStatus, Tally, VoteChoice, VotePolicy};
 use ai_commons_primitives::Digest32;
 use near_sdk::json_types::U64;
 use near_sdk::{near, AccountId, NearToken};
@@ -28,22 +26,11 @@ pub enum DaoEvent {
         storage_deposit: NearToken,
     },
     #[event_version("1.0.0")]
-    VoteCast {
-        id: U64,
-        voter: AccountId,
-        choice: VoteChoice,
-        previous: Option<VoteChoice>,
-        tally: Tally,
-    },
+    VoteCast { id: U64, voter: AccountId, choice: VoteChoice, previous: Option<VoteChoice>, tally: Tally },
     /// Voting ended (passed, rejected, expired, spam) or the proposer cancelled.
     /// `bond_refunded` went back to the proposer; a spam bond stays with the DAO.
     #[event_version("1.0.0")]
-    ProposalStatusChanged {
-        id: U64,
-        from: ProposalStatus,
-        to: ProposalStatus,
-        bond_refunded: NearToken,
-    },
+    ProposalStatusChanged { id: U64, from: ProposalStatus, to: ProposalStatus, bond_refunded: NearToken },
     #[event_version("1.0.0")]
     ProposalExecutionStarted { id: U64, kind: KindLabel, attempt: u32 },
     #[event_version("1.0.0")]
@@ -59,12 +46,7 @@ pub enum DaoEvent {
     #[event_version("1.0.0")]
     VotePolicyChanged { label: Option<KindLabel>, policy: VotePolicy, proposal_id: U64 },
     #[event_version("1.0.0")]
-    RolePermissionsChanged {
-        role: String,
-        can_propose: KindSet,
-        can_vote: KindSet,
-        proposal_id: U64,
-    },
+    RolePermissionsChanged { role: String, can_propose: KindSet, can_vote: KindSet, proposal_id: U64 },
     #[event_version("1.0.0")]
     CommunityContractsChanged { community: CommunityContracts, proposal_id: U64 },
     #[event_version("1.0.0")]

@@ -36,9 +36,7 @@ pub const VERSION_STATUS_DEPOSIT: NearToken = NearToken::from_millinear(50);
 impl Contract {
     /// NEAR the DAO may spend: balance minus storage staking minus bonds it holds.
     pub(crate) fn available_treasury(&self) -> NearToken {
-        env::account_balance()
-            .saturating_sub(storage_cost(env::storage_usage()))
-            .saturating_sub(self.locked_bonds)
+        env::account_balance().saturating_sub(storage_cost(env::storage_usage())).saturating_sub(self.locked_bonds)
     }
 
     fn require_treasury(&self, amount: NearToken) -> Result<(), String> {
@@ -120,9 +118,7 @@ impl Contract {
     fn external_gas(kind: &ProposalKind) -> Gas {
         match kind {
             ProposalKind::Transfer { .. } => Gas::from_gas(0),
-            ProposalKind::FunctionCalls { actions, .. } => {
-                Gas::from_gas(actions.iter().map(|a| a.gas.0).sum())
-            }
+            ProposalKind::FunctionCalls { actions, .. } => Gas::from_gas(actions.iter().map(|a| a.gas.0).sum()),
             ProposalKind::UpgradeSelf { .. } => MIGRATE_GAS,
             _ => COMMUNITY_CALL_GAS,
         }

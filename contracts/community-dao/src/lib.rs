@@ -31,8 +31,8 @@ pub use types::*;
 
 use ai_commons_primitives::validate_bounded;
 use near_sdk::json_types::U64;
-use near_sdk::store::{Lazy, LookupMap, Vector};
 use near_sdk::state::ContractState;
+use near_sdk::store::{Lazy, LookupMap, Vector};
 use near_sdk::{env, near, AccountId, BorshStorageKey, NearToken, PanicOnDefault};
 
 /// Layout version of the state this code reads and writes.

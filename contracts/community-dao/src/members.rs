@@ -64,21 +64,12 @@ impl RoleTable {
     }
 
     pub fn names_of(&self, mask: RoleMask) -> Vec<String> {
-        self.roles
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| mask & (1 << i) != 0)
-            .map(|(_, r)| r.name.clone())
-            .collect()
+        self.roles.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, r)| r.name.clone()).collect()
     }
 
     fn union(&self, mask: RoleMask, pick: impl Fn(&Role) -> KindSet) -> KindSet {
         KindSet(
-            self.roles
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .fold(0, |acc, (_, r)| acc | pick(r).0),
+            self.roles.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).fold(0, |acc, (_, r)| acc | pick(r).0),
         )
     }
 
@@ -88,11 +79,7 @@ impl RoleTable {
 
     /// Roles whose holders may vote on `label`.
     pub fn voting_roles(&self, label: KindLabel) -> RoleMask {
-        self.roles
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.can_vote.contains(label))
-            .fold(0, |acc, (i, _)| acc | (1 << i))
+        self.roles.iter().enumerate().filter(|(_, r)| r.can_vote.contains(label)).fold(0, |acc, (i, _)| acc | (1 << i))
     }
 
     /// Adds (`+1`) or removes (`-1`) `count` members holding `mask` from the electorate counts.
@@ -157,7 +144,8 @@ impl Contract {
     }
 
     pub(crate) fn remove_member(&mut self, account_id: &AccountId) -> Result<(), String> {
-        let member = self.members.get(account_id).cloned().ok_or_else(|| format!("{ERR_UNKNOWN_MEMBER}: {account_id}"))?;
+        let member =
+            self.members.get(account_id).cloned().ok_or_else(|| format!("{ERR_UNKNOWN_MEMBER}: {account_id}"))?;
         if self.member_list.len() == 1 {
             return Err(ERR_LAST_MEMBER.to_string());
         }

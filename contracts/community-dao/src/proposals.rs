@@ -174,7 +174,10 @@ impl Contract {
             }
             ProposalKind::AdmitAttester { public_keys, tee_kind, measurements, models, expires_at, .. } => {
                 self.attestation()?;
-                if public_keys.is_empty() || public_keys.len() > 8 || public_keys.iter().any(|k| k.is_empty() || k.len() > 128) {
+                if public_keys.is_empty()
+                    || public_keys.len() > 8
+                    || public_keys.iter().any(|k| k.is_empty() || k.len() > 128)
+                {
                     return Err(ERR_BAD_KEYS.into());
                 }
                 validate_slug("tee kind", tee_kind)?;

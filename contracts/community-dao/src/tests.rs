@@ -47,12 +47,7 @@ fn context(predecessor: &str, deposit: NearToken, now: u64) -> near_sdk::VMConte
 }
 
 fn policy(period: u64, quorum: Quorum, num: u32, den: u32, timelock: u64) -> VotePolicy {
-    VotePolicy {
-        voting_period_ns: U64(period),
-        quorum,
-        threshold: Fraction { num, den },
-        timelock_ns: U64(timelock),
-    }
+    VotePolicy { voting_period_ns: U64(period), quorum, threshold: Fraction { num, den }, timelock_ns: U64(timelock) }
 }
 
 fn roles() -> Vec<Role> {
@@ -161,10 +156,8 @@ impl World {
     fn fingerprint(&self) -> String {
         let proposals = self.dao.get_proposals(None, Some(100));
         let votes: Vec<_> = proposals.iter().map(|p| self.dao.get_votes(p.id, None, Some(100))).collect();
-        let statuses: Vec<_> = ProposalStatus::ALL
-            .iter()
-            .map(|s| self.dao.get_proposals_by_status(*s, None, Some(100)))
-            .collect();
+        let statuses: Vec<_> =
+            ProposalStatus::ALL.iter().map(|s| self.dao.get_proposals_by_status(*s, None, Some(100))).collect();
         let electorate: Vec<_> = KindLabel::ALL.iter().map(|k| self.dao.get_electorate(*k)).collect();
         serde_json::to_string(&json!({
             "config": self.dao.get_config(),
@@ -262,7 +255,9 @@ fn init_emits_dao_created_and_counts_electorates() {
     let w = World::new();
     assert_eq!(
         get_logs(),
-        vec![r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"dao_created","data":{"name":"Open Models","members":"4","roles":["council","member"]}}"#]
+        vec![
+            r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"dao_created","data":{"name":"Open Models","members":"4","roles":["council","member"]}}"#
+        ]
     );
     assert_eq!(w.dao.get_member_count(), U64(4));
     assert_eq!(w.dao.get_electorate(KindLabel::Text), 4);
@@ -285,9 +280,8 @@ fn init_rejects_bad_arguments() {
         .expect("init should fail");
         panic_message(err)
     };
-    let many_roles: Vec<Role> = (0..17)
-        .map(|i| Role { name: format!("r{i}"), can_propose: KindSet::ALL, can_vote: KindSet::ALL })
-        .collect();
+    let many_roles: Vec<Role> =
+        (0..17).map(|i| Role { name: format!("r{i}"), can_propose: KindSet::ALL, can_vote: KindSet::ALL }).collect();
     assert_eq!(init(many_roles, members(), policies(), "".into()), "too many roles: 1 to 16 roles");
     let mut dup = roles();
     dup[1].name = "council".into();
@@ -410,7 +404,11 @@ fn proposal_storage_is_measured_for_every_kind() {
         ProposalKind::RemoveMember { account_id: acc(DAVE) },
         ProposalKind::ChangeRoles { account_id: acc(DAVE), roles: vec!["council".into(), "member".into()] },
         ProposalKind::ChangePolicy { label: None, policy: policy(HOUR, Quorum::Count(1), 2, 3, 0) },
-        ProposalKind::ChangeRolePermissions { role: "auditor".into(), can_propose: KindSet::NONE, can_vote: KindSet::ALL },
+        ProposalKind::ChangeRolePermissions {
+            role: "auditor".into(),
+            can_propose: KindSet::NONE,
+            can_vote: KindSet::ALL,
+        },
         ProposalKind::Transfer { receiver_id: acc(EVE), amount: NearToken::from_near(2) },
         ProposalKind::FunctionCalls {
             receiver_id: acc("counter.near"),
@@ -485,7 +483,11 @@ fn add_proposal_rejects_malformed_kinds() {
             ERR_BAD_THRESHOLD,
         ),
         (
-            ProposalKind::ChangeRolePermissions { role: "Bad Role".into(), can_propose: KindSet::ALL, can_vote: KindSet::ALL },
+            ProposalKind::ChangeRolePermissions {
+                role: "Bad Role".into(),
+                can_propose: KindSet::ALL,
+                can_vote: KindSet::ALL,
+            },
             "role name may only contain a-z, 0-9, '-', '_' and '.', and must start and end with a letter or digit",
         ),
         (ProposalKind::Transfer { receiver_id: acc(EVE), amount: zero() }, ERR_ZERO_AMOUNT),
@@ -507,19 +509,28 @@ fn add_proposal_rejects_malformed_kinds() {
             ProposalKind::UpgradeSelf { code_hash: Digest32([7; 32]), migrate_args: None },
             "code not stored: 0707070707070707070707070707070707070707070707070707070707070707",
         ),
-        (
-            ProposalKind::SetCommunityContracts { registry: None, attestation: None, consent: None },
-            ERR_NOTHING_TO_SET,
-        ),
+        (ProposalKind::SetCommunityContracts { registry: None, attestation: None, consent: None }, ERR_NOTHING_TO_SET),
         (
             ProposalKind::ApproveModelVersion { model_id: "Llama".into(), version: 1 },
             "model id may only contain a-z, 0-9, '-', '_' and '.', and must start and end with a letter or digit",
         ),
         (ProposalKind::ApproveModelVersion { model_id: "llama".into(), version: 0 }, ERR_BAD_VERSION),
-        (ProposalKind::RevokeModelVersion { model_id: "llama".into(), version: 1, reason: "".into() }, ERR_EMPTY_REASON),
-        (ProposalKind::RevokeModelVersion { model_id: "llama".into(), version: 1, reason: "  ".into() }, ERR_EMPTY_REASON),
-        (ProposalKind::DeprecateModelVersion { model_id: "llama".into(), version: 1, reason: Some("".into()) }, ERR_EMPTY_REASON),
-        (ProposalKind::DeprecateModelVersion { model_id: "llama".into(), version: 1, reason: Some(" ".into()) }, ERR_EMPTY_REASON),
+        (
+            ProposalKind::RevokeModelVersion { model_id: "llama".into(), version: 1, reason: "".into() },
+            ERR_EMPTY_REASON,
+        ),
+        (
+            ProposalKind::RevokeModelVersion { model_id: "llama".into(), version: 1, reason: "  ".into() },
+            ERR_EMPTY_REASON,
+        ),
+        (
+            ProposalKind::DeprecateModelVersion { model_id: "llama".into(), version: 1, reason: Some("".into()) },
+            ERR_EMPTY_REASON,
+        ),
+        (
+            ProposalKind::DeprecateModelVersion { model_id: "llama".into(), version: 1, reason: Some(" ".into()) },
+            ERR_EMPTY_REASON,
+        ),
         (ProposalKind::RevokeAttester { operator: acc("node.near"), reason: "\t".into() }, ERR_EMPTY_REASON),
         (
             ProposalKind::RevokeAttester { operator: acc("node.near"), reason: "x".repeat(281) },
@@ -626,7 +637,9 @@ fn vote_event_is_exact_and_revote_adjusts_tally() {
     w.dao.vote(U64(id), VoteChoice::No, Some("not yet".into()));
     assert_eq!(
         get_logs(),
-        vec![r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"vote_cast","data":{"id":"0","voter":"dave.near","choice":"no","previous":null,"tally":{"yes":0,"no":1,"abstain":0,"spam":0}}}"#]
+        vec![
+            r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"vote_cast","data":{"id":"0","voter":"dave.near","choice":"no","previous":null,"tally":{"yes":0,"no":1,"abstain":0,"spam":0}}}"#
+        ]
     );
     w.now += HOUR;
     w.as_(DAVE);
@@ -767,12 +780,17 @@ fn role_permission_change_recomputes_electorate_and_spares_open_proposals() {
     // A new role joins the table; no member holds it yet.
     let add_role = w.pass(
         ALICE,
-        ProposalKind::ChangeRolePermissions { role: "auditor".into(), can_propose: KindSet::NONE, can_vote: KindSet::ALL },
+        ProposalKind::ChangeRolePermissions {
+            role: "auditor".into(),
+            can_propose: KindSet::NONE,
+            can_vote: KindSet::ALL,
+        },
     );
     assert_eq!(w.execute(add_role), Some(ProposalStatus::Executed));
     assert_eq!(w.dao.get_roles().len(), 3);
     assert_eq!(w.dao.get_electorate(KindLabel::Transfer), 4);
-    let add = w.pass(ALICE, ProposalKind::AddMember { account_id: acc(EVE), roles: vec!["auditor".into(), "member".into()] });
+    let add =
+        w.pass(ALICE, ProposalKind::AddMember { account_id: acc(EVE), roles: vec!["auditor".into(), "member".into()] });
     assert_eq!(w.execute(add), Some(ProposalStatus::Executed));
     assert_eq!(w.dao.get_electorate(KindLabel::Transfer), 5);
     assert_eq!(w.dao.get_electorate(KindLabel::Text), 5);
@@ -956,7 +974,9 @@ fn transfer_waits_for_timelock_and_reports_through_callback() {
     assert_eq!(w.callback(id, PromiseResult::Successful(vec![])), ProposalStatus::Executed);
     assert_eq!(
         get_logs(),
-        vec![r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"proposal_executed","data":{"id":"0","kind":"transfer","attempt":2}}"#]
+        vec![
+            r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"proposal_executed","data":{"id":"0","kind":"transfer","attempt":2}}"#
+        ]
     );
     w.as_(EVE);
     w.rejects(ERR_ALREADY_EXECUTED, |d| {
@@ -1008,7 +1028,8 @@ fn callbacks_and_migrate_are_private() {
 #[test]
 fn community_kinds_call_registry_and_attestation() {
     let mut w = World::new();
-    let alias = w.pass(ALICE, ProposalKind::MoveAlias { model_id: "llama".into(), alias: "production".into(), version: 2 });
+    let alias =
+        w.pass(ALICE, ProposalKind::MoveAlias { model_id: "llama".into(), alias: "production".into(), version: 2 });
     assert_eq!(w.execute(alias), None);
     assert_eq!(
         calls_to(REGISTRY),
@@ -1022,7 +1043,10 @@ fn community_kinds_call_registry_and_attestation() {
 
     let approve = w.pass(ALICE, ProposalKind::ApproveModelVersion { model_id: "llama".into(), version: 3 });
     assert_eq!(w.execute(approve), None);
-    assert_eq!(calls_to(REGISTRY), vec![("approve_version".to_string(), json!({"model_id": "llama", "version": 3}), zero())]);
+    assert_eq!(
+        calls_to(REGISTRY),
+        vec![("approve_version".to_string(), json!({"model_id": "llama", "version": 3}), zero())]
+    );
 
     let admit = w.pass(
         ALICE,
@@ -1048,7 +1072,8 @@ fn community_kinds_call_registry_and_attestation() {
         )]
     );
 
-    let revoke = w.pass(ALICE, ProposalKind::RevokeAttester { operator: acc("node.near"), reason: "key leaked".into() });
+    let revoke =
+        w.pass(ALICE, ProposalKind::RevokeAttester { operator: acc("node.near"), reason: "key leaked".into() });
     assert_eq!(w.execute(revoke), None);
     assert_eq!(
         calls_to(ATTESTATION),
@@ -1062,11 +1087,18 @@ fn community_kinds_call_registry_and_attestation() {
     assert_eq!(w.execute(set), Some(ProposalStatus::Executed));
     assert_eq!(w.dao.get_config().community.consent, Some(acc("consent.near")));
     assert_eq!(w.dao.get_config().community.registry, Some(acc(REGISTRY)));
-    let snap = w.pass(ALICE, ProposalKind::RecordTrainingSnapshot { purpose: ConsentPurpose::Training, note: Some("v2".into()) });
+    let snap = w.pass(
+        ALICE,
+        ProposalKind::RecordTrainingSnapshot { purpose: ConsentPurpose::Training, note: Some("v2".into()) },
+    );
     assert_eq!(w.execute(snap), None);
     assert_eq!(
         calls_to("consent.near"),
-        vec![("record_snapshot".to_string(), json!({"purpose": "training", "note": "v2"}), NearToken::from_millinear(10))]
+        vec![(
+            "record_snapshot".to_string(),
+            json!({"purpose": "training", "note": "v2"}),
+            NearToken::from_millinear(10)
+        )]
     );
 }
 
@@ -1087,14 +1119,12 @@ fn function_calls_are_one_batch() {
         },
     );
     assert_eq!(w.execute(id), None);
-    let receipts: Vec<_> = get_created_receipts().into_iter().filter(|r| r.receiver_id.as_str() == "counter.near").collect();
+    let receipts: Vec<_> =
+        get_created_receipts().into_iter().filter(|r| r.receiver_id.as_str() == "counter.near").collect();
     assert_eq!(receipts.len(), 1);
     assert_eq!(
         calls_to("counter.near"),
-        vec![
-            ("a".to_string(), json!({"x": 1}), zero()),
-            ("b".to_string(), json!({"x": 1}), NearToken::from_near(1)),
-        ]
+        vec![("a".to_string(), json!({"x": 1}), zero()), ("b".to_string(), json!({"x": 1}), NearToken::from_near(1)),]
     );
 }
 
@@ -1123,7 +1153,11 @@ fn store_code_charges_storage_and_rejects_bad_calls() {
     ctx.attached_deposit = cost.saturating_sub(NearToken::from_yoctonear(1));
     testing_env!(ctx.clone());
     w.rejects(
-        &format!("wrong deposit: attach at least {} yoctoNEAR for 1073 bytes of storage, attached {}", cost.as_yoctonear(), cost.as_yoctonear() - 1),
+        &format!(
+            "wrong deposit: attach at least {} yoctoNEAR for 1073 bytes of storage, attached {}",
+            cost.as_yoctonear(),
+            cost.as_yoctonear() - 1
+        ),
         |d| {
             d.store_code();
         },
@@ -1158,8 +1192,12 @@ fn upgrade_self_deploys_and_migrates_in_one_batch() {
     let to_self: Vec<_> = get_created_receipts().into_iter().filter(|r| r.receiver_id.as_str() == DAO).collect();
     assert_eq!(to_self.len(), 2, "deploy+migrate batch, then the callback");
     assert!(matches!(&to_self[0].actions[0], MockAction::DeployContract { code: c, .. } if *c == code));
-    assert!(matches!(&to_self[0].actions[1], MockAction::FunctionCallWeight { method_name, .. } if method_name == b"migrate"));
-    assert!(matches!(&to_self[1].actions[0], MockAction::FunctionCallWeight { method_name, .. } if method_name == b"on_execute"));
+    assert!(
+        matches!(&to_self[0].actions[1], MockAction::FunctionCallWeight { method_name, .. } if method_name == b"migrate")
+    );
+    assert!(
+        matches!(&to_self[1].actions[0], MockAction::FunctionCallWeight { method_name, .. } if method_name == b"on_execute")
+    );
 }
 
 #[test]
@@ -1186,10 +1224,7 @@ fn migrate_keeps_state_and_refuses_newer_layouts() {
     env::state_write(&w.dao);
     testing_env!(context(DAO, zero(), T0));
     let err = catch_unwind(Contract::migrate).err().unwrap();
-    assert_eq!(
-        panic_message(err),
-        format!("state is newer than this code: {} > {}", STATE_VERSION + 1, STATE_VERSION)
-    );
+    assert_eq!(panic_message(err), format!("state is newer than this code: {} > {}", STATE_VERSION + 1, STATE_VERSION));
 }
 
 // ---------------------------------------------------------------- views
@@ -1247,7 +1282,8 @@ fn removing_a_member_keeps_list_and_counts_consistent() {
 #[test]
 fn upgrade_test_feature_builds_the_next_version() {
     let w = World::new();
-    let expected = if cfg!(feature = "upgrade-test") { (2, "2.0.0-upgrade-test") } else { (1, env!("CARGO_PKG_VERSION")) };
+    let expected =
+        if cfg!(feature = "upgrade-test") { (2, "2.0.0-upgrade-test") } else { (1, env!("CARGO_PKG_VERSION")) };
     assert_eq!((STATE_VERSION, w.dao.contract_version().as_str()), expected);
     assert_eq!(w.dao.get_config().state_version, expected.0);
 }

@@ -263,26 +263,65 @@ pub struct FunctionCallAction {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ProposalKind {
     Text,
-    AddMember { account_id: AccountId, roles: Vec<String> },
-    RemoveMember { account_id: AccountId },
-    ChangeRoles { account_id: AccountId, roles: Vec<String> },
+    AddMember {
+        account_id: AccountId,
+        roles: Vec<String>,
+    },
+    RemoveMember {
+        account_id: AccountId,
+    },
+    ChangeRoles {
+        account_id: AccountId,
+        roles: Vec<String>,
+    },
     /// `label: null` changes the default policy.
-    ChangePolicy { label: Option<KindLabel>, policy: VotePolicy },
+    ChangePolicy {
+        label: Option<KindLabel>,
+        policy: VotePolicy,
+    },
     /// Creates the role if no role has that name.
-    ChangeRolePermissions { role: String, can_propose: KindSet, can_vote: KindSet },
-    Transfer { receiver_id: AccountId, amount: NearToken },
-    FunctionCalls { receiver_id: AccountId, actions: Vec<FunctionCallAction> },
-    UpgradeSelf { code_hash: Digest32, migrate_args: Option<Base64VecU8> },
+    ChangeRolePermissions {
+        role: String,
+        can_propose: KindSet,
+        can_vote: KindSet,
+    },
+    Transfer {
+        receiver_id: AccountId,
+        amount: NearToken,
+    },
+    FunctionCalls {
+        receiver_id: AccountId,
+        actions: Vec<FunctionCallAction>,
+    },
+    UpgradeSelf {
+        code_hash: Digest32,
+        migrate_args: Option<Base64VecU8>,
+    },
     /// Fields left out stay unchanged.
     SetCommunityContracts {
         registry: Option<AccountId>,
         attestation: Option<AccountId>,
         consent: Option<AccountId>,
     },
-    ApproveModelVersion { model_id: ModelId, version: VersionNumber },
-    DeprecateModelVersion { model_id: ModelId, version: VersionNumber, reason: Option<String> },
-    RevokeModelVersion { model_id: ModelId, version: VersionNumber, reason: String },
-    MoveAlias { model_id: ModelId, alias: String, version: VersionNumber },
+    ApproveModelVersion {
+        model_id: ModelId,
+        version: VersionNumber,
+    },
+    DeprecateModelVersion {
+        model_id: ModelId,
+        version: VersionNumber,
+        reason: Option<String>,
+    },
+    RevokeModelVersion {
+        model_id: ModelId,
+        version: VersionNumber,
+        reason: String,
+    },
+    MoveAlias {
+        model_id: ModelId,
+        alias: String,
+        version: VersionNumber,
+    },
     AdmitAttester {
         operator: AccountId,
         public_keys: Vec<String>,
@@ -291,8 +330,14 @@ pub enum ProposalKind {
         models: Option<Vec<String>>,
         expires_at: Option<U64>,
     },
-    RevokeAttester { operator: AccountId, reason: String },
-    RecordTrainingSnapshot { purpose: ConsentPurpose, note: Option<String> },
+    RevokeAttester {
+        operator: AccountId,
+        reason: String,
+    },
+    RecordTrainingSnapshot {
+        purpose: ConsentPurpose,
+        note: Option<String>,
+    },
 }
 
 impl ProposalKind {

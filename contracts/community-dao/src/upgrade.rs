@@ -4,8 +4,8 @@
 
 use crate::errors::*;
 use crate::events::DaoEvent;
-use crate::{Contract, ContractExt, StorageKey, CONTRACT_VERSION, STATE_VERSION};
 use crate::proposals::RECORD_OVERHEAD;
+use crate::{Contract, ContractExt, StorageKey, CONTRACT_VERSION, STATE_VERSION};
 use ai_commons_primitives::storage::storage_cost;
 use ai_commons_primitives::{Digest32, StorageMeter};
 use near_sdk::json_types::U64;

@@ -16,9 +16,7 @@ impl Contract {
     /// Whether `account_id` may vote on proposal `id`: it held, when the proposal
     /// was created, a role that could vote on the proposal's kind.
     pub(crate) fn is_eligible(&self, id: u64, p: &Proposal, account_id: &AccountId) -> bool {
-        self.members
-            .get(account_id)
-            .is_some_and(|m| m.roles_at_proposal(id) & p.voting_roles != 0)
+        self.members.get(account_id).is_some_and(|m| m.roles_at_proposal(id) & p.voting_roles != 0)
     }
 }
 

@@ -3,8 +3,7 @@
 //! the call site from the prefix here.
 
 // Authorization.
-pub const ERR_NOT_USER_OR_MANAGER: &str =
-    "caller is neither the user nor a manager the user named";
+pub const ERR_NOT_USER_OR_MANAGER: &str = "caller is neither the user nor a manager the user named";
 pub const ERR_MANAGER_EXPIRED: &str = "manager authorization has expired";
 pub const ERR_MANAGER_OUT_OF_SCOPE: &str = "manager is not authorized for this grantee";
 pub const ERR_MANAGER_IS_USER: &str = "a user cannot name themselves as manager";
@@ -27,8 +26,7 @@ pub const ERR_GRANT_NOT_ACTIVE: &str = "grant is already revoked";
 pub const ERR_UNKNOWN_SNAPSHOT: &str = "unknown snapshot id";
 
 // Storage (NEP-145).
-pub const ERR_NOT_REGISTERED: &str =
-    "account has no storage balance: call storage_deposit for it first";
+pub const ERR_NOT_REGISTERED: &str = "account has no storage balance: call storage_deposit for it first";
 pub const ERR_STORAGE_SHORT: &str = "insufficient storage balance";
 pub const ERR_DEPOSIT_BELOW_MIN: &str = "deposit is below the minimum storage balance";
 pub const ERR_ZERO_DEPOSIT: &str = "attach a deposit to add to the storage balance";

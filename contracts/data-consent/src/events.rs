@@ -31,12 +31,7 @@ pub struct ConsentChange {
 }
 
 impl ConsentChange {
-    pub fn new(
-        ev: &ChainEvent,
-        chain_head: Digest32,
-        categories: Option<Vec<String>>,
-        actor: AccountId,
-    ) -> Self {
+    pub fn new(ev: &ChainEvent, chain_head: Digest32, categories: Option<Vec<String>>, actor: AccountId) -> Self {
         Self {
             seq: U64(ev.seq),
             user: ev.user.clone(),

@@ -110,18 +110,11 @@ impl Contract {
     /// `user` set); costs only gas — never a deposit or storage balance: the
     /// slot, its open live period and the chain head are rewritten in place.
     /// Emits `consent_revoked`.
-    pub fn revoke(
-        &mut self,
-        grantee: AccountId,
-        purpose: ConsentPurpose,
-        user: Option<AccountId>,
-    ) -> GrantView {
+    pub fn revoke(&mut self, grantee: AccountId, purpose: ConsentPurpose, user: Option<AccountId>) -> GrantView {
         let (user, actor) = self.authorize(user, &grantee);
         let meter = StorageMeter::start();
         let key = SlotKey { user, grantee: grantee.clone(), purpose };
-        let Some(mut grant) = self.grants.get(&key).cloned() else {
-            env::panic_str(ERR_NO_GRANT)
-        };
+        let Some(mut grant) = self.grants.get(&key).cloned() else { env::panic_str(ERR_NO_GRANT) };
         if grant.status != GrantStatus::Active {
             env::panic_str(ERR_GRANT_NOT_ACTIVE);
         }
@@ -151,12 +144,7 @@ impl Contract {
     /// the slot's live-period history stays (training snapshots may cite it).
     /// Caller: the user, or a manager with `user` set. No deposit.
     /// Emits `consent_deleted`.
-    pub fn delete_grant(
-        &mut self,
-        grantee: AccountId,
-        purpose: ConsentPurpose,
-        user: Option<AccountId>,
-    ) {
+    pub fn delete_grant(&mut self, grantee: AccountId, purpose: ConsentPurpose, user: Option<AccountId>) {
         let (user, actor) = self.authorize(user, &grantee);
         let mut account = self.storage_account(&user);
         let meter = StorageMeter::start();
@@ -189,11 +177,8 @@ impl Contract {
             env::panic_str(ERR_INDEX_CORRUPT)
         };
         if index != last {
-            let moved = SlotKey {
-                user: user.clone(),
-                grantee: last_entry.grantee.clone(),
-                purpose: last_entry.purpose,
-            };
+            let moved =
+                SlotKey { user: user.clone(), grantee: last_entry.grantee.clone(), purpose: last_entry.purpose };
             match self.grants.get_mut(&moved) {
                 Some(grant) => grant.user_index = index,
                 None => env::panic_str(ERR_INDEX_CORRUPT),
@@ -210,11 +195,8 @@ impl Contract {
             env::panic_str(ERR_INDEX_CORRUPT)
         };
         if index != last {
-            let moved = SlotKey {
-                user: last_user.clone(),
-                grantee: chain_key.grantee.clone(),
-                purpose: chain_key.purpose,
-            };
+            let moved =
+                SlotKey { user: last_user.clone(), grantee: chain_key.grantee.clone(), purpose: chain_key.purpose };
             match self.grants.get_mut(&moved) {
                 Some(grant) => grant.grantor_index = index,
                 None => env::panic_str(ERR_INDEX_CORRUPT),

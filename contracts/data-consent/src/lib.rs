@@ -94,8 +94,7 @@ impl Contract {
     /// upgrades only (`None`: upgrades disabled forever). Emits `contract_initialized`.
     #[init]
     pub fn new(owner: Option<AccountId>) -> Self {
-        ConsentEvent::ContractInitialized(OwnerChange { old_owner: None, new_owner: owner.clone() })
-            .emit();
+        ConsentEvent::ContractInitialized(OwnerChange { old_owner: None, new_owner: owner.clone() }).emit();
         Self {
             layout_version: STATE_VERSION,
             owner,
@@ -140,9 +139,7 @@ impl Contract {
             Some(user) => user,
         };
         let key = ManagerKey { user, manager: caller };
-        let Some(manager) = self.managers.get(&key) else {
-            env::panic_str(ERR_NOT_USER_OR_MANAGER)
-        };
+        let Some(manager) = self.managers.get(&key) else { env::panic_str(ERR_NOT_USER_OR_MANAGER) };
         if manager.expires_at.is_some_and(|at| at <= env::block_timestamp()) {
             env::panic_str(ERR_MANAGER_EXPIRED);
         }
@@ -171,10 +168,7 @@ fn validate_categories(categories: &Option<Vec<String>>) {
         env::panic_str(ERR_CATEGORIES_EMPTY);
     }
     if categories.len() > MAX_CATEGORIES {
-        env::panic_str(&format!(
-            "{ERR_CATEGORIES_TOO_MANY}: {}, at most {MAX_CATEGORIES}",
-            categories.len()
-        ));
+        env::panic_str(&format!("{ERR_CATEGORIES_TOO_MANY}: {}, at most {MAX_CATEGORIES}", categories.len()));
     }
     for (i, c) in categories.iter().enumerate() {
         validate_bounded("category", c, MAX_CATEGORY_LEN).unwrap_or_else(|e| env::panic_str(&e));

@@ -51,12 +51,7 @@ impl Contract {
     /// balance does not cover them, otherwise records them in `account` and
     /// writes it. The account record has a fixed size, so writing it after
     /// measuring does not change the measurement.
-    pub(crate) fn settle_storage(
-        &mut self,
-        user: &AccountId,
-        mut account: StorageAccount,
-        meter: StorageMeter,
-    ) {
+    pub(crate) fn settle_storage(&mut self, user: &AccountId, mut account: StorageAccount, meter: StorageMeter) {
         self.flush();
         let added = meter.bytes_added();
         let freed = meter.bytes_freed();

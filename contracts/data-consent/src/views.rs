@@ -63,31 +63,20 @@ impl Contract {
     }
 
     /// View: one grant slot (active or revoked), `null` if none.
-    pub fn get_grant(
-        &self,
-        user: AccountId,
-        grantee: AccountId,
-        purpose: ConsentPurpose,
-    ) -> Option<GrantView> {
+    pub fn get_grant(&self, user: AccountId, grantee: AccountId, purpose: ConsentPurpose) -> Option<GrantView> {
         let key = SlotKey { user, grantee, purpose };
         self.grants.get(&key).map(|g| GrantView::new(&key, g))
     }
 
     /// View: a page of the user's grant slots (index order is not stable
     /// across deletions: a delete moves the last slot into the gap).
-    pub fn get_grants_of(
-        &self,
-        user: AccountId,
-        from_index: Option<u64>,
-        limit: Option<u32>,
-    ) -> Vec<GrantView> {
+    pub fn get_grants_of(&self, user: AccountId, from_index: Option<u64>, limit: Option<u32>) -> Vec<GrantView> {
         let len = self.accounts.get(&user).map_or(0, |a| a.grant_count);
         Page::new(from_index, limit)
             .range(len as u64)
             .filter_map(|i| {
                 let entry = self.user_grants.get(&(user.clone(), i as u32))?;
-                let key =
-                    SlotKey { user: user.clone(), grantee: entry.grantee.clone(), purpose: entry.purpose };
+                let key = SlotKey { user: user.clone(), grantee: entry.grantee.clone(), purpose: entry.purpose };
                 self.grants.get(&key).map(|g| GrantView::new(&key, g))
             })
             .collect()

@@ -47,8 +47,7 @@ impl Attester {
 
     /// Whether a receipt signed at `at` (ns) may come from this attester.
     pub fn is_active_at(&self, at: u64) -> bool {
-        self.revoked_at().is_none_or(|revoked| at < revoked)
-            && self.expires_at.is_none_or(|expires| at < expires)
+        self.revoked_at().is_none_or(|revoked| at < revoked) && self.expires_at.is_none_or(|expires| at < expires)
     }
 }
 
@@ -160,10 +159,7 @@ impl Contract {
         self.assert_owner();
         require!(!reason.trim().is_empty(), ERR_REASON_EMPTY);
         validate_bounded("reason", &reason, MAX_REASON_LEN).unwrap_or_else(|e| env::panic_str(&e));
-        let attester = self
-            .attesters
-            .get_mut(&operator)
-            .unwrap_or_else(|| env::panic_str(ERR_ATTESTER_UNKNOWN));
+        let attester = self.attesters.get_mut(&operator).unwrap_or_else(|| env::panic_str(ERR_ATTESTER_UNKNOWN));
         require!(attester.revoked_at().is_none(), ERR_ATTESTER_ALREADY_REVOKED);
         // Block time is never 0 on a real chain; max(1) keeps the sentinel unambiguous.
         let revoked_at = env::block_timestamp().max(1);
@@ -248,9 +244,7 @@ mod tests {
     fn admitting_without_a_deposit_fails() {
         call(owner(), NearToken::from_yoctonear(0), NOW);
         let mut contract = Contract::new(owner(), registry(), None);
-        let msg = panic_message(|| {
-            contract.admit_attester(operator(), vec![key(1)], "sev".into(), vec![], None, None)
-        });
+        let msg = panic_message(|| contract.admit_attester(operator(), vec![key(1)], "sev".into(), vec![], None, None));
         assert!(msg.starts_with("insufficient deposit for storage: attached 0 yoctoNEAR"), "{msg}");
     }
 
@@ -279,14 +273,7 @@ mod tests {
         call(owner(), near(100), NOW);
         let mut admit = |keys: Vec<Ed25519PublicKey>, tee: &str, models: Option<Vec<ModelId>>, exp: Option<u64>| {
             panic_message(|| {
-                contract.admit_attester(
-                    account("node2.near"),
-                    keys,
-                    tee.into(),
-                    vec![],
-                    models,
-                    exp.map(U64),
-                )
+                contract.admit_attester(account("node2.near"), keys, tee.into(), vec![], models, exp.map(U64))
             })
         };
         assert_eq!(admit(vec![], "sev", None, None), ERR_NO_KEYS);
@@ -294,10 +281,7 @@ mod tests {
         assert_eq!(admit((2..7).map(key).collect(), "sev", None, None), ERR_TOO_MANY_KEYS);
         assert_eq!(admit(vec![key(1)], "sev", None, None), ERR_KEY_TAKEN);
         assert_eq!(admit(vec![key(2)], "", None, None), ERR_TEE_KIND_EMPTY);
-        assert_eq!(
-            admit(vec![key(2)], &"x".repeat(65), None, None),
-            "tee_kind is too long: 65 bytes, at most 64"
-        );
+        assert_eq!(admit(vec![key(2)], &"x".repeat(65), None, None), "tee_kind is too long: 65 bytes, at most 64");
         assert_eq!(admit(vec![key(2)], "sev", Some(vec![]), None), ERR_MODELS_EMPTY);
         assert!(admit(vec![key(2)], "sev", Some(vec!["Bad Model".into()]), None).starts_with("model id may only"));
         assert_eq!(admit(vec![key(2)], "sev", None, Some(NOW)), ERR_EXPIRY_IN_PAST);
@@ -325,10 +309,7 @@ mod tests {
         let mut contract = setup();
         call(owner(), NearToken::from_yoctonear(0), NOW);
         assert_eq!(panic_message(|| contract.revoke_attester(operator(), " ".into())), ERR_REASON_EMPTY);
-        assert_eq!(
-            panic_message(|| contract.revoke_attester(stranger(), "x".into())),
-            ERR_ATTESTER_UNKNOWN
-        );
+        assert_eq!(panic_message(|| contract.revoke_attester(stranger(), "x".into())), ERR_ATTESTER_UNKNOWN);
         contract.revoke_attester(operator(), "tdx quote no longer verifies".into());
         assert_eq!(
             get_logs(),
@@ -344,9 +325,7 @@ mod tests {
             ERR_ATTESTER_ALREADY_REVOKED
         );
         call(owner(), near(100), NOW);
-        let msg = panic_message(|| {
-            contract.admit_attester(operator(), vec![key(1)], "sev".into(), vec![], None, None)
-        });
+        let msg = panic_message(|| contract.admit_attester(operator(), vec![key(1)], "sev".into(), vec![], None, None));
         assert_eq!(msg, ERR_ATTESTER_REVOKED);
     }
 
@@ -381,10 +360,7 @@ mod tests {
     #[test]
     fn new_validates_the_clock_window() {
         call(owner(), NearToken::from_yoctonear(0), NOW);
-        assert_eq!(
-            panic_message(|| Contract::new(owner(), registry(), Some(U64(25 * 3600 * SECOND)))),
-            ERR_CLOCK_SKEW
-        );
+        assert_eq!(panic_message(|| Contract::new(owner(), registry(), Some(U64(25 * 3600 * SECOND)))), ERR_CLOCK_SKEW);
         let contract = Contract::new(owner(), registry(), Some(U64(30 * SECOND)));
         let config = contract.get_config();
         assert_eq!(config.max_clock_skew_ns, U64(30 * SECOND));

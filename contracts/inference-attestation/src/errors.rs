@@ -3,8 +3,7 @@
 pub const ERR_NOT_OWNER: &str = "only the owner can call this method";
 pub const ERR_PRIVATE: &str = "only this contract can call this method";
 pub const ERR_ATTESTER_UNKNOWN: &str = "attester not found";
-pub const ERR_ATTESTER_REVOKED: &str =
-    "attester is revoked; admit the node under a new operator account";
+pub const ERR_ATTESTER_REVOKED: &str = "attester is revoked; admit the node under a new operator account";
 pub const ERR_ATTESTER_ALREADY_REVOKED: &str = "attester is already revoked";
 pub const ERR_NO_KEYS: &str = "public_keys must not be empty";
 pub const ERR_TOO_MANY_KEYS: &str = "too many public_keys";

@@ -16,10 +16,10 @@ pub mod errors;
 pub mod events;
 pub mod receipts;
 pub mod storage;
-pub mod upgrade;
-pub mod views;
 #[cfg(test)]
 mod testing;
+pub mod upgrade;
+pub mod views;
 
 use attesters::Attester;
 use errors::*;

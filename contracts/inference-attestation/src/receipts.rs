@@ -7,13 +7,9 @@ use crate::{errors::*, Contract, ContractExt};
 use ai_commons_primitives::interfaces::ext_model_registry;
 use ai_commons_primitives::receipt::{receipt_message_bytes, Ed25519Signature, InferenceReceipt};
 use ai_commons_primitives::storage::storage_cost;
-use ai_commons_primitives::{
-    validate_slug, ModelId, StorageMeter, VersionNumber, VersionStatus, VersionStatusView,
-};
+use ai_commons_primitives::{validate_slug, ModelId, StorageMeter, VersionNumber, VersionStatus, VersionStatusView};
 use near_sdk::json_types::U64;
-use near_sdk::{
-    env, near, require, AccountId, Gas, NearToken, Promise, PromiseError, PromiseOrValue,
-};
+use near_sdk::{env, near, require, AccountId, Gas, NearToken, Promise, PromiseError, PromiseOrValue};
 
 /// Gas for the registry's `version_status` view.
 pub const GAS_FOR_VERSION_STATUS: Gas = Gas::from_tgas(10);
@@ -70,10 +66,7 @@ fn validate_receipt_fields(receipt: &InferenceReceipt) {
     validate_slug("model id", &receipt.model_id).unwrap_or_else(|e| env::panic_str(&e));
     require!(receipt.version >= 1, ERR_BAD_VERSION);
     require!(!receipt.weights_digest.is_zero(), ERR_ZERO_WEIGHTS_DIGEST);
-    require!(
-        !receipt.request_commitment.is_zero() && !receipt.response_commitment.is_zero(),
-        ERR_ZERO_COMMITMENT
-    );
+    require!(!receipt.request_commitment.is_zero() && !receipt.response_commitment.is_zero(), ERR_ZERO_COMMITMENT);
 }
 
 /// Why the registry's answer does not allow storing `receipt`, if it doesn't.
@@ -117,17 +110,12 @@ impl Contract {
     /// `receipt rejected: <reason>`. Emits `receipt_stored` or `receipt_rejected`.
     #[payable]
     pub fn submit_receipt(&mut self, receipt: InferenceReceipt, signature: String) -> Promise {
-        let signature: Ed25519Signature =
-            signature.parse().unwrap_or_else(|e| env::panic_str(&format!("{e}")));
+        let signature: Ed25519Signature = signature.parse().unwrap_or_else(|e| env::panic_str(&format!("{e}")));
         validate_receipt_fields(&receipt);
 
-        let operator = self
-            .attester_keys
-            .get(&receipt.attester_key)
-            .cloned()
-            .unwrap_or_else(|| env::panic_str(ERR_KEY_UNKNOWN));
-        let attester =
-            self.attesters.get(&operator).unwrap_or_else(|| env::panic_str(ERR_ATTESTER_UNKNOWN));
+        let operator =
+            self.attester_keys.get(&receipt.attester_key).cloned().unwrap_or_else(|| env::panic_str(ERR_KEY_UNKNOWN));
+        let attester = self.attesters.get(&operator).unwrap_or_else(|| env::panic_str(ERR_ATTESTER_UNKNOWN));
         let signed_at = receipt.timestamp.0;
         if let Some(revoked_at) = attester.revoked_at() {
             require!(signed_at < revoked_at, ERR_SIGNED_AFTER_REVOCATION);
@@ -142,10 +130,7 @@ impl Contract {
         self.check_clock(signed_at);
 
         let digest = self.receipt_digest_bytes(&receipt);
-        require!(
-            env::ed25519_verify(&signature.0, digest, &receipt.attester_key.0),
-            ERR_BAD_SIGNATURE
-        );
+        require!(env::ed25519_verify(&signature.0, digest, &receipt.attester_key.0), ERR_BAD_SIGNATURE);
 
         let nonce_key = NonceKey { operator: operator.clone(), nonce: receipt.nonce.0 };
         require!(!self.used_nonces.contains(&nonce_key), ERR_NONCE_USED);
@@ -159,9 +144,8 @@ impl Contract {
                 required.as_yoctonear()
             ));
         }
-        let needed_gas = GAS_FOR_VERSION_STATUS
-            .saturating_add(GAS_FOR_ON_VERSION_STATUS)
-            .saturating_add(GAS_SUBMIT_MARGIN);
+        let needed_gas =
+            GAS_FOR_VERSION_STATUS.saturating_add(GAS_FOR_ON_VERSION_STATUS).saturating_add(GAS_SUBMIT_MARGIN);
         let remaining = env::prepaid_gas().saturating_sub(env::used_gas());
         if remaining < needed_gas {
             env::panic_str(&format!("{ERR_GAS}: attach at least {} TGas more", needed_gas.as_tgas()));
@@ -175,17 +159,13 @@ impl Contract {
         ext_model_registry::ext(self.registry.clone())
             .with_static_gas(GAS_FOR_VERSION_STATUS)
             .version_status(receipt.model_id.clone(), receipt.version)
-            .then(
-                Self::ext(env::current_account_id())
-                    .with_static_gas(GAS_FOR_ON_VERSION_STATUS)
-                    .on_version_status(
-                        operator,
-                        receipt,
-                        env::predecessor_account_id(),
-                        deposit,
-                        U64(reserved_bytes),
-                    ),
-            )
+            .then(Self::ext(env::current_account_id()).with_static_gas(GAS_FOR_ON_VERSION_STATUS).on_version_status(
+                operator,
+                receipt,
+                env::predecessor_account_id(),
+                deposit,
+                U64(reserved_bytes),
+            ))
     }
 
     /// Callback of `submit_receipt` with the registry's answer. Caller: this
@@ -209,13 +189,7 @@ impl Contract {
     ) -> PromiseOrValue<U64> {
         Self::assert_self();
         match registry_rejection(&self.registry, &receipt, answer) {
-            None => PromiseOrValue::Value(self.store_receipt(
-                operator,
-                receipt,
-                submitter,
-                deposit,
-                reserved_bytes.0,
-            )),
+            None => PromiseOrValue::Value(self.store_receipt(operator, receipt, submitter, deposit, reserved_bytes.0)),
             Some(reason) => {
                 self.used_nonces.remove(&NonceKey { operator: operator.clone(), nonce: receipt.nonce.0 });
                 if !deposit.is_zero() {
@@ -538,7 +512,10 @@ mod tests {
             &mut contract,
             &r,
             &sign(&signer(), &r),
-            &format!("receipt timestamp is too old: signed at {}, block time {NOW}, max skew 300000000000 ns", NOW - 301 * SECOND),
+            &format!(
+                "receipt timestamp is too old: signed at {}, block time {NOW}, max skew 300000000000 ns",
+                NOW - 301 * SECOND
+            ),
         );
         r.timestamp = U64(NOW + 301 * SECOND);
         rejected_at_submit(&mut contract, &r, &sign(&signer(), &r), ERR_TIMESTAMP_FUTURE);

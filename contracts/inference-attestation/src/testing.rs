@@ -84,8 +84,7 @@ pub fn registry_answer() -> Result<Option<VersionStatusView>, PromiseError> {
 
 pub fn answer(status: VersionStatus, digest: Digest32) -> PromiseResult {
     PromiseResult::Successful(
-        near_sdk::serde_json::to_vec(&Some(VersionStatusView { status, weights_digest: digest }))
-            .unwrap(),
+        near_sdk::serde_json::to_vec(&Some(VersionStatusView { status, weights_digest: digest })).unwrap(),
     )
 }
 
@@ -154,9 +153,9 @@ pub fn panic_message<R>(f: impl FnOnce() -> R) -> String {
 fn guest_panic_message(raw: &str) -> String {
     const START: &str = "GuestPanic { panic_msg: \"";
     match (raw.find(START), raw.rfind("\" })")) {
-        (Some(start), Some(end)) if end >= start + START.len() => raw[start + START.len()..end]
-            .replace("\\\"", "\"")
-            .replace("\\\\", "\\"),
+        (Some(start), Some(end)) if end >= start + START.len() => {
+            raw[start + START.len()..end].replace("\\\"", "\"").replace("\\\\", "\\")
+        }
         _ => raw.to_string(),
     }
 }

@@ -58,7 +58,9 @@ mod tests {
         let migrated = Contract::migrate();
         assert_eq!(
             get_logs(),
-            vec![r#"EVENT_JSON:{"standard":"inference_attestation","version":"1.0.0","event":"contract_migrated","data":{"from_layout":1,"to_layout":1}}"#]
+            vec![
+                r#"EVENT_JSON:{"standard":"inference_attestation","version":"1.0.0","event":"contract_migrated","data":{"from_layout":1,"to_layout":1}}"#
+            ]
         );
         assert_eq!(migrated.get_config().owner, owner());
         assert!(migrated.get_attester(operator()).is_some());

@@ -4,9 +4,7 @@ use crate::attesters::Attester;
 use crate::receipts::{IndexKey, NonceKey, StoredReceipt};
 use crate::storage::submit_deposit;
 use crate::{Contract, ContractExt, STATE_LAYOUT_VERSION};
-use ai_commons_primitives::receipt::{
-    Ed25519PublicKey, InferenceReceipt, RECEIPT_DOMAIN, RECEIPT_FORMAT_VERSION,
-};
+use ai_commons_primitives::receipt::{Ed25519PublicKey, InferenceReceipt, RECEIPT_DOMAIN, RECEIPT_FORMAT_VERSION};
 use ai_commons_primitives::{Digest32, ModelId, Page, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, AccountId, NearToken};
@@ -224,7 +222,14 @@ mod tests {
             call(relayer(), near(50), NOW);
             let _ = contract.submit_receipt(r.clone(), sign(&signer(), &r));
             callback(answer(VersionStatus::Approved, weights()), NOW);
-            let _ = contract.on_version_status(operator(), r, relayer(), near(50), U64(0), crate::testing::registry_answer());
+            let _ = contract.on_version_status(
+                operator(),
+                r,
+                relayer(),
+                near(50),
+                U64(0),
+                crate::testing::registry_answer(),
+            );
         }
     }
 

@@ -16,11 +16,7 @@ impl Contract {
         self.assert_owner();
         require!(new_owner != self.owner, ERR_SAME_OWNER);
         let old_owner = std::mem::replace(&mut self.owner, new_owner);
-        RegistryEvent::OwnerChanged {
-            old_owner: &old_owner,
-            new_owner: &self.owner,
-        }
-        .emit();
+        RegistryEvent::OwnerChanged { old_owner: &old_owner, new_owner: &self.owner }.emit();
     }
 
     /// Adds `account_id` to the publisher allow-list. Caller: the owner.
@@ -30,14 +26,8 @@ impl Contract {
     pub fn add_publisher(&mut self, account_id: AccountId) {
         self.assert_owner();
         let meter = StorageMeter::start();
-        require!(
-            self.publishers.insert(account_id.clone()),
-            ERR_PUBLISHER_EXISTS
-        );
-        RegistryEvent::PublisherAdded {
-            account_id: &account_id,
-        }
-        .emit();
+        require!(self.publishers.insert(account_id.clone()), ERR_PUBLISHER_EXISTS);
+        RegistryEvent::PublisherAdded { account_id: &account_id }.emit();
         self.settle_storage(meter, &env::predecessor_account_id());
     }
 
@@ -49,10 +39,7 @@ impl Contract {
         self.assert_owner();
         let meter = StorageMeter::start();
         require!(self.publishers.remove(&account_id), ERR_PUBLISHER_NOT_FOUND);
-        RegistryEvent::PublisherRemoved {
-            account_id: &account_id,
-        }
-        .emit();
+        RegistryEvent::PublisherRemoved { account_id: &account_id }.emit();
         self.settle_storage(meter, &env::predecessor_account_id());
     }
 
@@ -75,26 +62,13 @@ impl Contract {
         check(validate_slug("alias", &alias));
         let meter = StorageMeter::start();
         if protected {
-            require!(
-                !self.protected_aliases.contains(&alias),
-                ERR_PROTECTION_UNCHANGED
-            );
-            require!(
-                self.protected_aliases.len() < MAX_PROTECTED_ALIASES,
-                ERR_TOO_MANY_PROTECTED_ALIASES
-            );
+            require!(!self.protected_aliases.contains(&alias), ERR_PROTECTION_UNCHANGED);
+            require!(self.protected_aliases.len() < MAX_PROTECTED_ALIASES, ERR_TOO_MANY_PROTECTED_ALIASES);
             self.protected_aliases.insert(alias.clone());
         } else {
-            require!(
-                self.protected_aliases.remove(&alias),
-                ERR_PROTECTION_UNCHANGED
-            );
+            require!(self.protected_aliases.remove(&alias), ERR_PROTECTION_UNCHANGED);
         }
-        RegistryEvent::AliasProtectionSet {
-            alias: &alias,
-            protected,
-        }
-        .emit();
+        RegistryEvent::AliasProtectionSet { alias: &alias, protected }.emit();
         self.settle_storage(meter, &env::predecessor_account_id());
     }
 }

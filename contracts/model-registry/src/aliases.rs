@@ -8,9 +8,7 @@
 use crate::errors::*;
 use crate::events::RegistryEvent;
 use crate::limits::MAX_ALIASES_PER_MODEL;
-use crate::{
-    check, AliasEntry, AliasHistoryKey, AliasKey, AliasPointer, AliasSlotKey, Contract, ContractExt,
-};
+use crate::{check, AliasEntry, AliasHistoryKey, AliasKey, AliasPointer, AliasSlotKey, Contract, ContractExt};
 use ai_commons_primitives::{validate_slug, StorageMeter, VersionNumber, VersionStatus};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require, AccountId};
@@ -31,16 +29,10 @@ impl Contract {
             .get(&Self::version_key(&model_id, version))
             .unwrap_or_else(|| env::panic_str(ERR_VERSION_NOT_FOUND))
             .status;
-        require!(
-            status == VersionStatus::Approved,
-            ERR_ALIAS_TARGET_NOT_APPROVED
-        );
+        require!(status == VersionStatus::Approved, ERR_ALIAS_TARGET_NOT_APPROVED);
 
         let meter = StorageMeter::start();
-        let key = AliasKey {
-            model_id: model_id.clone(),
-            alias: alias.clone(),
-        };
+        let key = AliasKey { model_id: model_id.clone(), alias: alias.clone() };
         let previous_version = match self.alias_pointers.get(&key) {
             Some(pointer) => {
                 require!(pointer.version != Some(version), ERR_ALIAS_UNCHANGED);
@@ -48,27 +40,14 @@ impl Contract {
             }
             None => {
                 self.create_alias_slot(&model_id, &alias);
-                self.alias_pointers.insert(
-                    key.clone(),
-                    AliasPointer {
-                        version: None,
-                        history_len: 0,
-                    },
-                );
+                self.alias_pointers.insert(key.clone(), AliasPointer { version: None, history_len: 0 });
                 None
             }
         };
         let at = U64(env::block_timestamp());
         self.append_alias_entry(key, Some(version), &caller, at);
-        RegistryEvent::AliasSet {
-            model_id: &model_id,
-            alias: &alias,
-            version,
-            previous_version,
-            set_by: &caller,
-            at,
-        }
-        .emit();
+        RegistryEvent::AliasSet { model_id: &model_id, alias: &alias, version, previous_version, set_by: &caller, at }
+            .emit();
         self.settle_storage(meter, &caller);
     }
 
@@ -78,10 +57,7 @@ impl Contract {
     pub fn clear_alias(&mut self, model_id: String, alias: String) {
         let caller = env::predecessor_account_id();
         self.assert_may_move_alias(&model_id, &alias, &caller);
-        let key = AliasKey {
-            model_id: model_id.clone(),
-            alias: alias.clone(),
-        };
+        let key = AliasKey { model_id: model_id.clone(), alias: alias.clone() };
         let previous_version = self
             .alias_pointers
             .get(&key)
@@ -91,14 +67,8 @@ impl Contract {
         let meter = StorageMeter::start();
         let at = U64(env::block_timestamp());
         self.append_alias_entry(key, None, &caller, at);
-        RegistryEvent::AliasCleared {
-            model_id: &model_id,
-            alias: &alias,
-            previous_version,
-            set_by: &caller,
-            at,
-        }
-        .emit();
+        RegistryEvent::AliasCleared { model_id: &model_id, alias: &alias, previous_version, set_by: &caller, at }
+            .emit();
         self.settle_storage(meter, &caller);
     }
 }
@@ -119,51 +89,22 @@ impl Contract {
     }
 
     fn create_alias_slot(&mut self, model_id: &str, alias: &str) {
-        let model = self
-            .models
-            .get_mut(model_id)
-            .unwrap_or_else(|| env::panic_str(ERR_MODEL_NOT_FOUND));
-        require!(
-            model.alias_count < MAX_ALIASES_PER_MODEL,
-            ERR_TOO_MANY_ALIASES
-        );
+        let model = self.models.get_mut(model_id).unwrap_or_else(|| env::panic_str(ERR_MODEL_NOT_FOUND));
+        require!(model.alias_count < MAX_ALIASES_PER_MODEL, ERR_TOO_MANY_ALIASES);
         let slot = model.alias_count;
         model.alias_count += 1;
-        self.alias_slots.insert(
-            AliasSlotKey {
-                model_id: model_id.to_string(),
-                slot,
-            },
-            alias.to_string(),
-        );
+        self.alias_slots.insert(AliasSlotKey { model_id: model_id.to_string(), slot }, alias.to_string());
     }
 
     /// Appends one history entry and moves the pointer. The pointer must exist.
-    fn append_alias_entry(
-        &mut self,
-        key: AliasKey,
-        version: Option<VersionNumber>,
-        by: &AccountId,
-        at: U64,
-    ) {
-        let pointer = self
-            .alias_pointers
-            .get_mut(&key)
-            .unwrap_or_else(|| env::panic_str(ERR_ALIAS_NOT_SET));
+    fn append_alias_entry(&mut self, key: AliasKey, version: Option<VersionNumber>, by: &AccountId, at: U64) {
+        let pointer = self.alias_pointers.get_mut(&key).unwrap_or_else(|| env::panic_str(ERR_ALIAS_NOT_SET));
         let index = pointer.history_len;
         pointer.history_len += 1;
         pointer.version = version;
         self.alias_history.insert(
-            AliasHistoryKey {
-                model_id: key.model_id,
-                alias: key.alias,
-                index,
-            },
-            AliasEntry {
-                version,
-                set_by: by.clone(),
-                at,
-            },
+            AliasHistoryKey { model_id: key.model_id, alias: key.alias, index },
+            AliasEntry { version, set_by: by.clone(), at },
         );
     }
 
@@ -179,25 +120,12 @@ impl Contract {
         let alias_count = self.model_or_panic(model_id).alias_count;
         let mut cleared = Vec::new();
         for slot in 0..alias_count.min(MAX_ALIASES_PER_MODEL) {
-            let Some(alias) = self
-                .alias_slots
-                .get(&AliasSlotKey {
-                    model_id: model_id.to_string(),
-                    slot,
-                })
-                .cloned()
+            let Some(alias) = self.alias_slots.get(&AliasSlotKey { model_id: model_id.to_string(), slot }).cloned()
             else {
                 continue;
             };
-            let key = AliasKey {
-                model_id: model_id.to_string(),
-                alias,
-            };
-            if self
-                .alias_pointers
-                .get(&key)
-                .is_some_and(|p| p.version == Some(version))
-            {
+            let key = AliasKey { model_id: model_id.to_string(), alias };
+            if self.alias_pointers.get(&key).is_some_and(|p| p.version == Some(version)) {
                 cleared.push(key.alias.clone());
                 self.append_alias_entry(key, None, by, at);
             }
@@ -209,11 +137,7 @@ impl Contract {
 /// Index of the last entry with `at(index) <= t` among `len` entries sorted by
 /// `at`, or `None` if every entry is later than `t`. Calls `at` at most
 /// ⌈log2(len + 1)⌉ times.
-pub(crate) fn last_entry_at_or_before(
-    len: u32,
-    t: u64,
-    mut at: impl FnMut(u32) -> u64,
-) -> Option<u32> {
+pub(crate) fn last_entry_at_or_before(len: u32, t: u64, mut at: impl FnMut(u32) -> u64) -> Option<u32> {
     // Invariant: entries [0, lo) are <= t, entries [hi, len) are > t.
     let (mut lo, mut hi) = (0u32, len);
     while lo < hi {

@@ -11,8 +11,7 @@ pub const ERR_NOT_OWNER: &str = "only the owner may call this method";
 pub const ERR_NOT_ALLOWED_PUBLISHER: &str = "caller is not an allowed publisher";
 pub const ERR_NOT_MODEL_PUBLISHER: &str = "only the model's publisher may submit versions";
 pub const ERR_ALIAS_PROTECTED: &str = "alias is protected: only the owner may move it";
-pub const ERR_NOT_ALIAS_SETTER: &str =
-    "only the model's publisher or the owner may move this alias";
+pub const ERR_NOT_ALIAS_SETTER: &str = "only the model's publisher or the owner may move this alias";
 pub const ERR_MIGRATE_NOT_SELF: &str = "only the contract account may migrate its state";
 
 // Lookups.
@@ -28,8 +27,7 @@ pub const ERR_ZERO_WEIGHTS_DIGEST: &str = "weights_digest must not be all zeros"
 pub const ERR_ZERO_CARD_DIGEST: &str = "card_digest must not be all zeros";
 pub const ERR_ZERO_CODE_DIGEST: &str = "code_digest must not be all zeros";
 pub const ERR_ZERO_PARENT_DIGEST: &str = "parent digest must not be all zeros";
-pub const ERR_CONSENT_PAIR: &str =
-    "consent_contract and consent_snapshot_id must be given together";
+pub const ERR_CONSENT_PAIR: &str = "consent_contract and consent_snapshot_id must be given together";
 pub const ERR_EMPTY_NAME: &str = "name must not be empty";
 pub const ERR_EMPTY_TASK: &str = "task must not be empty";
 pub const ERR_EMPTY_LICENSE: &str = "license must not be empty";

@@ -9,15 +9,9 @@ use near_sdk::{near, AccountId};
 #[derive(Debug)]
 pub enum RegistryEvent<'a> {
     #[event_version("1.0.0")]
-    RegistryInitialized {
-        owner: &'a AccountId,
-        open_publishing: bool,
-    },
+    RegistryInitialized { owner: &'a AccountId, open_publishing: bool },
     #[event_version("1.0.0")]
-    OwnerChanged {
-        old_owner: &'a AccountId,
-        new_owner: &'a AccountId,
-    },
+    OwnerChanged { old_owner: &'a AccountId, new_owner: &'a AccountId },
     #[event_version("1.0.0")]
     PublisherAdded { account_id: &'a AccountId },
     #[event_version("1.0.0")]
@@ -27,11 +21,7 @@ pub enum RegistryEvent<'a> {
     #[event_version("1.0.0")]
     AliasProtectionSet { alias: &'a str, protected: bool },
     #[event_version("1.0.0")]
-    ModelRegistered {
-        model_id: &'a str,
-        publisher: &'a AccountId,
-        card_digest: &'a Digest32,
-    },
+    ModelRegistered { model_id: &'a str, publisher: &'a AccountId, card_digest: &'a Digest32 },
     #[event_version("1.0.0")]
     VersionSubmitted {
         model_id: &'a str,
@@ -40,24 +30,12 @@ pub enum RegistryEvent<'a> {
         publisher: &'a AccountId,
     },
     #[event_version("1.0.0")]
-    VersionApproved {
-        model_id: &'a str,
-        version: VersionNumber,
-    },
+    VersionApproved { model_id: &'a str, version: VersionNumber },
     #[event_version("1.0.0")]
-    VersionDeprecated {
-        model_id: &'a str,
-        version: VersionNumber,
-        reason: Option<&'a str>,
-    },
+    VersionDeprecated { model_id: &'a str, version: VersionNumber, reason: Option<&'a str> },
     /// `cleared_aliases`: aliases that pointed to the version and were cleared.
     #[event_version("1.0.0")]
-    VersionRevoked {
-        model_id: &'a str,
-        version: VersionNumber,
-        reason: &'a str,
-        cleared_aliases: Vec<String>,
-    },
+    VersionRevoked { model_id: &'a str, version: VersionNumber, reason: &'a str, cleared_aliases: Vec<String> },
     #[event_version("1.0.0")]
     AliasSet {
         model_id: &'a str,
@@ -68,13 +46,7 @@ pub enum RegistryEvent<'a> {
         at: U64,
     },
     #[event_version("1.0.0")]
-    AliasCleared {
-        model_id: &'a str,
-        alias: &'a str,
-        previous_version: VersionNumber,
-        set_by: &'a AccountId,
-        at: U64,
-    },
+    AliasCleared { model_id: &'a str, alias: &'a str, previous_version: VersionNumber, set_by: &'a AccountId, at: U64 },
     #[event_version("1.0.0")]
     StateMigrated { from_layout: u16, to_layout: u16 },
 }

@@ -94,11 +94,7 @@ impl Contract {
         for alias in limits::DEFAULT_PROTECTED_ALIASES {
             protected_aliases.insert(alias.to_string());
         }
-        RegistryEvent::RegistryInitialized {
-            owner: &owner,
-            open_publishing,
-        }
-        .emit();
+        RegistryEvent::RegistryInitialized { owner: &owner, open_publishing }.emit();
         Self {
             layout_version: STATE_LAYOUT_VERSION,
             owner,
@@ -126,16 +122,11 @@ impl Contract {
     }
 
     fn model_or_panic(&self, model_id: &str) -> &Model {
-        self.models
-            .get(model_id)
-            .unwrap_or_else(|| env::panic_str(ERR_MODEL_NOT_FOUND))
+        self.models.get(model_id).unwrap_or_else(|| env::panic_str(ERR_MODEL_NOT_FOUND))
     }
 
     fn version_key(model_id: &str, version: u32) -> VersionKey {
-        VersionKey {
-            model_id: model_id.to_string(),
-            version,
-        }
+        VersionKey { model_id: model_id.to_string(), version }
     }
 }
 

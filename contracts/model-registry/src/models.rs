@@ -25,10 +25,7 @@ impl Contract {
         card_digest: Digest32,
     ) {
         let publisher = env::predecessor_account_id();
-        require!(
-            self.is_allowed_publisher(&publisher),
-            ERR_NOT_ALLOWED_PUBLISHER
-        );
+        require!(self.is_allowed_publisher(&publisher), ERR_NOT_ALLOWED_PUBLISHER);
         check(validate_slug("model_id", &model_id));
         check_text("name", &name, MAX_NAME_LEN, ERR_EMPTY_NAME);
         check_text("task", &task, MAX_TASK_LEN, ERR_EMPTY_TASK);
@@ -51,12 +48,7 @@ impl Contract {
         };
         self.models.insert(model_id.clone(), model);
         self.model_ids.push(model_id.clone());
-        RegistryEvent::ModelRegistered {
-            model_id: &model_id,
-            publisher: &publisher,
-            card_digest: &card_digest,
-        }
-        .emit();
+        RegistryEvent::ModelRegistered { model_id: &model_id, publisher: &publisher, card_digest: &card_digest }.emit();
         self.settle_storage(meter, &publisher);
     }
 }

@@ -28,13 +28,8 @@ pub struct Model {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[serde(untagged)]
 pub enum ParentRef {
-    Version {
-        model_id: ModelId,
-        version: VersionNumber,
-    },
-    Digest {
-        digest: Digest32,
-    },
+    Version { model_id: ModelId, version: VersionNumber },
+    Digest { digest: Digest32 },
 }
 
 /// What a version was trained with and under whose consent.

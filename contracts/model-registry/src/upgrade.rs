@@ -24,27 +24,18 @@ impl Contract {
     pub fn migrate() -> Self {
         // `#[private]` is enforced by the wasm entry point; checking here too
         // keeps the rule when the method is called in-process (unit tests).
-        require!(
-            env::predecessor_account_id() == env::current_account_id(),
-            ERR_MIGRATE_NOT_SELF
-        );
+        require!(env::predecessor_account_id() == env::current_account_id(), ERR_MIGRATE_NOT_SELF);
         let raw = env::storage_read(STATE_KEY).unwrap_or_else(|| env::panic_str(ERR_NO_STATE));
         let from_layout = raw
             .get(..2)
             .map(|bytes| u16::from_le_bytes([bytes[0], bytes[1]]))
             .unwrap_or_else(|| env::panic_str(ERR_CORRUPT_STATE));
         let mut state = match from_layout {
-            1 => {
-                Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_CORRUPT_STATE))
-            }
+            1 => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_CORRUPT_STATE)),
             _ => env::panic_str(ERR_UNKNOWN_LAYOUT),
         };
         state.layout_version = STATE_LAYOUT_VERSION;
-        RegistryEvent::StateMigrated {
-            from_layout,
-            to_layout: STATE_LAYOUT_VERSION,
-        }
-        .emit();
+        RegistryEvent::StateMigrated { from_layout, to_layout: STATE_LAYOUT_VERSION }.emit();
         state
     }
 }

@@ -12,9 +12,7 @@ use crate::errors::*;
 use crate::events::RegistryEvent;
 use crate::limits::*;
 use crate::{check, check_text, Contract, ContractExt, ModelVersion, ParentRef, TrainingRecord};
-use ai_commons_primitives::{
-    validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus,
-};
+use ai_commons_primitives::{validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require};
 
@@ -41,39 +39,23 @@ impl Contract {
         let publisher = env::predecessor_account_id();
         let model = self.model_or_panic(&model_id);
         require!(model.publisher == publisher, ERR_NOT_MODEL_PUBLISHER);
-        require!(
-            self.is_allowed_publisher(&publisher),
-            ERR_NOT_ALLOWED_PUBLISHER
-        );
+        require!(self.is_allowed_publisher(&publisher), ERR_NOT_ALLOWED_PUBLISHER);
         let version = model.version_count + 1;
 
         require!(!weights_digest.is_zero(), ERR_ZERO_WEIGHTS_DIGEST);
-        require!(
-            !self.version_by_digest.contains_key(&weights_digest),
-            ERR_DIGEST_REGISTERED
-        );
-        check_text(
-            "artifact_uri",
-            &artifact_uri,
-            MAX_URI_LEN,
-            ERR_EMPTY_ARTIFACT_URI,
-        );
+        require!(!self.version_by_digest.contains_key(&weights_digest), ERR_DIGEST_REGISTERED);
+        check_text("artifact_uri", &artifact_uri, MAX_URI_LEN, ERR_EMPTY_ARTIFACT_URI);
         match &parent {
-            Some(ParentRef::Version { model_id, version }) => require!(
-                self.versions
-                    .contains_key(&Self::version_key(model_id, *version)),
-                ERR_PARENT_NOT_FOUND
-            ),
+            Some(ParentRef::Version { model_id, version }) => {
+                require!(self.versions.contains_key(&Self::version_key(model_id, *version)), ERR_PARENT_NOT_FOUND)
+            }
             Some(ParentRef::Digest { digest }) => {
                 require!(!digest.is_zero(), ERR_ZERO_PARENT_DIGEST)
             }
             None => {}
         }
         require!(!training.code_digest.is_zero(), ERR_ZERO_CODE_DIGEST);
-        require!(
-            training.consent_contract.is_some() == training.consent_snapshot_id.is_some(),
-            ERR_CONSENT_PAIR
-        );
+        require!(training.consent_contract.is_some() == training.consent_snapshot_id.is_some(), ERR_CONSENT_PAIR);
         if let Some(metadata) = &metadata {
             check(validate_bounded("metadata", metadata, MAX_METADATA_LEN));
         }
@@ -118,17 +100,10 @@ impl Contract {
         self.assert_owner();
         let meter = StorageMeter::start();
         let record = self.version_mut_or_panic(&model_id, version);
-        require!(
-            record.status == VersionStatus::Submitted,
-            ERR_APPROVE_NOT_SUBMITTED
-        );
+        require!(record.status == VersionStatus::Submitted, ERR_APPROVE_NOT_SUBMITTED);
         record.status = VersionStatus::Approved;
         record.status_changed_at = U64(env::block_timestamp());
-        RegistryEvent::VersionApproved {
-            model_id: &model_id,
-            version,
-        }
-        .emit();
+        RegistryEvent::VersionApproved { model_id: &model_id, version }.emit();
         self.settle_storage(meter, &env::predecessor_account_id());
     }
 
@@ -137,31 +112,18 @@ impl Contract {
     /// (~0.006 NEAR for the longest), excess refunded.
     /// Emits `version_deprecated`.
     #[payable]
-    pub fn deprecate_version(
-        &mut self,
-        model_id: String,
-        version: VersionNumber,
-        reason: Option<String>,
-    ) {
+    pub fn deprecate_version(&mut self, model_id: String, version: VersionNumber, reason: Option<String>) {
         self.assert_owner();
         if let Some(reason) = &reason {
             check_text("reason", reason, MAX_REASON_LEN, ERR_EMPTY_REASON);
         }
         let meter = StorageMeter::start();
         let record = self.version_mut_or_panic(&model_id, version);
-        require!(
-            record.status == VersionStatus::Approved,
-            ERR_DEPRECATE_NOT_APPROVED
-        );
+        require!(record.status == VersionStatus::Approved, ERR_DEPRECATE_NOT_APPROVED);
         record.status = VersionStatus::Deprecated;
         record.status_reason = reason.clone();
         record.status_changed_at = U64(env::block_timestamp());
-        RegistryEvent::VersionDeprecated {
-            model_id: &model_id,
-            version,
-            reason: reason.as_deref(),
-        }
-        .emit();
+        RegistryEvent::VersionDeprecated { model_id: &model_id, version, reason: reason.as_deref() }.emit();
         self.settle_storage(meter, &env::predecessor_account_id());
     }
 
@@ -190,23 +152,13 @@ impl Contract {
             let by = env::predecessor_account_id();
             self.clear_aliases_pointing_to(&model_id, version, &by, now)
         };
-        RegistryEvent::VersionRevoked {
-            model_id: &model_id,
-            version,
-            reason: &reason,
-            cleared_aliases,
-        }
-        .emit();
+        RegistryEvent::VersionRevoked { model_id: &model_id, version, reason: &reason, cleared_aliases }.emit();
         self.settle_storage(meter, &env::predecessor_account_id());
     }
 }
 
 impl Contract {
-    fn version_mut_or_panic(
-        &mut self,
-        model_id: &str,
-        version: VersionNumber,
-    ) -> &mut ModelVersion {
+    fn version_mut_or_panic(&mut self, model_id: &str, version: VersionNumber) -> &mut ModelVersion {
         require!(self.models.contains_key(model_id), ERR_MODEL_NOT_FOUND);
         self.versions
             .get_mut(&Self::version_key(model_id, version))

@@ -43,19 +43,11 @@ impl Contract {
     /// The publisher allow-list, paginated.
     pub fn get_publishers(&self, from_index: Option<u64>, limit: Option<u32>) -> Vec<AccountId> {
         let range = Page::new(from_index, limit).range(self.publishers.len() as u64);
-        self.publishers
-            .iter()
-            .skip(range.start as usize)
-            .take((range.end - range.start) as usize)
-            .cloned()
-            .collect()
+        self.publishers.iter().skip(range.start as usize).take((range.end - range.start) as usize).cloned().collect()
     }
 
     pub fn get_model(&self, model_id: String) -> Option<ModelView> {
-        self.models.get(&model_id).map(|model| ModelView {
-            model_id,
-            model: model.clone(),
-        })
+        self.models.get(&model_id).map(|model| ModelView { model_id, model: model.clone() })
     }
 
     /// Models in registration order, paginated.
@@ -68,27 +60,17 @@ impl Contract {
     }
 
     pub fn get_version(&self, model_id: String, version: VersionNumber) -> Option<VersionView> {
-        self.versions
-            .get(&Self::version_key(&model_id, version))
-            .map(|record| VersionView {
-                model_id,
-                version,
-                record: record.clone(),
-            })
+        self.versions.get(&Self::version_key(&model_id, version)).map(|record| VersionView {
+            model_id,
+            version,
+            record: record.clone(),
+        })
     }
 
     /// Versions of a model in number order; `from_index` 0 is version 1.
     /// Empty for an unknown model.
-    pub fn get_versions(
-        &self,
-        model_id: String,
-        from_index: Option<u64>,
-        limit: Option<u32>,
-    ) -> Vec<VersionView> {
-        let count = self
-            .models
-            .get(&model_id)
-            .map_or(0, |model| model.version_count);
+    pub fn get_versions(&self, model_id: String, from_index: Option<u64>, limit: Option<u32>) -> Vec<VersionView> {
+        let count = self.models.get(&model_id).map_or(0, |model| model.version_count);
         Page::new(from_index, limit)
             .range(count as u64)
             .filter_map(|i| self.get_version(model_id.clone(), i as u32 + 1))
@@ -102,17 +84,10 @@ impl Contract {
     }
 
     /// Compact status for other contracts; `None` for an unknown model or version.
-    pub fn version_status(
-        &self,
-        model_id: String,
-        version: VersionNumber,
-    ) -> Option<VersionStatusView> {
+    pub fn version_status(&self, model_id: String, version: VersionNumber) -> Option<VersionStatusView> {
         self.versions
             .get(&Self::version_key(&model_id, version))
-            .map(|record| VersionStatusView {
-                status: record.status,
-                weights_digest: record.weights_digest,
-            })
+            .map(|record| VersionStatusView { status: record.status, weights_digest: record.weights_digest })
     }
 
     /// Current target of an alias (`version: null` when cleared); `None` if
@@ -131,24 +106,11 @@ impl Contract {
     }
 
     /// Aliases of a model in creation order, paginated.
-    pub fn get_aliases(
-        &self,
-        model_id: String,
-        from_index: Option<u64>,
-        limit: Option<u32>,
-    ) -> Vec<AliasView> {
-        let count = self
-            .models
-            .get(&model_id)
-            .map_or(0, |model| model.alias_count);
+    pub fn get_aliases(&self, model_id: String, from_index: Option<u64>, limit: Option<u32>) -> Vec<AliasView> {
+        let count = self.models.get(&model_id).map_or(0, |model| model.alias_count);
         Page::new(from_index, limit)
             .range(count as u64)
-            .filter_map(|slot| {
-                self.alias_slots.get(&AliasSlotKey {
-                    model_id: model_id.clone(),
-                    slot: slot as u32,
-                })
-            })
+            .filter_map(|slot| self.alias_slots.get(&AliasSlotKey { model_id: model_id.clone(), slot: slot as u32 }))
             .filter_map(|alias| self.get_alias(model_id.clone(), alias.clone()))
             .collect()
     }
@@ -162,16 +124,12 @@ impl Contract {
         limit: Option<u32>,
     ) -> Vec<AliasEntryView> {
         let key = AliasKey { model_id, alias };
-        let len = self
-            .alias_pointers
-            .get(&key)
-            .map_or(0, |pointer| pointer.history_len);
+        let len = self.alias_pointers.get(&key).map_or(0, |pointer| pointer.history_len);
         Page::new(from_index, limit)
             .range(len as u64)
             .filter_map(|i| {
                 let index = i as u32;
-                self.alias_entry(&key, index)
-                    .map(|entry| AliasEntryView { index, entry })
+                self.alias_entry(&key, index).map(|entry| AliasEntryView { index, entry })
             })
             .collect()
     }
@@ -179,31 +137,20 @@ impl Contract {
     /// The alias move in force at `timestamp` (ns): the last one made at or
     /// before it (`version: null` if the alias was cleared then). `None` if
     /// the alias had not been set yet. Binary search: O(log n) reads.
-    pub fn get_alias_at(
-        &self,
-        model_id: String,
-        alias: String,
-        timestamp: U64,
-    ) -> Option<AliasEntryView> {
+    pub fn get_alias_at(&self, model_id: String, alias: String, timestamp: U64) -> Option<AliasEntryView> {
         let key = AliasKey { model_id, alias };
         let len = self.alias_pointers.get(&key)?.history_len;
         let index = last_entry_at_or_before(len, timestamp.0, |i| {
-            self.alias_entry(&key, i)
-                .map_or(u64::MAX, |entry| entry.at.0)
+            self.alias_entry(&key, i).map_or(u64::MAX, |entry| entry.at.0)
         })?;
-        self.alias_entry(&key, index)
-            .map(|entry| AliasEntryView { index, entry })
+        self.alias_entry(&key, index).map(|entry| AliasEntryView { index, entry })
     }
 }
 
 impl Contract {
     fn alias_entry(&self, key: &AliasKey, index: u32) -> Option<AliasEntry> {
         self.alias_history
-            .get(&AliasHistoryKey {
-                model_id: key.model_id.clone(),
-                alias: key.alias.clone(),
-                index,
-            })
+            .get(&AliasHistoryKey { model_id: key.model_id.clone(), alias: key.alias.clone(), index })
             .cloned()
     }
 }

@@ -11,8 +11,8 @@
 //! (`ai_commons_primitives::receipt`); see the contract's README for the bytes.
 
 pub use ai_commons_primitives::receipt::{
-    receipt_message_bytes, Ed25519PublicKey, Ed25519Signature, InferenceReceipt, KeyParseError,
-    RECEIPT_DOMAIN, RECEIPT_FORMAT_VERSION,
+    receipt_message_bytes, Ed25519PublicKey, Ed25519Signature, InferenceReceipt, KeyParseError, RECEIPT_DOMAIN,
+    RECEIPT_FORMAT_VERSION,
 };
 pub use ai_commons_primitives::Digest32;
 pub use near_sdk::json_types::U64;
@@ -78,8 +78,7 @@ pub fn verify(receipt: &InferenceReceipt, contract: &AccountId, signature: &str)
         signature.parse().map_err(|e: KeyParseError| VerifyError::Malformed(e.to_string()))?;
     let key = VerifyingKey::from_bytes(&receipt.attester_key.0).map_err(|_| VerifyError::BadPublicKey)?;
     let digest = receipt_digest(receipt, contract);
-    key.verify(&digest.0, &ed25519_dalek::Signature::from_bytes(&signature.0))
-        .map_err(|_| VerifyError::Invalid)
+    key.verify(&digest.0, &ed25519_dalek::Signature::from_bytes(&signature.0)).map_err(|_| VerifyError::Invalid)
 }
 
 /// An attester's ed25519 signing key.
@@ -137,11 +136,7 @@ impl AttesterSigner {
     /// `attester_key` must be this signer's key (else nobody would accept it).
     /// Returns `"ed25519:<base58 of the 64-byte signature>"`.
     pub fn sign(&self, receipt: &InferenceReceipt, contract: &AccountId) -> String {
-        assert_eq!(
-            receipt.attester_key,
-            self.public_key(),
-            "receipt.attester_key must be the signer's public key"
-        );
+        assert_eq!(receipt.attester_key, self.public_key(), "receipt.attester_key must be the signer's public key");
         let digest = receipt_digest(receipt, contract);
         Ed25519Signature(self.key.sign(&digest.0).to_bytes()).to_string()
     }
@@ -182,10 +177,7 @@ mod tests {
     #[test]
     fn commit_is_sha256_of_salt_then_data() {
         // sha256("abc") with an empty salt is the FIPS 180-2 test vector.
-        assert_eq!(
-            commit(b"", b"abc").to_hex(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(commit(b"", b"abc").to_hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(commit(b"ab", b"c"), commit(b"", b"abc"));
         assert_ne!(commit(&[1; 32], b"abc"), commit(&[2; 32], b"abc"));
         assert_ne!(random_salt(), random_salt());
@@ -237,12 +229,11 @@ mod tests {
         let signer = AttesterSigner::from_seed([4; 32]);
         let receipt = receipt_for(&signer);
         let err = verify(&receipt, &contract_a(), "deadbeef").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "malformed signature: invalid ed25519 signature: expected \"ed25519:<base58>\""
-        );
+        assert_eq!(err.to_string(), "malformed signature: invalid ed25519 signature: expected \"ed25519:<base58>\"");
         let short = format!("ed25519:{}", near_sdk::bs58::encode([1u8; 32]).into_string());
-        assert!(matches!(verify(&receipt, &contract_a(), &short), Err(VerifyError::Malformed(m)) if m.contains("expected 64 bytes")));
+        assert!(
+            matches!(verify(&receipt, &contract_a(), &short), Err(VerifyError::Malformed(m)) if m.contains("expected 64 bytes"))
+        );
     }
 
     #[test]

@@ -2,8 +2,7 @@
 //! binaries and the bench reuse each other's compilations.
 
 use near_vm_runner::{
-    noop_background_spawner, ContractRuntimeCache, FilesystemContractRuntimeCache,
-    MockContractRuntimeCache,
+    noop_background_spawner, ContractRuntimeCache, FilesystemContractRuntimeCache, MockContractRuntimeCache,
 };
 use std::path::PathBuf;
 use std::sync::OnceLock;

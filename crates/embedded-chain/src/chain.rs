@@ -345,7 +345,12 @@ impl Chain {
 
     /// `view` parsed as JSON; panics with the error (for tests and the demo).
     #[track_caller]
-    pub fn view_json<T: serde::de::DeserializeOwned>(&self, id: &AccountId, method: &str, args: serde_json::Value) -> T {
+    pub fn view_json<T: serde::de::DeserializeOwned>(
+        &self,
+        id: &AccountId,
+        method: &str,
+        args: serde_json::Value,
+    ) -> T {
         match self.view(id, method, args) {
             Ok(v) => v.json().unwrap_or_else(|e| panic!("view {id}.{method}: bad JSON: {e}")),
             Err(e) => panic!("view {id}.{method} failed: {e}"),
@@ -354,7 +359,14 @@ impl Chain {
 
     /// The context of a call to `id` by itself with nothing attached; callers
     /// override what differs (caller, deposit, promise results, view mode).
-    fn vm_context(&self, id: &AccountId, account: &AccountRecord, code: &ContractCode, input: Vec<u8>, gas: Gas) -> VMContext {
+    fn vm_context(
+        &self,
+        id: &AccountId,
+        account: &AccountRecord,
+        code: &ContractCode,
+        input: Vec<u8>,
+        gas: Gas,
+    ) -> VMContext {
         VMContext {
             current_account_id: id.clone(),
             signer_account_id: id.clone(),
@@ -431,11 +443,7 @@ impl Chain {
 
     /// `parent` creates `id` with a full access key and `balance` (one transaction).
     pub fn create_sub_account(&mut self, parent: &AccountId, id: &AccountId, balance: Balance) -> TxOutcome {
-        self.tx(parent, id)
-            .create_account()
-            .transfer(balance)
-            .add_full_access_key(genesis_key(id))
-            .transact()
+        self.tx(parent, id).create_account().transfer(balance).add_full_access_key(genesis_key(id)).transact()
     }
 
     /// Deploys `wasm` to `account` (signed by the account itself).
@@ -614,7 +622,8 @@ impl Chain {
         let mut produced = Vec::new();
         let status = match result.status {
             Ok(return_data) => {
-                let new_ids = self.commit(&receipt.receiver, result.account, result.overlay, result.deleted, result.new_code);
+                let new_ids =
+                    self.commit(&receipt.receiver, result.account, result.overlay, result.deleted, result.new_code);
                 let _ = new_ids;
                 // Route the receipts the contract created.
                 let mut global_ids = Vec::with_capacity(result.new_receipts.len());
@@ -653,7 +662,8 @@ impl Chain {
                     }
                     ReturnData::ReceiptIndex(index) => {
                         // Whoever waits on this receipt now waits on the returned promise.
-                        if let ReceiptKind::Action { output_data_receivers: out, .. } = &mut routed[index as usize].kind {
+                        if let ReceiptKind::Action { output_data_receivers: out, .. } = &mut routed[index as usize].kind
+                        {
                             out.extend(output_data_receivers.iter().cloned());
                         }
                         ReceiptStatus::Promise(global_ids[index as usize])
@@ -700,7 +710,12 @@ impl Chain {
     }
 
     fn refund(&mut self, to: &AccountId, amount: Balance) -> Receipt {
-        Receipt { id: self.new_receipt_id(), predecessor: acc("system"), receiver: to.clone(), kind: ReceiptKind::Refund(amount) }
+        Receipt {
+            id: self.new_receipt_id(),
+            predecessor: acc("system"),
+            receiver: to.clone(),
+            kind: ReceiptKind::Refund(amount),
+        }
     }
 
     fn commit(
@@ -799,7 +814,10 @@ impl Chain {
             match action {
                 Action::CreateAccount => {
                     if result.account.is_some() {
-                        return fail(result, format!("Can't create a new account {receiver}, because it already exists"));
+                        return fail(
+                            result,
+                            format!("Can't create a new account {receiver}, because it already exists"),
+                        );
                     }
                     let creation = &self.config.account_creation_config;
                     let predecessor = &receipt.predecessor;
@@ -813,7 +831,10 @@ impl Chain {
                             ));
                         }
                     } else if !receiver.is_sub_account_of(predecessor) {
-                        return fail(result, format!("A sub-account ID {receiver} can't be created by account {predecessor}"));
+                        return fail(
+                            result,
+                            format!("A sub-account ID {receiver} can't be created by account {predecessor}"),
+                        );
                     }
                     result.account = Some(AccountRecord {
                         amount: Balance::ZERO,
@@ -827,7 +848,8 @@ impl Chain {
                 Action::DeployContract(code) => {
                     let code = Arc::new(ContractCode::new(code.clone(), None));
                     let account = result.account.as_mut().expect("checked");
-                    let old_len = account.code_hash.and_then(|h| self.codes.get(&h)).map(|c| c.code().len() as u64).unwrap_or(0);
+                    let old_len =
+                        account.code_hash.and_then(|h| self.codes.get(&h)).map(|c| c.code().len() as u64).unwrap_or(0);
                     let old_len = result.new_code.as_ref().map(|c| c.code().len() as u64).unwrap_or(old_len);
                     account.storage_usage = account.storage_usage - old_len + code.code().len() as u64;
                     account.code_hash = Some(*code.hash());
@@ -867,9 +889,11 @@ impl Chain {
                         },
                         promise_results: promise_results.clone(),
                         attached_deposit: *deposit,
-                        random_seed: CryptoHash::hash_bytes(&[receipt.id.to_le_bytes(), self.height.to_le_bytes()].concat())
-                            .as_bytes()
-                            .to_vec(),
+                        random_seed: CryptoHash::hash_bytes(
+                            &[receipt.id.to_le_bytes(), self.height.to_le_bytes()].concat(),
+                        )
+                        .as_bytes()
+                        .to_vec(),
                         output_data_receivers: if is_last { output_receivers.to_vec() } else { Vec::new() },
                         ..self.vm_context(receiver, &account, &code, args.clone(), *gas)
                     };
@@ -929,7 +953,10 @@ impl Chain {
                     let account = result.account.as_mut().expect("checked");
                     let name = public_key.to_string();
                     if account.keys.contains_key(&name) {
-                        return fail(result, format!("The public key {name} is already used for an existing access key"));
+                        return fail(
+                            result,
+                            format!("The public key {name} is already used for an existing access key"),
+                        );
                     }
                     let bytes = access_key_bytes(public_key, function_call) + storage.num_extra_bytes_record;
                     account.keys.insert(name, bytes);
@@ -940,7 +967,12 @@ impl Chain {
                     let name = public_key.to_string();
                     match account.keys.remove(&name) {
                         Some(bytes) => account.storage_usage -= bytes,
-                        None => return fail(result, format!("Account {receiver} tries to remove an access key that doesn't exist")),
+                        None => {
+                            return fail(
+                                result,
+                                format!("Account {receiver} tries to remove an access key that doesn't exist"),
+                            )
+                        }
                     }
                 }
                 Action::DeleteAccount(_beneficiary) => {

@@ -7,14 +7,10 @@ use crate::trie::{data_key, TouchedNodes, TrieShape};
 use near_crypto::PublicKey;
 use near_primitives_core::hash::{CryptoHash, YieldId};
 use near_primitives_core::types::{AccountId, Balance, Gas, GasWeight, Nonce, NonceIndex};
-use near_primitives_core::universal_state_init::{
-    DecodeMode, RawStateInit, StateInitError, UniversalStateInitCounts,
-};
+use near_primitives_core::universal_state_init::{DecodeMode, RawStateInit, StateInitError, UniversalStateInitCounts};
 use near_vm_runner::logic::errors::HostError;
 use near_vm_runner::logic::mocks::mock_external::MockedValuePtr;
-use near_vm_runner::logic::types::{
-    ActionIndex, GlobalContractDeployMode, GlobalContractIdentifier, ReceiptIndex,
-};
+use near_vm_runner::logic::types::{ActionIndex, GlobalContractDeployMode, GlobalContractIdentifier, ReceiptIndex};
 use near_vm_runner::logic::{External, StorageAccessTracker, VMLogicError, ValuePtr};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -38,7 +34,9 @@ pub(crate) struct ChainExt<'a> {
 
 fn unsupported(what: &str) -> VMLogicError {
     // The closest host error the VM has; the message names what is missing.
-    VMLogicError::HostError(HostError::ProhibitedInView { method_name: format!("{what} (not supported by the embedded chain)") })
+    VMLogicError::HostError(HostError::ProhibitedInView {
+        method_name: format!("{what} (not supported by the embedded chain)"),
+    })
 }
 
 impl ChainExt<'_> {
@@ -94,11 +92,7 @@ impl External for ChainExt<'_> {
         Ok(self.read(key).map(|v| Box::new(MockedValuePtr::new(v)) as Box<dyn ValuePtr>))
     }
 
-    fn storage_remove(
-        &mut self,
-        tracker: &mut dyn StorageAccessTracker,
-        key: &[u8],
-    ) -> Result<Option<Vec<u8>>> {
+    fn storage_remove(&mut self, tracker: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.charge_path(tracker, key)?;
         let old = self.read(key);
         if let Some(old) = &old {
@@ -145,10 +139,8 @@ impl External for ChainExt<'_> {
         let mut input_data_ids = Vec::with_capacity(receipt_indices.len());
         for index in receipt_indices {
             let data_id = self.new_data_id();
-            let dependency = self
-                .receipts
-                .get_mut(index as usize)
-                .ok_or(HostError::InvalidReceiptIndex { receipt_index: index })?;
+            let dependency =
+                self.receipts.get_mut(index as usize).ok_or(HostError::InvalidReceiptIndex { receipt_index: index })?;
             dependency.output_data_receivers.push((data_id, receiver_id.clone()));
             input_data_ids.push(data_id);
         }
@@ -257,7 +249,12 @@ impl External for ChainExt<'_> {
         self.push_action(receipt_index, Action::Unsupported("transfer_to_gas_key"));
     }
 
-    fn append_action_add_gas_key_with_full_access(&mut self, receipt_index: ReceiptIndex, _pk: PublicKey, _n: NonceIndex) {
+    fn append_action_add_gas_key_with_full_access(
+        &mut self,
+        receipt_index: ReceiptIndex,
+        _pk: PublicKey,
+        _n: NonceIndex,
+    ) {
         self.push_action(receipt_index, Action::Unsupported("add_gas_key"));
     }
 
@@ -278,7 +275,12 @@ impl External for ChainExt<'_> {
         self.push_action(receipt_index, Action::Unsupported("stake"));
     }
 
-    fn append_action_add_key_with_full_access(&mut self, receipt_index: ReceiptIndex, public_key: PublicKey, _nonce: Nonce) {
+    fn append_action_add_key_with_full_access(
+        &mut self,
+        receipt_index: ReceiptIndex,
+        public_key: PublicKey,
+        _nonce: Nonce,
+    ) {
         self.push_action(receipt_index, Action::AddKey { public_key, function_call: None });
     }
 

@@ -99,7 +99,12 @@ impl TxOutcome {
     #[track_caller]
     pub fn assert_success(&self) -> &Self {
         if let Err(e) = &self.status {
-            panic!("transaction {} -> {} failed: {e}\nreceipt failures: {:?}", self.signer, self.receiver, self.receipt_failures());
+            panic!(
+                "transaction {} -> {} failed: {e}\nreceipt failures: {:?}",
+                self.signer,
+                self.receiver,
+                self.receipt_failures()
+            );
         }
         self
     }

@@ -9,10 +9,18 @@ use near_primitives_core::types::{AccountId, Balance, Gas};
 pub enum Action {
     CreateAccount,
     DeployContract(Vec<u8>),
-    FunctionCall { method_name: String, args: Vec<u8>, deposit: Balance, gas: Gas },
+    FunctionCall {
+        method_name: String,
+        args: Vec<u8>,
+        deposit: Balance,
+        gas: Gas,
+    },
     Transfer(Balance),
     /// `function_call`: `(allowance, receiver, method names)` for a function-call key.
-    AddKey { public_key: PublicKey, function_call: Option<(Option<Balance>, AccountId, Vec<String>)> },
+    AddKey {
+        public_key: PublicKey,
+        function_call: Option<(Option<Balance>, AccountId, Vec<String>)>,
+    },
     DeleteKey(PublicKey),
     DeleteAccount(AccountId),
     /// An action the embedded chain does not implement; executing it fails the receipt.

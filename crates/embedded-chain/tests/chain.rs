@@ -65,11 +65,7 @@ fn panic_reverts_state_and_refunds_deposit() {
     chain.call(&user, &a, "set").args_json(json!({"value": "5"})).transact().assert_success();
     let before = chain.balance(&user);
     let contract_before = chain.balance(&a);
-    let out = chain
-        .call(&user, &a, "write_then_panic")
-        .args_json(json!({"value": "99"}))
-        .deposit(near(3))
-        .transact();
+    let out = chain.call(&user, &a, "write_then_panic").args_json(json!({"value": "99"})).deposit(near(3)).transact();
     out.assert_failure_contains("Smart contract panicked: probe: deliberate panic");
     assert_eq!(chain.view_json::<String>(&a, "get", json!({})), "5");
     assert_eq!(chain.balance(&a), contract_before);
@@ -101,11 +97,8 @@ fn storage_staking_failure_reverts() {
 #[test]
 fn gas_exhaustion_fails_and_charges_the_gas() {
     let (mut chain, a, _, user) = setup();
-    let out = chain
-        .call(&user, &a, "burn")
-        .args_json(json!({"rounds": "100000000"}))
-        .gas(Gas::from_teragas(5))
-        .transact();
+    let out =
+        chain.call(&user, &a, "burn").args_json(json!({"rounds": "100000000"})).gas(Gas::from_teragas(5)).transact();
     out.assert_failure_contains("Exceeded the prepaid gas");
     assert_eq!(out.first_vm_gas(), Gas::from_teragas(5));
     // Above the protocol maximum the transaction is refused outright.
@@ -137,8 +130,12 @@ fn factory_creates_sub_account_and_deploys() {
     // Naming rules: a grandchild can't be created by the grandparent; short
     // top-level names are reserved to the registrar.
     let root = chain.root();
-    chain.create_sub_account(&root, &account("x.y.test.near"), near(1)).assert_failure_contains("can't be created by account test.near");
-    chain.create_sub_account(&root, &account("short"), near(1)).assert_failure_contains("can only be created by registrar");
+    chain
+        .create_sub_account(&root, &account("x.y.test.near"), near(1))
+        .assert_failure_contains("can't be created by account test.near");
+    chain
+        .create_sub_account(&root, &account("short"), near(1))
+        .assert_failure_contains("can only be created by registrar");
     chain.create_sub_account(&root, &a, near(1)).assert_failure_contains("because it already exists");
 }
 
@@ -164,7 +161,10 @@ fn transfer_moves_balance() {
 fn view_cannot_write() {
     let (chain, a, _, _) = setup();
     let err = chain.view(&a, "write_in_view", json!({})).unwrap_err();
-    assert!(err.contains("is not allowed in view calls") || err.contains("ProhibitedInView") || err.contains("view"), "{err}");
+    assert!(
+        err.contains("is not allowed in view calls") || err.contains("ProhibitedInView") || err.contains("view"),
+        "{err}"
+    );
     assert_eq!(chain.view_json::<String>(&a, "get", json!({})), "0");
 }
 
@@ -173,10 +173,8 @@ fn unused_gas_is_split_by_weight() {
     let (mut chain, a, b, user) = setup();
     let out = chain.call(&user, &a, "split_gas").args_json(json!({"target": b})).gas(Gas::from_teragas(200)).transact();
     let seen: Vec<String> = out.json().unwrap();
-    let gas: Vec<u64> = seen
-        .iter()
-        .map(|s| s.trim_start_matches("ok:\"").trim_end_matches('"').parse().unwrap())
-        .collect();
+    let gas: Vec<u64> =
+        seen.iter().map(|s| s.trim_start_matches("ok:\"").trim_end_matches('"').parse().unwrap()).collect();
     let ratio = gas[1] as f64 / gas[0] as f64;
     assert!((ratio - 3.0).abs() < 0.01, "weights 1:3 gave {gas:?}");
 }

@@ -6,9 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A SHA-256 (or other 32-byte) digest.
-#[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, BorshSerialize, BorshDeserialize,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, BorshSerialize, BorshDeserialize)]
 #[borsh(crate = "near_sdk::borsh")]
 pub struct Digest32(pub [u8; 32]);
 

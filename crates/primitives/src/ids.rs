@@ -14,9 +14,8 @@ pub fn validate_slug(what: &str, value: &str) -> Result<(), String> {
     if value.is_empty() || value.len() > MAX_SLUG_LEN {
         return Err(format!("{what} must be 1 to {MAX_SLUG_LEN} characters"));
     }
-    let ok_chars = value
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.');
+    let ok_chars =
+        value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.');
     if !ok_chars || value.starts_with(['-', '_', '.']) || value.ends_with(['-', '_', '.']) {
         return Err(format!(
             "{what} may only contain a-z, 0-9, '-', '_' and '.', and must start and end with a letter or digit"
@@ -44,9 +43,6 @@ mod tests {
         assert!(validate_slug("model id", "-x").is_err());
         assert!(validate_slug("model id", "Upper").is_err());
         assert!(validate_slug("model id", &"a".repeat(65)).is_err());
-        assert_eq!(
-            validate_bounded("uri", "abcd", 3).unwrap_err(),
-            "uri is too long: 4 bytes, at most 3"
-        );
+        assert_eq!(validate_bounded("uri", "abcd", 3).unwrap_err(), "uri is too long: 4 bytes, at most 3");
     }
 }

@@ -17,10 +17,7 @@ pub struct Page {
 
 impl Page {
     pub fn new(from_index: Option<u64>, limit: Option<u32>) -> Self {
-        Self {
-            from_index: from_index.unwrap_or(0),
-            limit: limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT),
-        }
+        Self { from_index: from_index.unwrap_or(0), limit: limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) }
     }
 
     /// The index range this page covers in a collection of `len` items.

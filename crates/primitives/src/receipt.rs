@@ -83,12 +83,7 @@ pub struct ReceiptMessage<'a> {
 
 /// The bytes whose SHA-256 an attester signs for `contract`.
 pub fn receipt_message_bytes(contract: &AccountId, receipt: &InferenceReceipt) -> Vec<u8> {
-    let message = ReceiptMessage {
-        domain: RECEIPT_DOMAIN,
-        format_version: RECEIPT_FORMAT_VERSION,
-        contract,
-        receipt,
-    };
+    let message = ReceiptMessage { domain: RECEIPT_DOMAIN, format_version: RECEIPT_FORMAT_VERSION, contract, receipt };
     borsh::to_vec(&message).unwrap_or_else(|_| unreachable!("borsh into a Vec cannot fail"))
 }
 
@@ -103,15 +98,13 @@ impl fmt::Display for KeyParseError {
 }
 
 fn parse_prefixed<const N: usize>(what: &str, s: &str) -> Result<[u8; N], KeyParseError> {
-    let body = s.strip_prefix(ED25519_PREFIX).ok_or_else(|| {
-        KeyParseError(format!("invalid {what}: expected \"{ED25519_PREFIX}<base58>\""))
-    })?;
-    let bytes = bs58::decode(body)
-        .into_vec()
-        .map_err(|e| KeyParseError(format!("invalid {what}: bad base58 ({e})")))?;
-    <[u8; N]>::try_from(bytes.as_slice()).map_err(|_| {
-        KeyParseError(format!("invalid {what}: expected {N} bytes, got {}", bytes.len()))
-    })
+    let body = s
+        .strip_prefix(ED25519_PREFIX)
+        .ok_or_else(|| KeyParseError(format!("invalid {what}: expected \"{ED25519_PREFIX}<base58>\"")))?;
+    let bytes =
+        bs58::decode(body).into_vec().map_err(|e| KeyParseError(format!("invalid {what}: bad base58 ({e})")))?;
+    <[u8; N]>::try_from(bytes.as_slice())
+        .map_err(|_| KeyParseError(format!("invalid {what}: expected {N} bytes, got {}", bytes.len())))
 }
 
 fn format_prefixed(bytes: &[u8]) -> String {
@@ -120,9 +113,7 @@ fn format_prefixed(bytes: &[u8]) -> String {
 
 /// An ed25519 public key. Borsh: the 32 raw bytes. JSON / string: NEAR's
 /// `"ed25519:<base58 of the 32 bytes>"`.
-#[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
 #[borsh(crate = "near_sdk::borsh")]
 pub struct Ed25519PublicKey(pub [u8; 32]);
 

@@ -42,7 +42,8 @@ fn wasm_path(package: &str, features: &[&str]) -> PathBuf {
 
 /// Checks that the wasm target is installed, with a message that says how to fix it.
 pub fn ensure_wasm_target() -> Result<(), String> {
-    let out = Command::new("rustc").args(["--print", "sysroot"]).output().map_err(|e| format!("cannot run rustc: {e}"))?;
+    let out =
+        Command::new("rustc").args(["--print", "sysroot"]).output().map_err(|e| format!("cannot run rustc: {e}"))?;
     let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let lib = Path::new(&sysroot).join("lib/rustlib/wasm32-unknown-unknown");
     if lib.exists() {
@@ -66,14 +67,26 @@ pub fn build(packages: &[&str], features: &[&str]) -> Result<Vec<PathBuf>, Strin
     for package in packages {
         let mut cmd = Command::new(&cargo);
         cmd.current_dir(workspace_root())
-            .args(["rustc", "--release", "--locked", "--target", "wasm32-unknown-unknown", "--crate-type", "cdylib", "-p", package])
+            .args([
+                "rustc",
+                "--release",
+                "--locked",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--crate-type",
+                "cdylib",
+                "-p",
+                package,
+            ])
             .arg("--target-dir")
             .arg(target_dir_for(features));
         if !features.is_empty() {
             cmd.args(["--features", &features.join(",")]);
         }
         // Flags meant for the host build must not leak into the wasm build.
-        for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "RUSTC_WRAPPER", "CARGO_TARGET_DIR"] {
+        for var in
+            ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "RUSTC_WRAPPER", "CARGO_TARGET_DIR"]
+        {
             cmd.env_remove(var);
         }
         let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;

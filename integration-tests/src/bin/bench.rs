@@ -47,12 +47,21 @@ fn cost_json(c: &Cost) -> Value {
 /// Prints rows of cells, columns padded to their widest cell (first column
 /// left-aligned, the others right-aligned).
 fn table(rows: &[Vec<String>]) {
-    let widths: Vec<usize> = (0..rows[0].len()).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> =
+        (0..rows[0].len()).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
     for (n, row) in rows.iter().enumerate() {
         let line: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(i, cell)| if i == 0 { format!("{cell:<w$}", w = widths[i]) } else { format!("{cell:>w$}", w = widths[i]) })
+            .map(
+                |(i, cell)| {
+                    if i == 0 {
+                        format!("{cell:<w$}", w = widths[i])
+                    } else {
+                        format!("{cell:>w$}", w = widths[i])
+                    }
+                },
+            )
             .collect();
         println!("  {}", line.join("  ").trim_end());
         if n == 0 {
@@ -64,7 +73,12 @@ fn table(rows: &[Vec<String>]) {
 /// Reports how a fixture's state came to be (on stderr, with the progress).
 fn seeded(what: &str, n: u32, s: &Seeding) {
     let how = if s.cached { "read from the seed cache" } else { "seeded natively" };
-    eprintln!("  {what} with {}: {} keys {how} and installed in {:.1} s", thousands(n as u64), thousands(s.keys as u64), s.seconds);
+    eprintln!(
+        "  {what} with {}: {} keys {how} and installed in {:.1} s",
+        thousands(n as u64),
+        thousands(s.keys as u64),
+        s.seconds
+    );
 }
 
 fn seeding_json(s: &Seeding) -> Value {
@@ -176,7 +190,9 @@ fn bench() -> ExitCode {
         ("inference-attestation", wasm.attestation.len()),
     ];
     let mut rows = vec![vec!["contract".to_string(), "bytes".to_string(), "code-loading fee per call".to_string()]];
-    rows.extend(sizes.iter().map(|(name, len)| vec![name.to_string(), thousands(*len as u64), tgas(loading_gas(*len))]));
+    rows.extend(
+        sizes.iter().map(|(name, len)| vec![name.to_string(), thousands(*len as u64), tgas(loading_gas(*len))]),
+    );
     table(&rows);
     println!("  (every call pays contract_loading_base + contract_loading_bytes x wasm bytes; it is part of the VM gas below)");
     report.insert(
@@ -300,7 +316,9 @@ fn bench() -> ExitCode {
         row.extend([tgas(r.is_allowed_gas), "-".into(), "+0".into()]);
     }
     rows.push(row);
-    println!("\n5. data-consent: a new user's grant, check and revoke with n grants in the contract (all to one grantee)");
+    println!(
+        "\n5. data-consent: a new user's grant, check and revoke with n grants in the contract (all to one grantee)"
+    );
     table(&rows);
     report.insert(
         "data_consent".into(),

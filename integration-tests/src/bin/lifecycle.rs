@@ -31,7 +31,10 @@ fn main() -> ExitCode {
             }
         }
     }
-    println!("AI Commons: a community's lifecycle on the embedded chain (real NEAR VM, protocol {})", embedded_chain::PROTOCOL_VERSION);
+    println!(
+        "AI Commons: a community's lifecycle on the embedded chain (real NEAR VM, protocol {})",
+        embedded_chain::PROTOCOL_VERSION
+    );
     let started = std::time::Instant::now();
     let wasm = Wasm::load();
     let mut backend = Embedded::new();
@@ -54,7 +57,10 @@ fn main() -> ExitCode {
     }
     match result {
         Ok(report) => {
-            println!("lifecycle complete: snapshot #{}, receipt #{} stored and verified", report.snapshot_id, report.receipt_id);
+            println!(
+                "lifecycle complete: snapshot #{}, receipt #{} stored and verified",
+                report.snapshot_id, report.receipt_id
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

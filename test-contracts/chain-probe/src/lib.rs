@@ -66,7 +66,12 @@ impl Probe {
     /// Calls `get` on both targets at once and joins the results.
     pub fn join(&mut self, a: AccountId, b: AccountId) -> Promise {
         let get = |t: AccountId| {
-            Promise::new(t).function_call("get".to_string(), b"{}".to_vec(), NearToken::from_yoctonear(0), Gas::from_tgas(5))
+            Promise::new(t).function_call(
+                "get".to_string(),
+                b"{}".to_vec(),
+                NearToken::from_yoctonear(0),
+                Gas::from_tgas(5),
+            )
         };
         get(a).and(get(b)).then(Self::ext(env::current_account_id()).with_static_gas(Gas::from_tgas(10)).on_join())
     }
@@ -101,7 +106,9 @@ impl Probe {
     /// Factory: creates `<name>.<self>`, funds it with the attached deposit and deploys `code`.
     #[payable]
     pub fn create_child(&mut self, name: String, code: Base64VecU8) -> Promise {
-        let child: AccountId = format!("{name}.{}", env::current_account_id()).parse().unwrap_or_else(|_| env::panic_str("bad child name"));
+        let child: AccountId = format!("{name}.{}", env::current_account_id())
+            .parse()
+            .unwrap_or_else(|_| env::panic_str("bad child name"));
         Promise::new(child)
             .create_account()
             .transfer(env::attached_deposit())
@@ -133,9 +140,9 @@ impl Probe {
                 GasWeight(w),
             )
         };
-        call(1)
-            .and(call(3))
-            .then(Self::ext(env::current_account_id()).with_static_gas(Gas::from_tgas(5)).with_unused_gas_weight(0).on_join())
+        call(1).and(call(3)).then(
+            Self::ext(env::current_account_id()).with_static_gas(Gas::from_tgas(5)).with_unused_gas_weight(0).on_join(),
+        )
     }
 
     /// Writes state: calling it as a view must fail.

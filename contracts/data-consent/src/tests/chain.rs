@@ -79,7 +79,15 @@ fn chain_recomputed_from_emitted_events_matches_head() {
     };
     let commit = Digest32([0xab; 32]);
     step(&mut chain, "alice.near", &|c: &mut crate::Contract| {
-        c.grant(acc("lab.near"), Training, Some("llama-3".into()), Some(vec!["text".into()]), Some(commit), Some(U64(T0 + 1_000 * SECOND)), None);
+        c.grant(
+            acc("lab.near"),
+            Training,
+            Some("llama-3".into()),
+            Some(vec!["text".into()]),
+            Some(commit),
+            Some(U64(T0 + 1_000 * SECOND)),
+            None,
+        );
     });
     step(&mut chain, "bob.near", &|c: &mut crate::Contract| {
         c.grant(acc("lab.near"), Training, None, None, None, None, None);
@@ -196,10 +204,7 @@ fn many_updates_binary_search() {
 #[test]
 fn snapshot_storage_is_paid_by_the_grantee() {
     let mut chain = Chain::new(None);
-    assert_err(
-        chain.call("lab.near", ZERO, |c| c.record_snapshot(Training, None)),
-        "insufficient deposit for storage",
-    );
+    assert_err(chain.call("lab.near", ZERO, |c| c.record_snapshot(Training, None)), "insufficient deposit for storage");
     assert_err(
         chain.call("lab.near", millinear(10), |c| c.record_snapshot(Training, Some("x".repeat(257)))),
         "note is too long: 257 bytes, at most 256",

@@ -100,9 +100,7 @@ fn expiry_by_moving_time() {
     let mut chain = setup();
     let expires = T0 + 60 * SECOND;
     chain
-        .call("alice.near", ZERO, |c| {
-            c.grant(acc("lab.near"), Inference, None, None, None, Some(U64(expires)), None)
-        })
+        .call("alice.near", ZERO, |c| c.grant(acc("lab.near"), Inference, None, None, None, Some(U64(expires)), None))
         .unwrap();
     assert!(chain.allowed("alice.near", "lab.near", Inference, None, None));
     assert!(chain.allowed("alice.near", "lab.near", Inference, None, Some(expires - 1)));
@@ -123,9 +121,8 @@ fn past_expiry_is_rejected_and_changes_nothing() {
     let mut chain = setup();
     let before = chain.trie();
     for at in [T0 - 1, T0] {
-        let r = chain.call("alice.near", ZERO, |c| {
-            c.grant(acc("lab.near"), Training, None, None, None, Some(U64(at)), None)
-        });
+        let r = chain
+            .call("alice.near", ZERO, |c| c.grant(acc("lab.near"), Training, None, None, None, Some(U64(at)), None));
         assert_err(r, ERR_EXPIRY_NOT_FUTURE);
         assert!(chain.events().is_empty());
     }
@@ -144,9 +141,8 @@ fn bad_categories_are_rejected_and_change_nothing() {
         (vec!["Health Data".into()], "category may only contain"),
     ];
     for (categories, expected) in cases {
-        let r = chain.call("alice.near", ZERO, |c| {
-            c.grant(acc("lab.near"), Training, None, Some(categories), None, None, None)
-        });
+        let r = chain
+            .call("alice.near", ZERO, |c| c.grant(acc("lab.near"), Training, None, Some(categories), None, None, None));
         assert_err(r, expected);
         assert!(chain.logs.is_empty());
     }
@@ -171,9 +167,8 @@ struct GrantArgs {
 fn bad_purpose_is_rejected_by_json_with_a_clear_message() {
     let ok: GrantArgs = serde_json::from_str(r#"{"grantee":"lab.near","purpose":"fine_tuning"}"#).unwrap();
     assert_eq!(ok.purpose, FineTuning);
-    let err = serde_json::from_str::<GrantArgs>(r#"{"grantee":"lab.near","purpose":"marketing"}"#)
-        .unwrap_err()
-        .to_string();
+    let err =
+        serde_json::from_str::<GrantArgs>(r#"{"grantee":"lab.near","purpose":"marketing"}"#).unwrap_err().to_string();
     assert!(err.contains("unknown variant `marketing`"), "{err}");
     assert!(err.contains("`training`, `fine_tuning`, `evaluation`, `inference`, `analytics`"), "{err}");
     // CamelCase spelling is not accepted either: purposes are snake_case.
@@ -218,8 +213,14 @@ fn stranger_and_grantee_cannot_touch_a_grant() {
             c.grant(acc("lab.near"), Training, Some("m".into()), None, None, None, alice.clone())
         });
         assert_err(r, ERR_NOT_USER_OR_MANAGER);
-        assert_err(chain.call(caller, ZERO, |c| c.revoke(acc("lab.near"), Training, alice.clone())), ERR_NOT_USER_OR_MANAGER);
-        assert_err(chain.call(caller, ZERO, |c| c.delete_grant(acc("lab.near"), Training, alice)), ERR_NOT_USER_OR_MANAGER);
+        assert_err(
+            chain.call(caller, ZERO, |c| c.revoke(acc("lab.near"), Training, alice.clone())),
+            ERR_NOT_USER_OR_MANAGER,
+        );
+        assert_err(
+            chain.call(caller, ZERO, |c| c.delete_grant(acc("lab.near"), Training, alice)),
+            ERR_NOT_USER_OR_MANAGER,
+        );
         assert!(chain.logs.is_empty());
     }
     assert_eq!(chain.trie(), before);
@@ -231,7 +232,15 @@ fn revoke_needs_no_balance_and_rewrites_in_place() {
     let mut chain = setup();
     chain
         .call("alice.near", ZERO, |c| {
-            c.grant(acc("lab.near"), Training, Some("m1".into()), Some(vec!["text".into()]), None, Some(U64(T0 + SECOND)), None)
+            c.grant(
+                acc("lab.near"),
+                Training,
+                Some("m1".into()),
+                Some(vec!["text".into()]),
+                None,
+                Some(U64(T0 + SECOND)),
+                None,
+            )
         })
         .unwrap();
     // Withdraw everything available: the balance covers exactly what is stored.

@@ -85,7 +85,10 @@ fn manager_scoped_to_a_grantee() {
 fn only_the_user_names_managers() {
     let mut chain = setup();
     assert_err(chain.call("alice.near", ZERO, |c| c.add_manager(acc("alice.near"), None, None)), ERR_MANAGER_IS_USER);
-    assert_err(chain.call("alice.near", ZERO, |c| c.add_manager(acc("agent.near"), None, Some(U64(T0)))), ERR_EXPIRY_NOT_FUTURE);
+    assert_err(
+        chain.call("alice.near", ZERO, |c| c.add_manager(acc("agent.near"), None, Some(U64(T0)))),
+        ERR_EXPIRY_NOT_FUTURE,
+    );
     assert_err(chain.call("alice.near", ZERO, |c| c.remove_manager(acc("agent.near"))), ERR_NO_MANAGER);
     // A stranger without storage cannot name managers at all (and cannot name them for alice: there is no `user` argument).
     assert_err(chain.call("mallory.near", ZERO, |c| c.add_manager(acc("agent.near"), None, None)), ERR_NOT_REGISTERED);
@@ -100,7 +103,9 @@ fn only_the_user_names_managers() {
 #[test]
 fn exact_event_json_of_manager_added() {
     let mut chain = setup();
-    chain.call("alice.near", ZERO, |c| c.add_manager(acc("agent.near"), Some(acc("lab.near")), Some(U64(T0 + 5)))).unwrap();
+    chain
+        .call("alice.near", ZERO, |c| c.add_manager(acc("agent.near"), Some(acc("lab.near")), Some(U64(T0 + 5))))
+        .unwrap();
     assert_eq!(
         chain.logs,
         vec![format!(

@@ -26,9 +26,7 @@ fn measure(existing: u32) -> Costs {
     let bytes = chain.storage_usage();
     chain.call("probe.near", ZERO, |c| c.revoke(acc("lab.near"), Training, None)).unwrap();
     let (revoke_bytes, revoke_gas) = (chain.storage_usage() - bytes, chain.last_gas);
-    chain
-        .call("x.near", ZERO, |c| c.is_allowed(acc("probe.near"), acc("lab.near"), Training, None, None))
-        .unwrap();
+    chain.call("x.near", ZERO, |c| c.is_allowed(acc("probe.near"), acc("lab.near"), Training, None, None)).unwrap();
     Costs { grant_bytes, grant_gas, revoke_bytes, revoke_gas, check_gas: chain.last_gas }
 }
 
@@ -44,8 +42,13 @@ fn costs_are_flat_in_the_number_of_grants() {
     let large = measure(400);
     println!(
         "host gas (10 -> 400 grants): grant {} -> {} ({} bytes), revoke {} -> {}, is_allowed {} -> {}",
-        small.grant_gas, large.grant_gas, small.grant_bytes, small.revoke_gas, large.revoke_gas,
-        small.check_gas, large.check_gas
+        small.grant_gas,
+        large.grant_gas,
+        small.grant_bytes,
+        small.revoke_gas,
+        large.revoke_gas,
+        small.check_gas,
+        large.check_gas
     );
     assert_eq!(small.grant_bytes, large.grant_bytes);
     assert_eq!(small.revoke_bytes, 0);

@@ -30,7 +30,9 @@ fn exact_event_json_of_storage_deposit() {
     chain.call("dao.near", near(1), |c| c.storage_deposit(Some(acc("alice.near")), None)).unwrap();
     assert_eq!(
         chain.logs,
-        vec![r#"EVENT_JSON:{"standard":"data_consent","version":"1.0.0","event":"storage_deposit","data":{"account_id":"alice.near","by":"dao.near","amount":"1000000000000000000000000","total":"1000000000000000000000000"}}"#]
+        vec![
+            r#"EVENT_JSON:{"standard":"data_consent","version":"1.0.0","event":"storage_deposit","data":{"account_id":"alice.near","by":"dao.near","amount":"1000000000000000000000000","total":"1000000000000000000000000"}}"#
+        ]
     );
 }
 

@@ -10,10 +10,8 @@ const ZERO: NearToken = NearToken::from_yoctonear(0);
 fn world() -> World {
     let mut w = World::with_approved_versions(1);
     w.submit(ALICE, MODEL, digest(2));
-    w.call(DAO, DEPOSIT)
-        .set_alias(MODEL.into(), "production".into(), 1);
-    w.call(ALICE, DEPOSIT)
-        .set_alias(MODEL.into(), "staging".into(), 1);
+    w.call(DAO, DEPOSIT).set_alias(MODEL.into(), "production".into(), 1);
+    w.call(ALICE, DEPOSIT).set_alias(MODEL.into(), "staging".into(), 1);
     w
 }
 
@@ -44,22 +42,12 @@ fn owner_methods_reject_everyone_else() {
     for who in [ALICE, BOB, REGISTRY] {
         rejects(&mut w, ERR_NOT_OWNER, who, |c| c.set_owner(acc(BOB)));
         rejects(&mut w, ERR_NOT_OWNER, who, |c| c.add_publisher(acc(BOB)));
-        rejects(&mut w, ERR_NOT_OWNER, who, |c| {
-            c.remove_publisher(acc(ALICE))
-        });
+        rejects(&mut w, ERR_NOT_OWNER, who, |c| c.remove_publisher(acc(ALICE)));
         rejects(&mut w, ERR_NOT_OWNER, who, |c| c.set_open_publishing(true));
-        rejects(&mut w, ERR_NOT_OWNER, who, |c| {
-            c.set_alias_protection("staging".into(), true)
-        });
-        rejects(&mut w, ERR_NOT_OWNER, who, |c| {
-            c.approve_version(MODEL.into(), 2)
-        });
-        rejects(&mut w, ERR_NOT_OWNER, who, |c| {
-            c.deprecate_version(MODEL.into(), 1, None)
-        });
-        rejects(&mut w, ERR_NOT_OWNER, who, |c| {
-            c.revoke_version(MODEL.into(), 1, "x".into())
-        });
+        rejects(&mut w, ERR_NOT_OWNER, who, |c| c.set_alias_protection("staging".into(), true));
+        rejects(&mut w, ERR_NOT_OWNER, who, |c| c.approve_version(MODEL.into(), 2));
+        rejects(&mut w, ERR_NOT_OWNER, who, |c| c.deprecate_version(MODEL.into(), 1, None));
+        rejects(&mut w, ERR_NOT_OWNER, who, |c| c.revoke_version(MODEL.into(), 1, "x".into()));
     }
 }
 
@@ -67,25 +55,11 @@ fn owner_methods_reject_everyone_else() {
 fn only_allowed_publishers_register_models() {
     let mut w = world();
     rejects(&mut w, ERR_NOT_ALLOWED_PUBLISHER, BOB, |c| {
-        c.register_model(
-            "bobs".into(),
-            "n".into(),
-            "t".into(),
-            "l".into(),
-            "u".into(),
-            digest(1),
-        )
+        c.register_model("bobs".into(), "n".into(), "t".into(), "l".into(), "u".into(), digest(1))
     });
     // The owner is not implicitly a publisher either.
     rejects(&mut w, ERR_NOT_ALLOWED_PUBLISHER, DAO, |c| {
-        c.register_model(
-            "daos".into(),
-            "n".into(),
-            "t".into(),
-            "l".into(),
-            "u".into(),
-            digest(1),
-        )
+        c.register_model("daos".into(), "n".into(), "t".into(), "l".into(), "u".into(), digest(1))
     });
 }
 
@@ -95,29 +69,13 @@ fn only_the_models_publisher_submits_versions() {
     w.call(DAO, DEPOSIT).add_publisher(acc(BOB));
     for who in [BOB, DAO] {
         rejects(&mut w, ERR_NOT_MODEL_PUBLISHER, who, |c| {
-            c.submit_version(
-                MODEL.into(),
-                digest(9),
-                "ipfs://x".into(),
-                None,
-                training(),
-                None,
-                None,
-            );
+            c.submit_version(MODEL.into(), digest(9), "ipfs://x".into(), None, training(), None, None);
         });
     }
     // A publisher taken off the allow-list can no longer submit.
     w.call(DAO, ZERO).remove_publisher(acc(ALICE));
     rejects(&mut w, ERR_NOT_ALLOWED_PUBLISHER, ALICE, |c| {
-        c.submit_version(
-            MODEL.into(),
-            digest(9),
-            "ipfs://x".into(),
-            None,
-            training(),
-            None,
-            None,
-        );
+        c.submit_version(MODEL.into(), digest(9), "ipfs://x".into(), None, training(), None, None);
     });
 }
 
@@ -125,48 +83,25 @@ fn only_the_models_publisher_submits_versions() {
 fn protected_aliases_move_only_by_the_owner() {
     let mut w = world();
     w.call(DAO, ZERO).approve_version(MODEL.into(), 2);
-    rejects(&mut w, ERR_ALIAS_PROTECTED, ALICE, |c| {
-        c.set_alias(MODEL.into(), "production".into(), 2)
-    });
-    rejects(&mut w, ERR_ALIAS_PROTECTED, ALICE, |c| {
-        c.clear_alias(MODEL.into(), "production".into())
-    });
-    rejects(&mut w, ERR_ALIAS_PROTECTED, BOB, |c| {
-        c.set_alias(MODEL.into(), "production".into(), 2)
-    });
+    rejects(&mut w, ERR_ALIAS_PROTECTED, ALICE, |c| c.set_alias(MODEL.into(), "production".into(), 2));
+    rejects(&mut w, ERR_ALIAS_PROTECTED, ALICE, |c| c.clear_alias(MODEL.into(), "production".into()));
+    rejects(&mut w, ERR_ALIAS_PROTECTED, BOB, |c| c.set_alias(MODEL.into(), "production".into(), 2));
     // Protecting staging takes it away from the publisher too.
-    w.call(DAO, DEPOSIT)
-        .set_alias_protection("staging".into(), true);
-    rejects(&mut w, ERR_ALIAS_PROTECTED, ALICE, |c| {
-        c.set_alias(MODEL.into(), "staging".into(), 2)
-    });
-    w.call(DAO, DEPOSIT)
-        .set_alias(MODEL.into(), "staging".into(), 2);
-    assert_eq!(
-        w.c.get_alias(MODEL.into(), "staging".into())
-            .unwrap()
-            .version,
-        Some(2)
-    );
+    w.call(DAO, DEPOSIT).set_alias_protection("staging".into(), true);
+    rejects(&mut w, ERR_ALIAS_PROTECTED, ALICE, |c| c.set_alias(MODEL.into(), "staging".into(), 2));
+    w.call(DAO, DEPOSIT).set_alias(MODEL.into(), "staging".into(), 2);
+    assert_eq!(w.c.get_alias(MODEL.into(), "staging".into()).unwrap().version, Some(2));
 }
 
 #[test]
 fn unprotected_aliases_move_by_the_publisher_or_the_owner_only() {
     let mut w = world();
     w.call(DAO, ZERO).approve_version(MODEL.into(), 2);
-    rejects(&mut w, ERR_NOT_ALIAS_SETTER, BOB, |c| {
-        c.set_alias(MODEL.into(), "staging".into(), 2)
-    });
-    rejects(&mut w, ERR_NOT_ALIAS_SETTER, BOB, |c| {
-        c.clear_alias(MODEL.into(), "staging".into())
-    });
-    rejects(&mut w, ERR_NOT_ALIAS_SETTER, BOB, |c| {
-        c.set_alias(MODEL.into(), "canary".into(), 2)
-    });
+    rejects(&mut w, ERR_NOT_ALIAS_SETTER, BOB, |c| c.set_alias(MODEL.into(), "staging".into(), 2));
+    rejects(&mut w, ERR_NOT_ALIAS_SETTER, BOB, |c| c.clear_alias(MODEL.into(), "staging".into()));
+    rejects(&mut w, ERR_NOT_ALIAS_SETTER, BOB, |c| c.set_alias(MODEL.into(), "canary".into(), 2));
     // The owner may move any alias.
-    w.call(DAO, DEPOSIT)
-        .set_alias(MODEL.into(), "staging".into(), 2);
-    w.call(ALICE, DEPOSIT)
-        .set_alias(MODEL.into(), "canary".into(), 2);
+    w.call(DAO, DEPOSIT).set_alias(MODEL.into(), "staging".into(), 2);
+    w.call(ALICE, DEPOSIT).set_alias(MODEL.into(), "canary".into(), 2);
     assert_eq!(w.c.get_aliases(MODEL.into(), None, None).len(), 3);
 }

@@ -3,9 +3,7 @@
 use super::*;
 
 fn line(event: &str, data: &str) -> String {
-    format!(
-        r#"EVENT_JSON:{{"standard":"model_registry","version":"1.0.0","event":"{event}","data":{data}}}"#
-    )
+    format!(r#"EVENT_JSON:{{"standard":"model_registry","version":"1.0.0","event":"{event}","data":{data}}}"#)
 }
 
 fn hex(n: u8) -> String {
@@ -16,46 +14,18 @@ fn hex(n: u8) -> String {
 fn admin_events() {
     let zero = NearToken::from_yoctonear(0);
     let mut w = World::bare(false);
-    assert_eq!(
-        get_logs(),
-        [line(
-            "registry_initialized",
-            r#"{"owner":"dao.near","open_publishing":false}"#
-        )]
-    );
+    assert_eq!(get_logs(), [line("registry_initialized", r#"{"owner":"dao.near","open_publishing":false}"#)]);
 
     w.call(DAO, DEPOSIT).add_publisher(acc(ALICE));
-    assert_eq!(
-        get_logs(),
-        [line("publisher_added", r#"{"account_id":"alice.near"}"#)]
-    );
+    assert_eq!(get_logs(), [line("publisher_added", r#"{"account_id":"alice.near"}"#)]);
     w.call(DAO, zero).remove_publisher(acc(ALICE));
-    assert_eq!(
-        get_logs(),
-        [line("publisher_removed", r#"{"account_id":"alice.near"}"#)]
-    );
+    assert_eq!(get_logs(), [line("publisher_removed", r#"{"account_id":"alice.near"}"#)]);
     w.call(DAO, zero).set_open_publishing(true);
-    assert_eq!(
-        get_logs(),
-        [line("open_publishing_set", r#"{"open":true}"#)]
-    );
-    w.call(DAO, DEPOSIT)
-        .set_alias_protection("staging".into(), true);
-    assert_eq!(
-        get_logs(),
-        [line(
-            "alias_protection_set",
-            r#"{"alias":"staging","protected":true}"#
-        )]
-    );
+    assert_eq!(get_logs(), [line("open_publishing_set", r#"{"open":true}"#)]);
+    w.call(DAO, DEPOSIT).set_alias_protection("staging".into(), true);
+    assert_eq!(get_logs(), [line("alias_protection_set", r#"{"alias":"staging","protected":true}"#)]);
     w.call(DAO, zero).set_owner(acc("newdao.near"));
-    assert_eq!(
-        get_logs(),
-        [line(
-            "owner_changed",
-            r#"{"old_owner":"dao.near","new_owner":"newdao.near"}"#
-        )]
-    );
+    assert_eq!(get_logs(), [line("owner_changed", r#"{"old_owner":"dao.near","new_owner":"newdao.near"}"#)]);
 }
 
 #[test]
@@ -67,10 +37,7 @@ fn model_and_version_events() {
         get_logs(),
         [line(
             "model_registered",
-            &format!(
-                r#"{{"model_id":"llama-3.1-8b","publisher":"alice.near","card_digest":"{}"}}"#,
-                hex(0xca)
-            )
+            &format!(r#"{{"model_id":"llama-3.1-8b","publisher":"alice.near","card_digest":"{}"}}"#, hex(0xca))
         )]
     );
     w.submit(ALICE, MODEL, digest(1));
@@ -85,24 +52,10 @@ fn model_and_version_events() {
         )]
     );
     w.call(DAO, zero).approve_version(MODEL.into(), 1);
-    assert_eq!(
-        get_logs(),
-        [line(
-            "version_approved",
-            r#"{"model_id":"llama-3.1-8b","version":1}"#
-        )]
-    );
-    w.call(DAO, DEPOSIT)
-        .deprecate_version(MODEL.into(), 1, None);
-    assert_eq!(
-        get_logs(),
-        [line(
-            "version_deprecated",
-            r#"{"model_id":"llama-3.1-8b","version":1,"reason":null}"#
-        )]
-    );
-    w.call(DAO, DEPOSIT)
-        .revoke_version(MODEL.into(), 1, "license violation".into());
+    assert_eq!(get_logs(), [line("version_approved", r#"{"model_id":"llama-3.1-8b","version":1}"#)]);
+    w.call(DAO, DEPOSIT).deprecate_version(MODEL.into(), 1, None);
+    assert_eq!(get_logs(), [line("version_deprecated", r#"{"model_id":"llama-3.1-8b","version":1,"reason":null}"#)]);
+    w.call(DAO, DEPOSIT).revoke_version(MODEL.into(), 1, "license violation".into());
     assert_eq!(
         get_logs(),
         [line(
@@ -115,8 +68,7 @@ fn model_and_version_events() {
 #[test]
 fn alias_events() {
     let mut w = World::with_approved_versions(2);
-    w.call(DAO, DEPOSIT)
-        .set_alias(MODEL.into(), "production".into(), 1);
+    w.call(DAO, DEPOSIT).set_alias(MODEL.into(), "production".into(), 1);
     let t1 = w.now;
     assert_eq!(
         get_logs(),
@@ -127,8 +79,7 @@ fn alias_events() {
             )
         )]
     );
-    w.call(DAO, DEPOSIT)
-        .set_alias(MODEL.into(), "production".into(), 2);
+    w.call(DAO, DEPOSIT).set_alias(MODEL.into(), "production".into(), 2);
     let t2 = w.now;
     assert_eq!(
         get_logs(),
@@ -139,10 +90,8 @@ fn alias_events() {
             )
         )]
     );
-    w.call(ALICE, DEPOSIT)
-        .set_alias(MODEL.into(), "staging".into(), 2);
-    w.call(ALICE, DEPOSIT)
-        .clear_alias(MODEL.into(), "staging".into());
+    w.call(ALICE, DEPOSIT).set_alias(MODEL.into(), "staging".into(), 2);
+    w.call(ALICE, DEPOSIT).clear_alias(MODEL.into(), "staging".into());
     let t3 = w.now;
     assert_eq!(
         get_logs(),
@@ -153,8 +102,7 @@ fn alias_events() {
             )
         )]
     );
-    w.call(DAO, DEPOSIT)
-        .revoke_version(MODEL.into(), 2, "backdoor".into());
+    w.call(DAO, DEPOSIT).revoke_version(MODEL.into(), 2, "backdoor".into());
     assert_eq!(
         get_logs(),
         [line(

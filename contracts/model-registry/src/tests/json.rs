@@ -6,20 +6,9 @@ use near_sdk::serde_json::{from_value, json, to_value};
 #[test]
 fn parent_ref_and_training_record_parse_from_client_json() {
     let by_version: ParentRef = from_value(json!({"model_id": MODEL, "version": 1})).unwrap();
-    assert_eq!(
-        by_version,
-        ParentRef::Version {
-            model_id: MODEL.into(),
-            version: 1
-        }
-    );
+    assert_eq!(by_version, ParentRef::Version { model_id: MODEL.into(), version: 1 });
     let by_digest: ParentRef = from_value(json!({"digest": digest(0xba).to_hex()})).unwrap();
-    assert_eq!(
-        by_digest,
-        ParentRef::Digest {
-            digest: digest(0xba)
-        }
-    );
+    assert_eq!(by_digest, ParentRef::Digest { digest: digest(0xba) });
     assert!(from_value::<ParentRef>(json!({"digest": "AB"})).is_err());
 
     let record: TrainingRecord = from_value(json!({
@@ -46,8 +35,5 @@ fn version_view_is_flat_json() {
     assert_eq!(view["training"]["consent_snapshot_id"], "7");
     assert_eq!(view["created_at"], w.now.to_string());
     let status = to_value(w.c.version_status(MODEL.into(), 1)).unwrap();
-    assert_eq!(
-        status,
-        json!({"status": "submitted", "weights_digest": digest(1).to_hex()})
-    );
+    assert_eq!(status, json!({"status": "submitted", "weights_digest": digest(1).to_hex()}));
 }

@@ -77,10 +77,7 @@ impl World {
         // A new chain: drop storage left by an earlier `World` on this thread.
         near_sdk::mock::with_mocked_blockchain(|chain| drop(chain.take_storage()));
         set_context(REGISTRY, NearToken::from_yoctonear(0), now);
-        Self {
-            c: Contract::new(acc(DAO), Some(open_publishing)),
-            now,
-        }
+        Self { c: Contract::new(acc(DAO), Some(open_publishing)), now }
     }
 
     /// Starts a new transaction from `who` with `deposit` attached.
@@ -133,16 +130,13 @@ impl World {
         w.register(ALICE, MODEL);
         for i in 1..=n {
             let v = w.submit(ALICE, MODEL, digest(i));
-            w.call(DAO, NearToken::from_yoctonear(0))
-                .approve_version(MODEL.into(), v);
+            w.call(DAO, NearToken::from_yoctonear(0)).approve_version(MODEL.into(), v);
         }
         w
     }
 
     pub fn status(&self, model_id: &str, version: u32) -> Option<VersionStatus> {
-        self.c
-            .version_status(model_id.into(), version)
-            .map(|s| s.status)
+        self.c.version_status(model_id.into(), version).map(|s| s.status)
     }
 }
 
@@ -161,10 +155,7 @@ pub fn expect_panic<R>(expected: &str, f: impl FnOnce() -> R) {
         .cloned()
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default();
-    assert!(
-        message.contains(expected),
-        "panic {message:?} does not contain {expected:?}"
-    );
+    assert!(message.contains(expected), "panic {message:?} does not contain {expected:?}");
 }
 
 /// Event names (NEP-297 `event`) logged by the last call.

@@ -16,8 +16,7 @@ fn a_stranger_cannot_migrate() {
 #[test]
 fn migrate_by_the_contract_keeps_every_record() {
     let mut w = World::with_approved_versions(2);
-    w.call(DAO, DEPOSIT)
-        .set_alias(MODEL.into(), "production".into(), 2);
+    w.call(DAO, DEPOSIT).set_alias(MODEL.into(), "production".into(), 2);
     w.reload();
     set_context(REGISTRY, NearToken::from_yoctonear(0), w.now);
     let migrated = Contract::migrate();
@@ -29,25 +28,9 @@ fn migrate_by_the_contract_keeps_every_record() {
     );
     assert_eq!(migrated.get_config().layout_version, STATE_LAYOUT_VERSION);
     assert_eq!(migrated.get_config().owner, acc(DAO));
-    assert_eq!(
-        migrated
-            .get_model(MODEL.into())
-            .unwrap()
-            .model
-            .version_count,
-        2
-    );
-    assert_eq!(
-        migrated
-            .get_alias(MODEL.into(), "production".into())
-            .unwrap()
-            .version,
-        Some(2)
-    );
-    assert_eq!(
-        migrated.get_version_by_digest(digest(1)).unwrap().version,
-        1
-    );
+    assert_eq!(migrated.get_model(MODEL.into()).unwrap().model.version_count, 2);
+    assert_eq!(migrated.get_alias(MODEL.into(), "production".into()).unwrap().version, Some(2));
+    assert_eq!(migrated.get_version_by_digest(digest(1)).unwrap().version, 1);
 }
 
 #[test]
