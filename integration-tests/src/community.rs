@@ -2,8 +2,10 @@
 //! typed helpers for what its members, publishers, users and attesters do.
 
 use crate::backend::{Backend, BackendExt, Outcome};
+use ai_commons_primitives::Digest32;
 use embedded_chain::{AccountId, Gas, NearToken};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 /// The suite's wasm, built once per process.
 #[derive(Clone)]
@@ -25,12 +27,11 @@ impl Wasm {
     }
 }
 
-pub const fn near(n: u128) -> NearToken {
-    embedded_chain::near(n)
-}
+pub use embedded_chain::{millinear, near};
 
-pub const fn millinear(n: u128) -> NearToken {
-    embedded_chain::millinear(n)
+/// SHA-256 of `text` as the suite's digest: names digests in scenarios and tests.
+pub fn sha(text: &str) -> Digest32 {
+    Digest32(Sha256::digest(text.as_bytes()).into())
 }
 
 /// One hour, in nanoseconds: the default voting period.

@@ -3,16 +3,11 @@
 //! that must be refused and then reads views to show nothing changed.
 
 use crate::backend::{Backend, BackendExt, Outcome};
-use crate::community::{millinear, near, Community, Wasm, VOTING_PERIOD_NS};
+use crate::community::{millinear, near, sha, Community, Wasm, VOTING_PERIOD_NS};
 use anyhow::{ensure, Result};
-use attestation_signer::{commit, AttesterSigner, Digest32, InferenceReceipt, U64};
+use attestation_signer::{commit, AttesterSigner, InferenceReceipt, U64};
 use embedded_chain::{AccountId, Gas, NearToken};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-
-fn sha(data: &str) -> Digest32 {
-    Digest32(Sha256::digest(data.as_bytes()).into())
-}
 
 fn refused(out: &Outcome, needle: &str, what: &str) -> Result<()> {
     match &out.status {

@@ -3,14 +3,13 @@
 //! checks that the chain behaved as described: any deviation is an error.
 
 use crate::backend::{Backend, BackendExt, Outcome};
-use crate::community::{millinear, near, Community, Deployment, Wasm};
+use crate::community::{millinear, near, sha, Community, Deployment, Wasm};
 use anyhow::{ensure, Result};
 use attestation_signer::{commit, random_salt, AttesterSigner, Digest32, InferenceReceipt, U64};
 use base64::Engine;
 use embedded_chain::{AccountId, Gas, NearToken};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 /// One line of the transcript.
 #[derive(Clone, Debug, Serialize)]
@@ -112,10 +111,6 @@ impl Transcript {
 
 fn short(id: &AccountId) -> String {
     id.as_str().trim_end_matches(".test.near").to_string()
-}
-
-fn sha(data: &str) -> Digest32 {
-    Digest32(Sha256::digest(data.as_bytes()).into())
 }
 
 /// What the run produced, for tests that look closer.

@@ -25,7 +25,7 @@
 //! and the seed's parameters. Any change to a contract or to the seeding
 //! code seeds afresh; the bench and the cost tests share the cache.
 
-use crate::community::{millinear, near};
+use crate::community::{millinear, near, sha};
 use ai_commons_primitives::{ConsentPurpose, Digest32, VersionStatus, VersionStatusView};
 use attestation_signer::{commit, AttesterSigner, InferenceReceipt, U64};
 use embedded_chain::{AccountId, Chain, Gas, NearToken, TxOutcome};
@@ -57,11 +57,6 @@ fn sdk_account(id: &str) -> near_sdk::AccountId {
 
 fn sdk_near(yocto: u128) -> near_sdk::NearToken {
     near_sdk::NearToken::from_yoctonear(yocto)
-}
-
-/// SHA-256 of `text`, as the suite's 32-byte digest.
-pub fn sha(text: &str) -> Digest32 {
-    Digest32(Sha256::digest(text.as_bytes()).into())
 }
 
 /// A contract account run natively on near-sdk's mocked blockchain, one

@@ -5,12 +5,11 @@
 //! registry said no and the submitter charged gas only; attesters are
 //! governed by the DAO alone; the callbacks are private.
 
-use ai_commons_tests::community::{millinear, near, Community, Deployment};
+use ai_commons_tests::community::{millinear, near, sha, Community, Deployment};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome, Wasm};
 use attestation_signer::{commit, receipt_digest, AttesterSigner, Digest32, InferenceReceipt, U64};
 use embedded_chain::{AccountId, Gas, NearToken};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 const STD: &str = "inference_attestation";
@@ -26,10 +25,6 @@ fn zero() -> NearToken {
 fn wasm() -> &'static Wasm {
     static WASM: OnceLock<Wasm> = OnceLock::new();
     WASM.get_or_init(Wasm::load)
-}
-
-fn sha(data: &str) -> Digest32 {
-    Digest32(Sha256::digest(data.as_bytes()).into())
 }
 
 fn sdk_account(id: &AccountId) -> attestation_signer::AccountId {

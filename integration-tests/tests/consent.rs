@@ -3,7 +3,7 @@
 //! snapshots that later revocations do not change, the hash chain replayed
 //! from the emitted events alone, and refusals that change nothing.
 
-use ai_commons_tests::community::{millinear, near};
+use ai_commons_tests::community::{self, millinear, near};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome, Wasm};
 use borsh::BorshSerialize;
 use embedded_chain::{AccountId, Event, NearToken};
@@ -24,7 +24,7 @@ fn wasm() -> &'static Wasm {
 }
 
 fn sha(data: &str) -> String {
-    hex::encode(Sha256::digest(data.as_bytes()))
+    community::sha(data).to_string()
 }
 
 /// One data-consent deployment (upgrades owned by `owner`) and the events of
