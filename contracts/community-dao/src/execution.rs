@@ -11,9 +11,8 @@ use crate::types::*;
 use crate::{Contract, ContractExt};
 use ai_commons_primitives::interfaces::{ext_data_consent, ext_inference_attestation, ext_model_registry};
 use ai_commons_primitives::storage::storage_cost;
-use ai_commons_primitives::Digest32;
 use near_sdk::json_types::U64;
-use near_sdk::{env, near, require, AccountId, Gas, GasWeight, NearToken, Promise, PromiseError, PromiseOrValue};
+use near_sdk::{env, near, require, Gas, GasWeight, NearToken, Promise, PromiseError, PromiseOrValue};
 
 /// Gas for the `on_execute` callback.
 pub const CALLBACK_GAS: Gas = Gas::from_tgas(15);
@@ -180,26 +179,17 @@ impl Contract {
             ProposalKind::AdmitAttester { operator, public_keys, tee_kind, measurements, models, expires_at } => {
                 let attestation = self.attestation()?;
                 self.require_treasury(ATTESTER_DEPOSIT)?;
-                // A typed struct rather than `json!`: `serde_json::Value` would pull
-                // its map and number formatting code into the wasm (every call pays
-                // to load each byte of it).
-                #[derive(near_sdk::serde::Serialize)]
-                #[serde(crate = "near_sdk::serde")]
-                struct AdmitAttesterArgs<'a> {
-                    operator: &'a AccountId,
-                    public_keys: &'a [String],
-                    tee_kind: &'a str,
-                    measurements: &'a [Digest32],
-                    models: &'a Option<Vec<String>>,
-                    expires_at: &'a Option<U64>,
-                }
-                let args = AdmitAttesterArgs { operator, public_keys, tee_kind, measurements, models, expires_at };
-                Promise::new(attestation).function_call(
-                    "admit_attester",
-                    near_sdk::serde_json::to_vec(&args).unwrap_or_else(|e| env::panic_str(&e.to_string())),
-                    ATTESTER_DEPOSIT,
-                    COMMUNITY_CALL_GAS,
-                )
+                ext_inference_attestation::ext(attestation)
+                    .with_static_gas(COMMUNITY_CALL_GAS)
+                    .with_attached_deposit(ATTESTER_DEPOSIT)
+                    .admit_attester(
+                        operator.clone(),
+                        public_keys.clone(),
+                        tee_kind.clone(),
+                        measurements.clone(),
+                        models.clone(),
+                        *expires_at,
+                    )
             }
             ProposalKind::RevokeAttester { operator, reason } => ext_inference_attestation::ext(self.attestation()?)
                 .with_static_gas(COMMUNITY_CALL_GAS)

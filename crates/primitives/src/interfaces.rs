@@ -37,10 +37,16 @@ pub trait DataConsentInterface {
 /// Methods of `inference-attestation` that other contracts call.
 #[ext_contract(ext_inference_attestation)]
 pub trait InferenceAttestationInterface {
+    /// Owner only; payable (the record's storage, excess refunded).
+    /// `public_keys` are `"ed25519:<base58>"` strings.
+    fn admit_attester(
+        &mut self,
+        operator: AccountId,
+        public_keys: Vec<String>,
+        tee_kind: String,
+        measurements: Vec<Digest32>,
+        models: Option<Vec<ModelId>>,
+        expires_at: Option<U64>,
+    );
     fn revoke_attester(&mut self, operator: AccountId, reason: String);
 }
-
-/// Unused: keeps `Digest32` in the interface module's imports meaningful for
-/// future interfaces that take digests.
-#[doc(hidden)]
-pub type InterfaceDigest = Digest32;
