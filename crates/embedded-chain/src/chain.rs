@@ -622,9 +622,7 @@ impl Chain {
         let mut produced = Vec::new();
         let status = match result.status {
             Ok(return_data) => {
-                let new_ids =
-                    self.commit(&receipt.receiver, result.account, result.overlay, result.deleted, result.new_code);
-                let _ = new_ids;
+                self.commit(&receipt.receiver, result.account, result.overlay, result.deleted, result.new_code);
                 // Route the receipts the contract created.
                 let mut global_ids = Vec::with_capacity(result.new_receipts.len());
                 for _ in &result.new_receipts {
