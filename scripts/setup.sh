@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine needs to build and test AI Commons:
-# the pinned toolchain's wasm32-unknown-unknown target.
+# Installs what a fresh machine needs to build and test AI Commons: the pinned
+# toolchain's wasm32-unknown-unknown target, and binaryen's wasm-opt, which
+# shrinks every contract (every call pays gas per byte of code it loads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,24 @@ if ! rustup target list --installed --toolchain "$toolchain" 2>/dev/null | grep 
     if ! rustup target add wasm32-unknown-unknown --toolchain "$toolchain"; then
         echo "error: could not install the wasm32-unknown-unknown target for $toolchain." >&2
         echo "       Contracts cannot be built without it; check rustup's network access." >&2
+        exit 1
+    fi
+fi
+
+if ! command -v wasm-opt >/dev/null 2>&1; then
+    echo "setup: installing binaryen (wasm-opt)"
+    sudo=()
+    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo=(sudo); fi
+    if command -v apt-get >/dev/null 2>&1; then
+        "${sudo[@]}" apt-get install -y binaryen >/dev/null 2>&1 ||
+            { "${sudo[@]}" apt-get update >/dev/null && "${sudo[@]}" apt-get install -y binaryen >/dev/null; } || true
+    elif command -v brew >/dev/null 2>&1; then
+        brew install binaryen || true
+    fi
+    if ! command -v wasm-opt >/dev/null 2>&1; then
+        echo "error: could not install binaryen's wasm-opt (needed to build the contracts)." >&2
+        echo "       Install the 'binaryen' package with your package manager, or a release from" >&2
+        echo "       https://github.com/WebAssembly/binaryen/releases, and put wasm-opt on PATH." >&2
         exit 1
     fi
 fi

@@ -343,6 +343,8 @@ pub struct Cost {
     pub total_gas: u64,
     /// Bytes the measured contract's account gained (negative: freed).
     pub bytes: i64,
+    /// Where `vm_gas` went, by cost, largest first (summed over the receipts).
+    pub profile: Vec<(String, u64)>,
 }
 
 /// Runs `tx` and measures it against `contract`; panics unless it succeeded.
@@ -352,7 +354,20 @@ pub fn measure(chain: &mut Chain, contract: &AccountId, tx: impl FnOnce(&mut Cha
     let out = tx(chain);
     out.assert_success();
     let after = chain.view_account(contract).expect("contract account").storage_usage as i64;
-    let cost = Cost { vm_gas: out.vm_gas_on(contract).as_gas(), total_gas: out.total_gas_burnt, bytes: after - before };
+    let mut profile: Vec<(String, u64)> = Vec::new();
+    for (name, gas) in out.receipts_on(contract).flat_map(|r| r.vm_profile.iter()) {
+        match profile.iter_mut().find(|(n, _)| n == name) {
+            Some((_, g)) => *g += gas,
+            None => profile.push((name.clone(), *gas)),
+        }
+    }
+    profile.sort_by(|a, b| b.1.cmp(&a.1));
+    let cost = Cost {
+        vm_gas: out.vm_gas_on(contract).as_gas(),
+        total_gas: out.total_gas_burnt,
+        bytes: after - before,
+        profile,
+    };
     (cost, out)
 }
 
@@ -486,6 +501,8 @@ pub struct DaoCosts {
     pub vote: Cost,
     /// A second member's vote on the same proposal.
     pub second_vote: Cost,
+    /// The first voter changing its vote (yes to abstain).
+    pub changed_vote: Cost,
 }
 
 /// Creates a text proposal and has two seeded members vote on it.
@@ -522,10 +539,19 @@ pub fn dao_costs(f: &mut DaoFixture) -> DaoCosts {
         assert_eq!(out.json::<String>().expect("status"), "active", "a vote that does not decide");
         votes.push(cost);
     }
+    let voter = dao_member(&f.chain, 0);
+    let (changed_vote, out) = measure(&mut f.chain, &dao, |c| {
+        c.call(&voter, &dao, "vote")
+            .args_json(json!({"id": id, "choice": "abstain"}))
+            .gas(Gas::from_teragas(30))
+            .transact()
+    });
+    assert_eq!(out.json::<String>().expect("status"), "active", "a changed vote that does not decide");
     let tally: Value = f.chain.view_json(&dao, "get_proposal", json!({"id": id}));
-    assert_eq!(tally["tally"]["yes"], json!(2), "both votes counted: {tally}");
+    assert_eq!((&tally["tally"]["yes"], &tally["tally"]["abstain"]), (&json!(1), &json!(1)), "votes counted: {tally}");
     assert_eq!(tally["electorate"], json!(f.members), "electorate snapshot: {tally}");
-    DaoCosts { members: f.members, add_proposal, vote: votes[0].clone(), second_vote: votes[1].clone() }
+    let [vote, second_vote] = votes.try_into().expect("two votes");
+    DaoCosts { members: f.members, add_proposal, vote, second_vote, changed_vote }
 }
 
 // ----- model-registry --------------------------------------------------------

@@ -222,7 +222,7 @@ fn a_proposal_is_added_voted_passed_early_and_executed_once() {
     let out = c.vote(&mut b, &bob, id, "yes");
     let cast = event(&out, "vote_cast");
     assert_eq!((cast["choice"].clone(), cast["previous"].clone()), (json!("yes"), json!("no")));
-    assert_eq!(cast["tally"], json!({"yes": 1, "no": 0, "abstain": 0, "spam": 0}));
+    assert_eq!(c.proposal(&b, id)["tally"], json!({"yes": 1, "no": 0, "abstain": 0, "spam": 0}));
     assert_eq!(c.status(&b, id), "active");
 
     // The second yes decides it against the whole electorate: early pass, bond back.
@@ -236,10 +236,13 @@ fn a_proposal_is_added_voted_passed_early_and_executed_once() {
     assert_eq!(yocto(b.balance(&alice)), yocto(alice1) + yocto(PROPOSAL_BOND));
     assert_eq!(yocto(b.balance(&c.dao)), yocto(dao1) - yocto(PROPOSAL_BOND));
 
+    // Newest voter first; a page continues after the last voter of the one before.
     let votes: Vec<Value> = b.view(&c.dao, "get_votes", json!({"id": "0"}));
     assert_eq!(votes.len(), 2);
-    assert_eq!((votes[0]["voter"].clone(), votes[0]["choice"].clone()), (json!(bob), json!("yes")));
-    assert_eq!((votes[1]["voter"].clone(), votes[1]["reason"].clone()), (json!(carol), json!("welcome, dave")));
+    assert_eq!((votes[0]["voter"].clone(), votes[0]["reason"].clone()), (json!(carol), json!("welcome, dave")));
+    assert_eq!((votes[1]["voter"].clone(), votes[1]["choice"].clone()), (json!(bob), json!("yes")));
+    let page: Vec<Value> = b.view(&c.dao, "get_votes", json!({"id": "0", "after": carol, "limit": 1}));
+    assert_eq!(page, votes[1..]);
     let p = c.proposal(&b, id);
     assert_eq!(p["voter_count"], 2);
     assert_eq!(p["bond_held"], "0");

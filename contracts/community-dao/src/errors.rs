@@ -23,6 +23,8 @@ pub const ERR_CODE_EMPTY: &str = "code is empty";
 pub const ERR_CODE_EXISTS: &str = "code already stored";
 pub const ERR_CODE_NOT_FOUND: &str = "code not stored";
 pub const ERR_NO_STATE: &str = "no state to migrate";
+pub const ERR_NOT_INITIALIZED: &str = "the DAO is not initialized";
+pub const ERR_BAD_STATE: &str = "cannot read the DAO state";
 pub const ERR_NEWER_STATE: &str = "state is newer than this code";
 
 // Argument validation (init and proposal kinds).

@@ -4,7 +4,7 @@
 //! changes (a vote that also decides its proposal; an execution that adds a
 //! member) emits one event per change.
 
-use crate::types::{CommunityContracts, KindLabel, KindSet, ProposalStatus, Tally, VoteChoice, VotePolicy};
+use crate::types::{CommunityContracts, KindLabel, KindSet, ProposalStatus, VoteChoice, VotePolicy};
 use ai_commons_primitives::Digest32;
 use near_sdk::json_types::U64;
 use near_sdk::{near, AccountId, NearToken};
@@ -25,8 +25,16 @@ pub enum DaoEvent {
         bond: NearToken,
         storage_deposit: NearToken,
     },
+    /// `previous`: the caller's earlier vote, present when this one replaced it.
+    /// The running tally is in `get_proposal`; indexers can sum the events.
     #[event_version("1.0.0")]
-    VoteCast { id: U64, voter: AccountId, choice: VoteChoice, previous: Option<VoteChoice>, tally: Tally },
+    VoteCast {
+        id: U64,
+        voter: AccountId,
+        choice: VoteChoice,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        previous: Option<VoteChoice>,
+    },
     /// Voting ended (passed, rejected, expired, spam) or the proposer cancelled.
     /// `bond_refunded` went back to the proposer; a spam bond stays with the DAO.
     #[event_version("1.0.0")]

@@ -35,7 +35,9 @@ pub const VERSION_STATUS_DEPOSIT: NearToken = NearToken::from_millinear(50);
 impl Contract {
     /// NEAR the DAO may spend: balance minus storage staking minus bonds it holds.
     pub(crate) fn available_treasury(&self) -> NearToken {
-        env::account_balance().saturating_sub(storage_cost(env::storage_usage())).saturating_sub(self.locked_bonds)
+        env::account_balance()
+            .saturating_sub(storage_cost(env::storage_usage()))
+            .saturating_sub(self.root().locked_bonds)
     }
 
     fn require_treasury(&self, amount: NearToken) -> Result<(), String> {
@@ -57,12 +59,12 @@ impl Contract {
         match kind {
             ProposalKind::Text => {}
             ProposalKind::AddMember { account_id, roles } => {
-                let mask = self.roles.get().mask_of(roles)?;
+                let mask = self.root().roles.get().mask_of(roles)?;
                 if self.members.contains_key(account_id) {
                     return Err(format!("{ERR_ALREADY_MEMBER}: {account_id}"));
                 }
                 self.insert_member(account_id.clone(), mask);
-                let roles = self.roles.get().names_of(mask);
+                let roles = self.root().roles.get().names_of(mask);
                 DaoEvent::MemberAdded { account_id: account_id.clone(), roles, proposal_id }.emit();
             }
             ProposalKind::RemoveMember { account_id } => {
@@ -70,14 +72,14 @@ impl Contract {
                 DaoEvent::MemberRemoved { account_id: account_id.clone(), proposal_id }.emit();
             }
             ProposalKind::ChangeRoles { account_id, roles } => {
-                let mask = self.roles.get().mask_of(roles)?;
+                let mask = self.root().roles.get().mask_of(roles)?;
                 self.change_member_roles(account_id, mask)?;
-                let roles = self.roles.get().names_of(mask);
+                let roles = self.root().roles.get().names_of(mask);
                 DaoEvent::MemberRolesChanged { account_id: account_id.clone(), roles, proposal_id }.emit();
             }
             ProposalKind::ChangePolicy { label, policy } => {
                 validate_policy(policy)?;
-                let table = self.policies.get_mut();
+                let table = self.root_mut().policies.get_mut();
                 match label {
                     Some(l) => {
                         table.per_kind.insert(*l, *policy);
@@ -98,15 +100,15 @@ impl Contract {
             }
             ProposalKind::SetCommunityContracts { registry, attestation, consent } => {
                 if let Some(a) = registry {
-                    self.community.registry = Some(a.clone());
+                    self.root_mut().community.registry = Some(a.clone());
                 }
                 if let Some(a) = attestation {
-                    self.community.attestation = Some(a.clone());
+                    self.root_mut().community.attestation = Some(a.clone());
                 }
                 if let Some(a) = consent {
-                    self.community.consent = Some(a.clone());
+                    self.root_mut().community.consent = Some(a.clone());
                 }
-                DaoEvent::CommunityContractsChanged { community: self.community.clone(), proposal_id }.emit();
+                DaoEvent::CommunityContractsChanged { community: self.root().community.clone(), proposal_id }.emit();
             }
             _ => return Err("not an internal proposal kind".into()),
         }

@@ -4,14 +4,16 @@
 //! contracts, upgrade the DAO, and govern the community's model registry,
 //! attester set and consent snapshots.
 //!
-//! Layout: `lib.rs` (state, init, storage keys), `types.rs`, `errors.rs`,
-//! `events.rs`, `members.rs` (roles, members, electorate counts), `outcome.rs`
-//! (voting arithmetic), `proposals.rs` (create, cancel, finalize, status index,
-//! bond), `votes.rs`, `execution.rs`, `upgrade.rs`, `views.rs`.
+//! Layout: `lib.rs` (state, init, storage keys), `types.rs`, `kind_json.rs`
+//! (JSON input of proposal kinds), `errors.rs`, `events.rs`, `members.rs` (roles,
+//! members, electorate counts), `outcome.rs` (voting arithmetic), `proposals.rs`
+//! (create, cancel, finalize, status index, bond), `votes.rs`, `execution.rs`,
+//! `upgrade.rs`, `views.rs`.
 
 mod errors;
 mod events;
 mod execution;
+mod kind_json;
 mod members;
 mod outcome;
 mod proposals;
@@ -69,79 +71,137 @@ pub(crate) enum StorageKey {
     Proposals,
     ProposalBodies,
     Votes,
-    Voters,
     StatusIndex,
     Code,
 }
 
-/// The DAO's root state: small, read on every call. Anything bigger or read
-/// rarely (config text, policies, roles) sits behind a `Lazy`; anything that
-/// grows sits in a map keyed per item.
-///
-/// Declared as `#[near(contract_state)]` would declare it, except that the
-/// root is persisted by our own [`ContractState`] impl (below), which skips
-/// writing it back when a call left it unchanged.
-#[near_sdk::near_bindgen]
-#[derive(near_sdk::borsh::BorshSerialize, near_sdk::borsh::BorshDeserialize, PanicOnDefault)]
-#[borsh(crate = "near_sdk::borsh")]
-pub struct Contract {
+/// The DAO's root record, stored under near-sdk's `STATE` key: scalars and the
+/// handles of the rarely read or growing parts (config text, policies, roles
+/// behind a `Lazy`; the member list). A call reads it only when it touches one
+/// of these fields, and writes it back only when its bytes changed: a vote that
+/// does not decide its proposal never reads it at all.
+#[near(serializers = [borsh])]
+pub struct Root {
     /// Layout version; `migrate` brings older layouts up to [`STATE_VERSION`].
-    state_version: u16,
+    pub(crate) state_version: u16,
     /// Name, purpose, metadata (read only by views).
-    config: Lazy<Config>,
+    pub(crate) config: Lazy<Config>,
     /// Default and per-kind vote policies (read at proposal creation).
-    policies: Lazy<VotePolicies>,
+    pub(crate) policies: Lazy<VotePolicies>,
     /// Roles and per-kind electorate counts (read at proposal creation and membership changes).
-    roles: Lazy<RoleTable>,
+    pub(crate) roles: Lazy<RoleTable>,
     /// Member count per distinct role combination, sorted by mask: lets role
     /// permission changes recompute electorates without visiting members.
-    role_combos: Lazy<Vec<RoleCombo>>,
+    pub(crate) role_combos: Lazy<Vec<RoleCombo>>,
     /// Bond every proposal locks until it ends.
-    proposal_bond: NearToken,
+    pub(crate) proposal_bond: NearToken,
     /// The community's registry, attestation and consent contracts.
-    community: CommunityContracts,
+    pub(crate) community: CommunityContracts,
+    /// Member accounts for listing; `Member::list_index` points here.
+    pub(crate) member_list: Vector<AccountId>,
+    pub(crate) status_counts: [u64; ProposalStatus::COUNT],
+    pub(crate) next_proposal_id: u64,
+    /// Sum of the bonds of proposals still holding one: not spendable.
+    pub(crate) locked_bonds: NearToken,
+}
+
+/// The contract as a call sees it: the root record, loaded on first use, and
+/// the per-item maps, whose prefixes are fixed and so need no stored handle.
+/// Votes are stored per (proposal, voter) by `votes.rs` directly.
+#[near_sdk::near_bindgen]
+#[derive(PanicOnDefault)]
+pub struct Contract {
+    root: RootCell,
     /// One record per member.
     members: LookupMap<AccountId, Member>,
-    /// Member accounts for listing; `Member::list_index` points here.
-    member_list: Vector<AccountId>,
     /// Proposal headers (status, snapshot, tally) by id.
     proposals: LookupMap<u64, Proposal>,
     /// Proposal description and kind by id (immutable).
     proposal_bodies: LookupMap<u64, ProposalBody>,
-    /// One vote per (proposal, voter).
-    votes: LookupMap<(u64, AccountId), VoteRecord>,
-    /// Voters of a proposal in first-vote order: (proposal, n) -> voter.
-    voters: LookupMap<(u64, u32), AccountId>,
     /// Per-status index: (status, position) -> proposal id; `Proposal::status_pos`.
     status_index: LookupMap<(u8, u64), u64>,
-    status_counts: [u64; ProposalStatus::COUNT],
-    next_proposal_id: u64,
-    /// Sum of the bonds of proposals still holding one: not spendable.
-    locked_bonds: NearToken,
-    /// The root state's bytes as this call read them (not stored).
-    #[borsh(skip)]
-    loaded_root: Option<Vec<u8>>,
+}
+
+/// The root record, read on first access. Keeps the bytes it was read from
+/// (`None` for a root made by this call: `new`, `migrate`) so that an unchanged
+/// root is not written back; that write would cost ~0.1 Tgas (the
+/// `storage_write` base fee, the bytes, the trie nodes on its path).
+struct RootCell(std::cell::OnceCell<(Root, Option<Vec<u8>>)>);
+
+impl RootCell {
+    fn get(&self) -> &Root {
+        &self
+            .0
+            .get_or_init(|| {
+                let bytes =
+                    env::storage_read(Contract::state_key()).unwrap_or_else(|| env::panic_str(ERR_NOT_INITIALIZED));
+                let root = near_sdk::borsh::from_slice(&bytes).unwrap_or_else(|_| env::panic_str(ERR_BAD_STATE));
+                (root, Some(bytes))
+            })
+            .0
+    }
+
+    fn get_mut(&mut self) -> &mut Root {
+        self.get();
+        &mut self.0.get_mut().unwrap_or_else(|| env::abort()).0
+    }
+}
+
+impl Contract {
+    pub(crate) fn with_root(root: Root) -> Self {
+        Contract { root: RootCell(std::cell::OnceCell::from((root, None))), ..Contract::handle() }
+    }
+
+    /// A contract whose root is not read yet.
+    fn handle() -> Self {
+        Contract {
+            root: RootCell(std::cell::OnceCell::new()),
+            members: LookupMap::new(StorageKey::Members),
+            proposals: LookupMap::new(StorageKey::Proposals),
+            proposal_bodies: LookupMap::new(StorageKey::ProposalBodies),
+            status_index: LookupMap::new(StorageKey::StatusIndex),
+        }
+    }
+
+    pub(crate) fn root(&self) -> &Root {
+        self.root.get()
+    }
+
+    pub(crate) fn root_mut(&mut self) -> &mut Root {
+        self.root.get_mut()
+    }
+}
+
+/// A contract's borsh form is its root record's: what the `STATE` key holds.
+/// near-sdk's `ContractState` asks for these impls; our impl below reads and
+/// writes the root itself.
+impl near_sdk::borsh::BorshSerialize for Contract {
+    fn serialize<W: std::io::Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        self.root().serialize(writer)
+    }
+}
+
+impl near_sdk::borsh::BorshDeserialize for Contract {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        Ok(Contract::with_root(Root::deserialize_reader(reader)?))
+    }
 }
 
 /// near-sdk reads the root state before every method that takes `self` and
-/// writes it back after every `&mut self` method. That write costs ~0.1 Tgas
-/// (the `storage_write` base fee, the value and evicted bytes, the trie nodes
-/// on its path), and many calls do not change the root at all — a vote that
-/// does not decide its proposal touches only the proposal, the vote and the
-/// voter list — so the root is written only when its bytes changed.
+/// writes it back after every `&mut self` method. Here reading is deferred to
+/// the first use of the root (see [`Root`]), and writing happens only if the
+/// root was used and its bytes changed.
 impl ContractState for Contract {
     fn state_read() -> Option<Self> {
-        let bytes = env::storage_read(Self::state_key())?;
-        let mut contract: Self = near_sdk::borsh::from_slice(&bytes)
-            .unwrap_or_else(|_| env::panic_str("Cannot deserialize the contract state."));
-        contract.loaded_root = Some(bytes);
-        Some(contract)
+        Some(Contract::handle())
     }
 
     fn state_write(&self) -> bool {
-        let bytes =
-            near_sdk::borsh::to_vec(self).unwrap_or_else(|_| env::panic_str("Cannot serialize the contract state."));
-        if self.loaded_root.as_deref() == Some(bytes.as_slice()) {
+        let Some((root, read)) = self.root.0.get() else {
+            return true; // never read: unchanged
+        };
+        let bytes = near_sdk::borsh::to_vec(root).unwrap_or_else(|_| env::panic_str(ERR_BAD_STATE));
+        if read.as_deref() == Some(bytes.as_slice()) {
             return true; // unchanged: the stored root is already these bytes
         }
         env::storage_write(Self::state_key(), &bytes)
@@ -185,7 +245,7 @@ impl Contract {
             env::panic_str(&format!("{ERR_TOO_MANY_MEMBERS}: at most {MAX_INITIAL_MEMBERS}"));
         }
         let role_names = table.roles.iter().map(|r| r.name.clone()).collect();
-        let mut dao = Self {
+        let mut dao = Contract::with_root(Root {
             state_version: STATE_VERSION,
             config: Lazy::new(StorageKey::Config, Config { name: name.clone(), purpose, metadata }),
             policies: Lazy::new(StorageKey::Policies, vote_policies),
@@ -193,28 +253,28 @@ impl Contract {
             role_combos: Lazy::new(StorageKey::RoleCombos, Vec::new()),
             proposal_bond,
             community: CommunityContracts { registry, attestation, consent },
-            members: LookupMap::new(StorageKey::Members),
             member_list: Vector::new(StorageKey::MemberList),
-            proposals: LookupMap::new(StorageKey::Proposals),
-            proposal_bodies: LookupMap::new(StorageKey::ProposalBodies),
-            votes: LookupMap::new(StorageKey::Votes),
-            voters: LookupMap::new(StorageKey::Voters),
-            status_index: LookupMap::new(StorageKey::StatusIndex),
             status_counts: [0; ProposalStatus::COUNT],
             next_proposal_id: 0,
             locked_bonds: NearToken::from_yoctonear(0),
-            loaded_root: None,
-        };
+        });
         for m in members {
-            let mask = check_ok(dao.roles.get().mask_of(&m.roles));
+            let mask = check_ok(dao.root().roles.get().mask_of(&m.roles));
             if dao.members.contains_key(&m.account_id) {
                 env::panic_str(&format!("{ERR_DUPLICATE_MEMBER}: {}", m.account_id));
             }
             dao.insert_member(m.account_id, mask);
         }
-        DaoEvent::DaoCreated { name, members: U64(dao.member_list.len() as u64), roles: role_names }.emit();
+        DaoEvent::DaoCreated { name, members: U64(dao.root().member_list.len() as u64), roles: role_names }.emit();
         dao
     }
+}
+
+/// The storage key of a `LookupMap` entry: the prefix followed by the borsh key.
+pub(crate) fn storage_key<K: near_sdk::borsh::BorshSerialize>(prefix: StorageKey, key: &K) -> Vec<u8> {
+    let mut k = near_sdk::IntoStorageKey::into_storage_key(prefix);
+    k.extend(near_sdk::borsh::to_vec(key).unwrap_or_default());
+    k
 }
 
 /// Unwraps a validation result, failing the call with its message.

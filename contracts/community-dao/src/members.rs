@@ -121,7 +121,7 @@ impl Contract {
     pub(crate) fn member_view(&self, account_id: AccountId, m: &Member) -> MemberView {
         MemberView {
             account_id,
-            roles: self.roles.get().names_of(m.roles),
+            roles: self.root().roles.get().names_of(m.roles),
             joined_at: U64(m.joined_at),
             roles_since_proposal: U64(m.roles_since),
         }
@@ -131,39 +131,39 @@ impl Contract {
     pub(crate) fn insert_member(&mut self, account_id: AccountId, mask: RoleMask) {
         let member = Member {
             roles: mask,
-            roles_since: self.next_proposal_id,
+            roles_since: self.root().next_proposal_id,
             prev_roles: 0,
             prev_since: 0,
             joined_at: env::block_timestamp(),
-            list_index: self.member_list.len(),
+            list_index: self.root().member_list.len(),
         };
-        self.member_list.push(account_id.clone());
+        self.root_mut().member_list.push(account_id.clone());
         self.members.insert(account_id, member);
-        combo_add(self.role_combos.get_mut(), mask);
-        self.roles.get_mut().count(mask, 1, true);
+        combo_add(self.root_mut().role_combos.get_mut(), mask);
+        self.root_mut().roles.get_mut().count(mask, 1, true);
     }
 
     pub(crate) fn remove_member(&mut self, account_id: &AccountId) -> Result<(), String> {
         let member =
             self.members.get(account_id).cloned().ok_or_else(|| format!("{ERR_UNKNOWN_MEMBER}: {account_id}"))?;
-        if self.member_list.len() == 1 {
+        if self.root().member_list.len() == 1 {
             return Err(ERR_LAST_MEMBER.to_string());
         }
-        let moved = self.member_list.swap_remove(member.list_index);
+        let moved = self.root_mut().member_list.swap_remove(member.list_index);
         debug_assert_eq!(&moved, account_id);
-        if let Some(other) = self.member_list.get(member.list_index).cloned() {
+        if let Some(other) = self.root().member_list.get(member.list_index).cloned() {
             if let Some(rec) = self.members.get_mut(&other) {
                 rec.list_index = member.list_index;
             }
         }
         self.members.remove(account_id);
-        combo_remove(self.role_combos.get_mut(), member.roles);
-        self.roles.get_mut().count(member.roles, 1, false);
+        combo_remove(self.root_mut().role_combos.get_mut(), member.roles);
+        self.root_mut().roles.get_mut().count(member.roles, 1, false);
         Ok(())
     }
 
     pub(crate) fn change_member_roles(&mut self, account_id: &AccountId, mask: RoleMask) -> Result<(), String> {
-        let seq = self.next_proposal_id;
+        let seq = self.root().next_proposal_id;
         let member = self.members.get_mut(account_id).ok_or_else(|| format!("{ERR_UNKNOWN_MEMBER}: {account_id}"))?;
         let old = member.roles;
         // Within one epoch (no proposal created since the last change) the roles
@@ -174,10 +174,10 @@ impl Contract {
             member.roles_since = seq;
         }
         member.roles = mask;
-        let combos = self.role_combos.get_mut();
+        let combos = self.root_mut().role_combos.get_mut();
         combo_remove(combos, old);
         combo_add(combos, mask);
-        let table = self.roles.get_mut();
+        let table = self.root_mut().roles.get_mut();
         table.count(old, 1, false);
         table.count(mask, 1, true);
         Ok(())
@@ -190,7 +190,7 @@ impl Contract {
         can_propose: KindSet,
         can_vote: KindSet,
     ) -> Result<(), String> {
-        let table = self.roles.get_mut();
+        let table = self.root_mut().roles.get_mut();
         match table.index_of(role) {
             Some(i) => {
                 table.roles[i].can_propose = can_propose;
@@ -204,14 +204,14 @@ impl Contract {
                 table.roles.push(Role { name: role.to_string(), can_propose, can_vote });
             }
         }
-        let combos = self.role_combos.get().clone();
-        self.roles.get_mut().recompute(&combos);
+        let combos = self.root().role_combos.get().clone();
+        self.root_mut().roles.get_mut().recompute(&combos);
         Ok(())
     }
 
     /// Checks that a role change or new role is acceptable, without applying it.
     pub(crate) fn check_role_permissions(&self, role: &str) -> Result<(), String> {
-        let table = self.roles.get();
+        let table = self.root().roles.get();
         if table.index_of(role).is_none() {
             validate_slug("role name", role)?;
             if table.roles.len() >= MAX_ROLES {

@@ -4,11 +4,13 @@ use crate::errors::*;
 use crate::events::DaoEvent;
 use crate::outcome::{decide, Outcome};
 use crate::types::*;
-use crate::{check_ok, Contract, ContractExt, StorageKey, MAX_ARGS_LEN, MAX_DESCRIPTION_LEN, MAX_REASON_LEN};
+use crate::{
+    check_ok, storage_key, Contract, ContractExt, StorageKey, MAX_ARGS_LEN, MAX_DESCRIPTION_LEN, MAX_REASON_LEN,
+};
 use ai_commons_primitives::storage::storage_cost;
 use ai_commons_primitives::{validate_bounded, validate_slug, StorageMeter};
 use near_sdk::json_types::U64;
-use near_sdk::{env, near, require, AccountId, Gas, IntoStorageKey, NearToken, Promise};
+use near_sdk::{env, near, require, AccountId, Gas, NearToken, Promise};
 
 const NS_PER_SEC: u64 = 1_000_000_000;
 const MAX_PERIOD_NS: u64 = 365 * 24 * 3600 * NS_PER_SEC;
@@ -64,13 +66,6 @@ fn validate_version(v: u32) -> Result<(), String> {
     Ok(())
 }
 
-/// The storage key of a `LookupMap` entry: prefix followed by the borsh key.
-fn map_key<K: near_sdk::borsh::BorshSerialize>(prefix: StorageKey, key: &K) -> Vec<u8> {
-    let mut k = prefix.into_storage_key();
-    k.extend(near_sdk::borsh::to_vec(key).unwrap_or_default());
-    k
-}
-
 fn record_bytes(key: Vec<u8>, value_len: usize) -> u64 {
     RECORD_OVERHEAD + key.len() as u64 + value_len as u64
 }
@@ -82,7 +77,7 @@ impl Contract {
         match kind {
             ProposalKind::Text => {}
             ProposalKind::AddMember { account_id, roles } => {
-                self.roles.get().mask_of(roles)?;
+                self.root().roles.get().mask_of(roles)?;
                 if self.members.contains_key(account_id) {
                     return Err(format!("{ERR_ALREADY_MEMBER}: {account_id}"));
                 }
@@ -93,7 +88,7 @@ impl Contract {
                 }
             }
             ProposalKind::ChangeRoles { account_id, roles } => {
-                self.roles.get().mask_of(roles)?;
+                self.root().roles.get().mask_of(roles)?;
                 if !self.members.contains_key(account_id) {
                     return Err(format!("{ERR_UNKNOWN_MEMBER}: {account_id}"));
                 }
@@ -209,15 +204,15 @@ impl Contract {
     }
 
     pub(crate) fn registry(&self) -> Result<AccountId, String> {
-        self.community.registry.clone().ok_or_else(|| ERR_REGISTRY_UNSET.to_string())
+        self.root().community.registry.clone().ok_or_else(|| ERR_REGISTRY_UNSET.to_string())
     }
 
     pub(crate) fn attestation(&self) -> Result<AccountId, String> {
-        self.community.attestation.clone().ok_or_else(|| ERR_ATTESTATION_UNSET.to_string())
+        self.root().community.attestation.clone().ok_or_else(|| ERR_ATTESTATION_UNSET.to_string())
     }
 
     pub(crate) fn consent(&self) -> Result<AccountId, String> {
-        self.community.consent.clone().ok_or_else(|| ERR_CONSENT_UNSET.to_string())
+        self.root().community.consent.clone().ok_or_else(|| ERR_CONSENT_UNSET.to_string())
     }
 
     /// Builds the header a new proposal would get, checking every rule but the deposit.
@@ -225,7 +220,7 @@ impl Contract {
         check_ok(validate_bounded("description", description, MAX_DESCRIPTION_LEN));
         let label = kind.label();
         let member = self.members.get(proposer).unwrap_or_else(|| env::panic_str(ERR_NOT_MEMBER));
-        let roles = self.roles.get();
+        let roles = self.root().roles.get();
         if !roles.can_propose(member.roles, label) {
             env::panic_str(ERR_CANNOT_PROPOSE);
         }
@@ -234,7 +229,7 @@ impl Contract {
         if electorate == 0 {
             env::panic_str(ERR_NO_ELECTORATE);
         }
-        let policy = self.policies.get().policy_for(label);
+        let policy = self.root().policies.get().policy_for(label);
         let now = env::block_timestamp();
         Proposal {
             proposer: proposer.clone(),
@@ -250,22 +245,23 @@ impl Contract {
             executed_at: 0,
             tally: Tally::default(),
             voter_count: 0,
-            bond: self.proposal_bond,
+            last_voter: None,
+            bond: self.root().proposal_bond,
             storage_deposit: NearToken::from_yoctonear(0),
             execution_attempts: 0,
             executing: false,
-            status_pos: self.status_counts[ProposalStatus::Active.index()],
+            status_pos: self.root().status_counts[ProposalStatus::Active.index()],
         }
     }
 
     /// Bytes a new proposal adds: its header, its body and its status-index entry.
     fn proposal_storage_bytes(&self, header: &Proposal, body: &ProposalBody) -> u64 {
-        let id = self.next_proposal_id;
+        let id = self.root().next_proposal_id;
         let header_len = near_sdk::borsh::object_length(header).unwrap_or_default();
         let body_len = near_sdk::borsh::object_length(body).unwrap_or_default();
-        record_bytes(map_key(StorageKey::Proposals, &id), header_len)
-            + record_bytes(map_key(StorageKey::ProposalBodies, &id), body_len)
-            + record_bytes(map_key(StorageKey::StatusIndex, &(ProposalStatus::Active as u8, header.status_pos)), 8)
+        record_bytes(storage_key(StorageKey::Proposals, &id), header_len)
+            + record_bytes(storage_key(StorageKey::ProposalBodies, &id), body_len)
+            + record_bytes(storage_key(StorageKey::StatusIndex, &(ProposalStatus::Active as u8, header.status_pos)), 8)
     }
 
     /// Moves a proposal to `to` in the status index (O(1): swap-remove from the
@@ -275,7 +271,7 @@ impl Contract {
         if from == to {
             return;
         }
-        let last = self.status_counts[from.index()] - 1;
+        let last = self.root().status_counts[from.index()] - 1;
         if p.status_pos != last {
             let last_id = *self
                 .status_index
@@ -287,11 +283,11 @@ impl Contract {
             }
         }
         self.status_index.remove(&(from as u8, last));
-        self.status_counts[from.index()] -= 1;
-        let pos = self.status_counts[to.index()];
+        self.root_mut().status_counts[from.index()] -= 1;
+        let pos = self.root().status_counts[to.index()];
         // A new slot: `set` spares the read `insert` would make.
         self.status_index.set((to as u8, pos), Some(id));
-        self.status_counts[to.index()] += 1;
+        self.root_mut().status_counts[to.index()] += 1;
         p.status = to;
         p.status_pos = pos;
     }
@@ -304,7 +300,7 @@ impl Contract {
         p.decided_at = env::block_timestamp();
         let bond = p.bond;
         p.bond = NearToken::from_yoctonear(0);
-        self.locked_bonds = self.locked_bonds.saturating_sub(bond);
+        self.root_mut().locked_bonds = self.root().locked_bonds.saturating_sub(bond);
         let refunded = if to == ProposalStatus::Spam { NearToken::from_yoctonear(0) } else { bond };
         if !refunded.is_zero() {
             Promise::new(p.proposer.clone()).transfer(refunded).detach();
@@ -341,20 +337,24 @@ impl Contract {
         let body = ProposalBody { description, kind };
         let bytes = self.proposal_storage_bytes(&header, &body);
         let storage = storage_cost(bytes);
-        let required = self.proposal_bond.saturating_add(storage);
+        let required = self.root().proposal_bond.saturating_add(storage);
         let attached = env::attached_deposit();
         if attached != required {
             env::panic_str(&format!(
                 "{ERR_DEPOSIT}: attach exactly {} yoctoNEAR (bond {} + storage {} for {} bytes), attached {}",
                 required.as_yoctonear(),
-                self.proposal_bond.as_yoctonear(),
+                self.root().proposal_bond.as_yoctonear(),
                 storage.as_yoctonear(),
                 bytes,
                 attached.as_yoctonear()
             ));
         }
         header.storage_deposit = storage;
-        let id = self.next_proposal_id;
+        let id = self.root().next_proposal_id;
+        // Measure these records alone: write out anything the maps already hold
+        // (on chain nothing yet; in unit tests, where one contract object serves
+        // many calls, earlier calls' writes).
+        self.proposals.flush();
         let meter = StorageMeter::start();
         // `set`, not `insert`: these keys are new, and `insert` would read each first.
         self.proposals.set(id, Some(header.clone()));
@@ -364,9 +364,9 @@ impl Contract {
         self.proposal_bodies.flush();
         self.status_index.flush();
         require!(meter.bytes_added() == bytes, "storage estimate differs from storage used");
-        self.status_counts[ProposalStatus::Active.index()] += 1;
-        self.next_proposal_id += 1;
-        self.locked_bonds = self.locked_bonds.saturating_add(header.bond);
+        self.root_mut().status_counts[ProposalStatus::Active.index()] += 1;
+        self.root_mut().next_proposal_id += 1;
+        self.root_mut().locked_bonds = self.root().locked_bonds.saturating_add(header.bond);
         DaoEvent::ProposalAdded {
             id: U64(id),
             proposer,
@@ -386,7 +386,7 @@ impl Contract {
     pub fn get_proposal_deposit(&self, proposer: AccountId, description: String, kind: ProposalKind) -> NearToken {
         let header = self.draft_proposal(&proposer, &description, &kind);
         let bytes = self.proposal_storage_bytes(&header, &ProposalBody { description, kind });
-        self.proposal_bond.saturating_add(storage_cost(bytes))
+        self.root().proposal_bond.saturating_add(storage_cost(bytes))
     }
 
     /// Withdraws an active proposal nobody has voted on. Caller: the proposer.

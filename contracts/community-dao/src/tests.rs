@@ -638,7 +638,7 @@ fn vote_event_is_exact_and_revote_adjusts_tally() {
     assert_eq!(
         get_logs(),
         vec![
-            r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"vote_cast","data":{"id":"0","voter":"dave.near","choice":"no","previous":null,"tally":{"yes":0,"no":1,"abstain":0,"spam":0}}}"#
+            r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"vote_cast","data":{"id":"0","voter":"dave.near","choice":"no"}}"#
         ]
     );
     w.now += HOUR;
@@ -655,6 +655,28 @@ fn vote_event_is_exact_and_revote_adjusts_tally() {
     );
     assert_eq!(w.dao.get_vote(U64(id), acc(DAVE)), Some(votes[0].clone()));
     assert_eq!(w.dao.get_vote(U64(id), acc(BOB)), None);
+}
+
+#[test]
+fn votes_list_newest_voter_first_and_page_after_a_voter() {
+    let mut w = World::new();
+    // Electorate 4, quorum 2, threshold 1/2: abstain votes never decide it.
+    let id = w.propose(ALICE, ProposalKind::Text);
+    for who in [DAVE, BOB, ALICE] {
+        assert_eq!(w.vote(who, id, VoteChoice::Abstain), ProposalStatus::Active);
+    }
+    w.now += HOUR;
+    assert_eq!(w.vote(BOB, id, VoteChoice::Abstain), ProposalStatus::Active); // changed: keeps its place
+    let voters = |votes: Vec<VoteView>| votes.into_iter().map(|v| v.voter.to_string()).collect::<Vec<_>>();
+    assert_eq!(voters(w.dao.get_votes(U64(id), None, None)), [ALICE, BOB, DAVE]);
+    assert_eq!(voters(w.dao.get_votes(U64(id), None, Some(2))), [ALICE, BOB]);
+    assert_eq!(voters(w.dao.get_votes(U64(id), Some(acc(BOB)), Some(2))), [DAVE]);
+    assert_eq!(voters(w.dao.get_votes(U64(id), Some(acc(DAVE)), None)), Vec::<String>::new());
+    assert_eq!(voters(w.dao.get_votes(U64(id), Some(acc(EVE)), None)), Vec::<String>::new()); // not a voter
+    assert_eq!(voters(w.dao.get_votes(U64(id + 1), None, None)), Vec::<String>::new()); // no such proposal
+    assert_eq!(w.dao.get_vote(U64(id), acc(BOB)).unwrap().voted_at, U64(T0 + HOUR));
+    let p = w.dao.get_proposal(U64(id)).unwrap();
+    assert_eq!((p.voter_count, p.tally.abstain), (3, 3));
 }
 
 #[test]
@@ -1206,9 +1228,9 @@ fn migrate_keeps_state_and_refuses_newer_layouts() {
     let id = w.propose(ALICE, ProposalKind::Text);
     w.vote(DAVE, id, VoteChoice::Yes);
     // State as layout version 1 wrote it (with feature `upgrade-test`, this code is version 2).
-    w.dao.state_version = 1;
+    w.dao.root_mut().state_version = 1;
     let before = w.fingerprint().replace(r#""state_version":1"#, &format!(r#""state_version":{STATE_VERSION}"#));
-    env::state_write(&w.dao);
+    env::state_write(w.dao.root());
     drop(w); // flushes the collections
     testing_env!(context(DAO, zero(), T0));
     let dao = Contract::migrate();
@@ -1220,8 +1242,8 @@ fn migrate_keeps_state_and_refuses_newer_layouts() {
     assert_eq!(w.fingerprint(), before);
     assert_eq!(w.vote(ALICE, id, VoteChoice::Yes), ProposalStatus::Passed);
 
-    w.dao.state_version = STATE_VERSION + 1;
-    env::state_write(&w.dao);
+    w.dao.root_mut().state_version = STATE_VERSION + 1;
+    env::state_write(w.dao.root());
     testing_env!(context(DAO, zero(), T0));
     let err = catch_unwind(Contract::migrate).err().unwrap();
     assert_eq!(panic_message(err), format!("state is newer than this code: {} > {}", STATE_VERSION + 1, STATE_VERSION));

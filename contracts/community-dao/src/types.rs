@@ -8,9 +8,10 @@ use near_sdk::{near, AccountId, NearToken};
 use std::collections::BTreeMap;
 
 /// The label of a proposal kind: what permissions and vote policies are keyed by.
-#[near(serializers = [borsh, json])]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "snake_case")]
+/// JSON: its snake_case name ([`KindLabel::as_str`]).
+#[near(serializers = [borsh])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(crate = "near_sdk::serde", rename_all = "snake_case")]
 pub enum KindLabel {
     Text,
     AddMember,
@@ -61,6 +62,32 @@ impl KindLabel {
         1 << (self as u32)
     }
 
+    /// JSON names, in the order of [`KindLabel::ALL`].
+    pub const NAMES: [&'static str; Self::COUNT] = [
+        "text",
+        "add_member",
+        "remove_member",
+        "change_roles",
+        "change_policy",
+        "change_role_permissions",
+        "transfer",
+        "function_calls",
+        "upgrade_self",
+        "set_community_contracts",
+        "approve_model_version",
+        "deprecate_model_version",
+        "revoke_model_version",
+        "move_alias",
+        "admit_attester",
+        "revoke_attester",
+        "record_training_snapshot",
+    ];
+
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
     /// Kinds that change the DAO itself and apply inside `execute`.
     pub fn is_internal(self) -> bool {
         matches!(
@@ -73,6 +100,25 @@ impl KindLabel {
                 | KindLabel::ChangeRolePermissions
                 | KindLabel::SetCommunityContracts
         )
+    }
+}
+
+impl<'de> Deserialize<'de> for KindLabel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LabelVisitor;
+        impl de::Visitor<'_> for LabelVisitor {
+            type Value = KindLabel;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a proposal kind label")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<KindLabel, E> {
+                match KindLabel::NAMES.iter().position(|n| *n == name) {
+                    Some(i) => Ok(KindLabel::ALL[i]),
+                    None => Err(E::unknown_variant(name, &KindLabel::NAMES)),
+                }
+            }
+        }
+        deserializer.deserialize_str(LabelVisitor)
     }
 }
 
@@ -110,19 +156,29 @@ impl Serialize for KindSet {
 
 impl<'de> Deserialize<'de> for KindSet {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(crate = "near_sdk::serde", untagged)]
-        enum Repr {
-            Word(String),
-            List(Vec<KindLabel>),
+        struct KindSetVisitor;
+        impl<'de> de::Visitor<'de> for KindSetVisitor {
+            type Value = KindSet;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"all\" or a list of proposal kind labels")
+            }
+            fn visit_str<E: de::Error>(self, word: &str) -> Result<KindSet, E> {
+                match word {
+                    "all" => Ok(KindSet::ALL),
+                    _ => Err(E::custom(format_args!(
+                        "expected \"all\" or a list of proposal kind labels, got \"{word}\""
+                    ))),
+                }
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<KindSet, A::Error> {
+                let mut set = KindSet::NONE;
+                while let Some(label) = seq.next_element::<KindLabel>()? {
+                    set.0 |= label.bit();
+                }
+                Ok(set)
+            }
         }
-        match Repr::deserialize(deserializer)
-            .map_err(|_| de::Error::custom("expected \"all\" or a list of proposal kind labels"))?
-        {
-            Repr::Word(w) if w == "all" => Ok(KindSet::ALL),
-            Repr::Word(w) => Err(de::Error::custom(format!("expected \"all\", got \"{w}\""))),
-            Repr::List(l) => Ok(KindSet::of(&l)),
-        }
+        deserializer.deserialize_any(KindSetVisitor)
     }
 }
 
@@ -258,9 +314,10 @@ pub struct FunctionCallAction {
 }
 
 /// What a proposal does when executed. JSON: `{"type": "<label>", ...fields}`.
-#[near(serializers = [borsh, json])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// Deserialization is hand-written (`kind_json.rs`), much smaller than the derive.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(crate = "near_sdk::serde", tag = "type", rename_all = "snake_case")]
 pub enum ProposalKind {
     Text,
     AddMember {
@@ -461,6 +518,8 @@ pub struct VoteRecord {
     pub choice: VoteChoice,
     pub reason: Option<String>,
     pub voted_at: u64,
+    /// The voter who first voted just before this one (`None`: the first voter).
+    pub prev: Option<AccountId>,
 }
 
 #[near(serializers = [json])]
@@ -472,8 +531,9 @@ pub struct VoteView {
     pub voted_at: U64,
 }
 
-/// The part of a proposal a vote reads and writes. Fixed size once created, so
-/// no later write grows storage; the body (description, kind) lives apart.
+/// The part of a proposal a vote reads and writes; the body (description,
+/// kind) lives apart. Its size is fixed at creation but for `last_voter`, whose
+/// storage, like the votes', is the DAO's cost.
 #[near(serializers = [borsh])]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proposal {
@@ -495,6 +555,8 @@ pub struct Proposal {
     pub executed_at: u64,
     pub tally: Tally,
     pub voter_count: u32,
+    /// The newest first-time voter: the head of the voter list (see `votes.rs`).
+    pub last_voter: Option<AccountId>,
     /// Bond still held by the DAO for this proposal (0 once refunded or forfeited).
     pub bond: NearToken,
     pub storage_deposit: NearToken,

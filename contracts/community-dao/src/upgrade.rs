@@ -5,7 +5,7 @@
 use crate::errors::*;
 use crate::events::DaoEvent;
 use crate::proposals::RECORD_OVERHEAD;
-use crate::{Contract, ContractExt, StorageKey, CONTRACT_VERSION, STATE_VERSION};
+use crate::{Contract, ContractExt, Root, StorageKey, CONTRACT_VERSION, STATE_VERSION};
 use ai_commons_primitives::storage::storage_cost;
 use ai_commons_primitives::{Digest32, StorageMeter};
 use near_sdk::json_types::U64;
@@ -66,7 +66,7 @@ impl Contract {
     #[init(ignore_state)]
     pub fn migrate() -> Self {
         require!(env::predecessor_account_id() == env::current_account_id(), ERR_PRIVATE);
-        let mut state: Contract = env::state_read().unwrap_or_else(|| env::panic_str(ERR_NO_STATE));
+        let mut state: Root = env::state_read().unwrap_or_else(|| env::panic_str(ERR_NO_STATE));
         let from = state.state_version;
         if from > STATE_VERSION {
             env::panic_str(&format!("{ERR_NEWER_STATE}: {from} > {STATE_VERSION}"));
@@ -80,7 +80,7 @@ impl Contract {
             contract_version: CONTRACT_VERSION.to_string(),
         }
         .emit();
-        state
+        Contract::with_root(state)
     }
 
     /// The code's version (`2.0.0-upgrade-test` when built with feature `upgrade-test`).

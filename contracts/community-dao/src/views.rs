@@ -1,7 +1,8 @@
 //! Read-only views. Lists are paginated with `from_index` / `limit` (default 20,
-//! at most 100).
+//! at most 100); votes, which are linked rather than indexed, with `after` / `limit`.
 
 use crate::types::*;
+use crate::votes::read_vote;
 use crate::{Contract, ContractExt, CONTRACT_VERSION};
 use ai_commons_primitives::Page;
 use near_sdk::json_types::U64;
@@ -36,50 +37,45 @@ impl Contract {
         })
     }
 
-    fn vote_view(&self, id: u64, voter: &AccountId) -> Option<VoteView> {
-        self.votes.get(&(id, voter.clone())).map(|v| VoteView {
-            voter: voter.clone(),
-            choice: v.choice,
-            reason: v.reason.clone(),
-            voted_at: U64(v.voted_at),
-        })
+    fn vote_view(voter: AccountId, v: VoteRecord) -> VoteView {
+        VoteView { voter, choice: v.choice, reason: v.reason, voted_at: U64(v.voted_at) }
     }
 }
 
 #[near]
 impl Contract {
     pub fn get_config(&self) -> ConfigView {
-        let c = self.config.get();
+        let c = self.root().config.get();
         ConfigView {
             name: c.name.clone(),
             purpose: c.purpose.clone(),
             metadata: c.metadata.clone(),
             contract_version: CONTRACT_VERSION.to_string(),
-            state_version: self.state_version,
-            proposal_bond: self.proposal_bond,
-            community: self.community.clone(),
-            member_count: U64(self.member_list.len() as u64),
-            proposal_count: U64(self.next_proposal_id),
-            locked_bonds: self.locked_bonds,
+            state_version: self.root().state_version,
+            proposal_bond: self.root().proposal_bond,
+            community: self.root().community.clone(),
+            member_count: U64(self.root().member_list.len() as u64),
+            proposal_count: U64(self.root().next_proposal_id),
+            locked_bonds: self.root().locked_bonds,
             status_counts: ProposalStatus::ALL
                 .iter()
-                .map(|s| (s.as_str().to_string(), U64(self.status_counts[s.index()])))
+                .map(|s| (s.as_str().to_string(), U64(self.root().status_counts[s.index()])))
                 .collect(),
         }
     }
 
     /// The default vote policy and the per-kind overrides.
     pub fn get_policy(&self) -> VotePolicies {
-        self.policies.get().clone()
+        self.root().policies.get().clone()
     }
 
     pub fn get_roles(&self) -> Vec<Role> {
-        self.roles.get().roles.clone()
+        self.root().roles.get().roles.clone()
     }
 
     /// Members who may vote on `kind` now (a new proposal's electorate).
     pub fn get_electorate(&self, kind: KindLabel) -> u32 {
-        self.roles.get().electorate[kind.index()]
+        self.root().roles.get().electorate[kind.index()]
     }
 
     pub fn get_member(&self, account_id: AccountId) -> Option<MemberView> {
@@ -90,9 +86,9 @@ impl Contract {
     /// Members in list order (removal swaps the last member into the gap).
     pub fn get_members(&self, from_index: Option<u64>, limit: Option<u32>) -> Vec<MemberView> {
         Page::new(from_index, limit)
-            .range(self.member_list.len() as u64)
+            .range(self.root().member_list.len() as u64)
             .filter_map(|i| {
-                let account = self.member_list.get(i as u32)?.clone();
+                let account = self.root().member_list.get(i as u32)?.clone();
                 let m = self.members.get(&account)?.clone();
                 Some(self.member_view(account, &m))
             })
@@ -100,7 +96,7 @@ impl Contract {
     }
 
     pub fn get_member_count(&self) -> U64 {
-        U64(self.member_list.len() as u64)
+        U64(self.root().member_list.len() as u64)
     }
 
     pub fn get_proposal(&self, id: U64) -> Option<ProposalView> {
@@ -111,7 +107,7 @@ impl Contract {
     /// Proposals by id, ascending.
     pub fn get_proposals(&self, from_index: Option<u64>, limit: Option<u32>) -> Vec<ProposalView> {
         Page::new(from_index, limit)
-            .range(self.next_proposal_id)
+            .range(self.root().next_proposal_id)
             .filter_map(|id| self.proposal_view(id, self.proposals.get(&id)?))
             .collect()
     }
@@ -125,7 +121,7 @@ impl Contract {
         limit: Option<u32>,
     ) -> Vec<ProposalView> {
         Page::new(from_index, limit)
-            .range(self.status_counts[status.index()])
+            .range(self.root().status_counts[status.index()])
             .filter_map(|pos| {
                 let id = *self.status_index.get(&(status as u8, pos))?;
                 self.proposal_view(id, self.proposals.get(&id)?)
@@ -134,19 +130,28 @@ impl Contract {
     }
 
     pub fn get_vote(&self, id: U64, account_id: AccountId) -> Option<VoteView> {
-        self.vote_view(id.0, &account_id)
+        read_vote(id.0, &account_id).map(|v| Self::vote_view(account_id, v))
     }
 
-    /// Votes on a proposal in first-vote order.
-    pub fn get_votes(&self, id: U64, from_index: Option<u64>, limit: Option<u32>) -> Vec<VoteView> {
-        let count = self.proposals.get(&id.0).map_or(0, |p| p.voter_count);
-        Page::new(from_index, limit)
-            .range(count as u64)
-            .filter_map(|n| {
-                let voter = self.voters.get(&(id.0, n as u32))?;
-                self.vote_view(id.0, voter)
-            })
-            .collect()
+    /// Votes on a proposal, newest voter first (a changed vote keeps its place).
+    /// A page starts after the voter `after` (the last voter of the previous
+    /// page) or, without it, at the newest voter; `limit`: default 20, at most 100.
+    pub fn get_votes(&self, id: U64, after: Option<AccountId>, limit: Option<u32>) -> Vec<VoteView> {
+        let limit = Page::new(None, limit).limit as usize;
+        let mut next = match after {
+            Some(voter) => read_vote(id.0, &voter).and_then(|v| v.prev),
+            None => self.proposals.get(&id.0).and_then(|p| p.last_voter.clone()),
+        };
+        let mut page = Vec::new();
+        while let Some(voter) = next.take() {
+            if page.len() == limit {
+                break;
+            }
+            let Some(v) = read_vote(id.0, &voter) else { break };
+            next = v.prev.clone();
+            page.push(Self::vote_view(voter, v));
+        }
+        page
     }
 
     /// Whether `account_id` may vote on proposal `id` (ignoring status and deadline).

@@ -1,16 +1,45 @@
-//! Voting. A vote reads the root state, the proposal header, the voter's member
-//! record and the voter's previous vote, and writes the header and the vote
-//! (plus one voter-list slot on a first vote): constant cost, whatever the
-//! number of members, proposals or votes.
+//! Voting. One record per (proposal, voter) under the `Votes` prefix; a
+//! proposal's voters are linked newest first from `Proposal::last_voter`
+//! through `VoteRecord::prev`, so listing them needs no index of its own.
+//!
+//! A vote that does not decide its proposal touches three records and nothing
+//! else (not even the root state): it reads the proposal header and the
+//! voter's member record, and writes the vote, learning the vote it replaced
+//! from the same write (the evicted value), and the header. That is a constant
+//! cost, whatever the number of members, proposals or votes.
 
 use crate::errors::*;
 use crate::events::DaoEvent;
 use crate::outcome::decide;
 use crate::types::*;
-use crate::{check_ok, Contract, ContractExt, MAX_REASON_LEN};
+use crate::{check_ok, storage_key, Contract, ContractExt, StorageKey, MAX_REASON_LEN};
 use ai_commons_primitives::validate_bounded;
 use near_sdk::json_types::U64;
-use near_sdk::{env, near, AccountId};
+use near_sdk::{borsh, env, near, AccountId};
+
+fn vote_key(id: u64, voter: &AccountId) -> Vec<u8> {
+    storage_key(StorageKey::Votes, &(id, voter))
+}
+
+fn decode(bytes: Vec<u8>) -> VoteRecord {
+    borsh::from_slice(&bytes).unwrap_or_else(|_| env::panic_str(ERR_BAD_STATE))
+}
+
+/// The vote `voter` cast on proposal `id`, if any.
+pub(crate) fn read_vote(id: u64, voter: &AccountId) -> Option<VoteRecord> {
+    env::storage_read(&vote_key(id, voter)).map(decode)
+}
+
+/// Stores `record` as `voter`'s vote on `id` and returns the vote it replaced:
+/// one storage write, where reading first would add a read.
+fn swap_vote(id: u64, voter: &AccountId, record: &VoteRecord) -> Option<VoteRecord> {
+    let bytes = borsh::to_vec(record).unwrap_or_else(|_| env::panic_str(ERR_BAD_STATE));
+    if env::storage_write(&vote_key(id, voter), &bytes) {
+        env::storage_get_evicted().map(decode)
+    } else {
+        None
+    }
+}
 
 impl Contract {
     /// Whether `account_id` may vote on proposal `id`: it held, when the proposal
@@ -47,20 +76,23 @@ impl Contract {
             Some(m) if m.roles_at_proposal(id) & p.voting_roles == 0 => env::panic_str(ERR_NOT_ELIGIBLE),
             Some(_) => {}
         }
-        let key = (id, voter.clone());
-        let previous = self.votes.get(&key).map(|v| v.choice);
-        match previous {
-            Some(prev) => p.tally.remove(prev),
+        // Written as a first vote, linked after the newest voter; a changed vote
+        // is written again below to keep its place in the list.
+        let record = VoteRecord { choice, reason, voted_at: now, prev: p.last_voter.clone() };
+        let previous = match swap_vote(id, &voter, &record) {
             None => {
-                // `set`, not `insert`: the slot is new, and `insert` would read it
-                // first (one storage read, ~80 Ggas, for a value we never use).
-                self.voters.set((id, p.voter_count), Some(voter.clone()));
+                p.last_voter = Some(voter.clone());
                 p.voter_count += 1;
+                None
             }
-        }
+            Some(old) => {
+                p.tally.remove(old.choice);
+                swap_vote(id, &voter, &VoteRecord { prev: old.prev, ..record });
+                Some(old.choice)
+            }
+        };
         p.tally.add(choice);
-        self.votes.insert(key, VoteRecord { choice, reason, voted_at: now });
-        DaoEvent::VoteCast { id: U64(id), voter, choice, previous, tally: p.tally }.emit();
+        DaoEvent::VoteCast { id: U64(id), voter, choice, previous }.emit();
         let outcome = decide(&p.tally, p.electorate, p.quorum_votes, p.policy.threshold, false);
         self.apply_outcome(id, &mut p, outcome);
         let status = p.status;

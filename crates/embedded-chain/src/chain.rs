@@ -145,6 +145,7 @@ struct ActionsResult {
     new_receipts: Vec<NewReceipt>,
     logs: Vec<String>,
     vm_gas_burnt: Gas,
+    vm_profile: Vec<(String, u64)>,
     /// Gas of the function calls that was not spent (to be refunded to the signer).
     gas_used_by_calls: Gas,
 }
@@ -591,6 +592,7 @@ impl Chain {
                     events: Vec::new(),
                     gas_burnt: 0,
                     vm_gas_burnt: 0,
+                    vm_profile: Vec::new(),
                     status: ReceiptStatus::Value(Vec::new()),
                     is_refund: true,
                 });
@@ -700,6 +702,7 @@ impl Chain {
             logs: result.logs,
             gas_burnt: gas_burnt.as_gas(),
             vm_gas_burnt: result.vm_gas_burnt.as_gas(),
+            vm_profile: result.vm_profile,
             status: status.clone(),
             is_refund: false,
         });
@@ -782,6 +785,7 @@ impl Chain {
             new_receipts: Vec::new(),
             logs: Vec::new(),
             vm_gas_burnt: Gas::ZERO,
+            vm_profile: Vec::new(),
             gas_used_by_calls: Gas::ZERO,
         };
         let promise_results: Arc<[PromiseResult]> = promise_results.into();
@@ -906,6 +910,7 @@ impl Chain {
                     let ChainExt { receipts: mut new_receipts, gas_weights, .. } = ext;
                     result.overlay = overlay;
                     result.vm_gas_burnt = result.vm_gas_burnt.saturating_add(vm.burnt_gas);
+                    result.vm_profile = gas_profile(&vm.profile, vm.burnt_gas);
                     result.logs.extend(vm.logs.iter().cloned());
                     if let Some(err) = vm.aborted {
                         result.gas_used_by_calls = result.vm_gas_burnt;
@@ -1109,4 +1114,21 @@ impl CallBuilder<'_> {
         let action = Action::function_call(&self.method, self.args, self.deposit, self.gas);
         self.chain.submit(&self.signer, &self.receiver, vec![action])
     }
+}
+
+/// The VM's gas profile as (cost name, gas) pairs, largest first, zeros left
+/// out; `wasm_instructions` is what the profile's host costs leave of `burnt`.
+fn gas_profile(profile: &near_vm_runner::ProfileDataV3, burnt: Gas) -> Vec<(String, u64)> {
+    let mut host = 0u64;
+    let mut rows: Vec<(String, u64)> = profile
+        .wasm_ext_profile
+        .iter()
+        .map(|(cost, gas)| (format!("{cost:?}"), gas.as_gas()))
+        .chain(profile.actions_profile.iter().map(|(cost, gas)| (format!("{cost:?}"), gas.as_gas())))
+        .filter(|(_, gas)| *gas > 0)
+        .inspect(|(_, gas)| host += gas)
+        .collect();
+    rows.push(("wasm_instructions".into(), burnt.as_gas().saturating_sub(host)));
+    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    rows
 }

@@ -54,6 +54,9 @@ pub struct ReceiptOutcome {
     pub gas_burnt: u64,
     /// Gas burnt by the contract code itself (the VM's `burnt_gas`).
     pub vm_gas_burnt: u64,
+    /// Where `vm_gas_burnt` went: (host-function or action cost, gas), largest
+    /// first, with `wasm_instructions` for the code's own instructions.
+    pub vm_profile: Vec<(String, u64)>,
     pub status: ReceiptStatus,
     /// Refund receipts are created by the protocol (predecessor `system`).
     pub is_refund: bool,

@@ -41,7 +41,7 @@ fn loading_gas(code_len: usize) -> u64 {
 }
 
 fn cost_json(c: &Cost) -> Value {
-    json!({"vm_gas": c.vm_gas, "total_gas": c.total_gas, "storage_bytes": c.bytes})
+    json!({"vm_gas": c.vm_gas, "total_gas": c.total_gas, "storage_bytes": c.bytes, "vm_profile": c.profile})
 }
 
 /// Prints rows of cells, columns padded to their widest cell (first column
@@ -182,7 +182,7 @@ fn bench() -> ExitCode {
     );
 
     // 2. Wasm sizes.
-    println!("\n2. Wasm size (as wasm-build and scripts/build.sh build them: release profile)");
+    println!("\n2. Wasm size (as wasm-build and scripts/build.sh build them: release profile, then wasm-opt -Oz)");
     let sizes = [
         ("community-dao", wasm.dao.len()),
         ("model-registry", wasm.registry.len()),
@@ -215,11 +215,13 @@ fn bench() -> ExitCode {
         "total",
         "bytes",
         "2nd vote VM",
+        "changed vote VM",
         "state keys",
     ]
     .map(String::from)
     .to_vec()];
     let mut dao_json = Vec::new();
+    let mut largest = None;
     for &n in member_counts {
         let mut f = seed::dao_fixture(&wasm.dao, n);
         seeded("community-dao members", n, &f.seeding);
@@ -234,13 +236,28 @@ fn bench() -> ExitCode {
             tgas(c.vote.total_gas),
             bytes(c.vote.bytes),
             tgas(c.second_vote.vm_gas),
+            tgas(c.changed_vote.vm_gas),
             thousands(f.seeding.keys as u64),
         ]);
         dao_json.push(json!({"members": n, "add_proposal": cost_json(&c.add_proposal), "vote": cost_json(&c.vote),
-                             "second_vote": cost_json(&c.second_vote), "seeding": seeding_json(&f.seeding)}));
+                             "second_vote": cost_json(&c.second_vote), "changed_vote": cost_json(&c.changed_vote),
+                             "seeding": seeding_json(&f.seeding)}));
+        largest = Some((n, c));
     }
-    println!("\n3. community-dao: a text proposal and a (non-deciding) vote on it, by members who joined through add_member proposals");
+    println!("\n3. community-dao: a text proposal and (non-deciding) votes on it, by members who joined through add_member proposals");
     table(&rows);
+    if let Some((n, c)) = largest {
+        println!("\n   Where a vote's VM gas goes at {} members (the VM's gas profile):", thousands(n as u64));
+        let mut rows =
+            vec![vec!["cost (Tgas, entries of 1 Ggas or more)".to_string(), "vote".into(), "changed vote".into()]];
+        for (name, gas) in &c.vote.profile {
+            let changed = c.changed_vote.profile.iter().find(|(n, _)| n == name).map_or(0, |(_, g)| *g);
+            if *gas >= 1_000_000_000 || changed >= 1_000_000_000 {
+                rows.push(vec![name.clone(), tgas(*gas), tgas(changed)]);
+            }
+        }
+        table(&rows);
+    }
     report.insert("community_dao".into(), json!(dao_json));
 
     // 4. model-registry.
