@@ -1276,7 +1276,7 @@ fn views_paginate_with_a_cap_and_track_statuses() {
     assert_eq!(ids(ProposalStatus::Cancelled, &w), vec![3, 50, 104]);
     let active: Vec<u64> = (0..105).filter(|i| ![3, 50, 104].contains(i)).collect();
     assert_eq!(ids(ProposalStatus::Active, &w), active);
-    assert_eq!(w.dao.get_config().status_counts["active"], U64(102));
+    assert_eq!(w.dao.get_config().status_counts.get(ProposalStatus::Active), 102);
     assert_eq!(w.dao.get_members(None, Some(1000)).len(), 4);
     assert_eq!(w.dao.get_members(Some(3), None)[0].account_id, acc(DAVE));
 }

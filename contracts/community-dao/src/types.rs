@@ -617,8 +617,8 @@ pub struct CommunityContracts {
     pub consent: Option<AccountId>,
 }
 
-#[near(serializers = [json])]
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[serde(crate = "near_sdk::serde")]
 pub struct ConfigView {
     pub name: String,
     pub purpose: String,
@@ -632,5 +632,27 @@ pub struct ConfigView {
     /// Bonds of open proposals, not spendable by the DAO.
     pub locked_bonds: NearToken,
     /// Number of proposals per status.
-    pub status_counts: BTreeMap<String, U64>,
+    pub status_counts: StatusCounts,
+}
+
+/// Number of proposals per status. JSON: an object keyed by status
+/// (`{"active": "2", "passed": "0", ...}`), every status present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusCounts(pub [u64; ProposalStatus::COUNT]);
+
+impl StatusCounts {
+    pub fn get(&self, status: ProposalStatus) -> u64 {
+        self.0[status.index()]
+    }
+}
+
+impl Serialize for StatusCounts {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use near_sdk::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(ProposalStatus::COUNT))?;
+        for status in ProposalStatus::ALL {
+            map.serialize_entry(status.as_str(), &U64(self.get(status)))?;
+        }
+        map.end()
+    }
 }

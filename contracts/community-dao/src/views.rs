@@ -57,10 +57,7 @@ impl Contract {
             member_count: U64(self.root().member_list.len() as u64),
             proposal_count: U64(self.root().next_proposal_id),
             locked_bonds: self.root().locked_bonds,
-            status_counts: ProposalStatus::ALL
-                .iter()
-                .map(|s| (s.as_str().to_string(), U64(self.root().status_counts[s.index()])))
-                .collect(),
+            status_counts: StatusCounts(self.root().status_counts),
         }
     }
 
