@@ -680,6 +680,28 @@ fn votes_list_newest_voter_first_and_page_after_a_voter() {
 }
 
 #[test]
+fn a_vote_leaves_the_root_state_unread_and_an_uninitialized_dao_says_so() {
+    let mut w = World::new();
+    let id = w.propose(ALICE, ProposalKind::Text);
+    env::state_write(w.dao.root());
+    drop(w); // flushes the collections
+    testing_env!(context(DAVE, zero(), T0 + HOUR));
+    // As a wasm call does: a handle from `state_read`, the method, `state_write`.
+    let mut dao = <Contract as ContractState>::state_read().unwrap();
+    assert_eq!(dao.vote(U64(id), VoteChoice::Yes, None), ProposalStatus::Active);
+    assert!(dao.root.0.get().is_none(), "a vote that does not decide must not read the root");
+    dao.state_write();
+    drop(dao);
+    let dao = <Contract as ContractState>::state_read().unwrap();
+    assert_eq!(dao.get_proposal(U64(id)).unwrap().tally.yes, 1);
+
+    env::storage_remove(Contract::state_key());
+    let dao = <Contract as ContractState>::state_read().unwrap();
+    let err = catch_unwind(AssertUnwindSafe(|| dao.get_config())).err().unwrap();
+    assert_eq!(panic_message(err), ERR_NOT_INITIALIZED);
+}
+
+#[test]
 fn vote_rejects_bad_calls_without_changing_state() {
     let mut w = World::new();
     let transfer = w.propose(ALICE, ProposalKind::Transfer { receiver_id: acc(EVE), amount: bond() });
