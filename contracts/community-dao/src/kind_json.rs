@@ -8,9 +8,10 @@
 //! have (unknown, or another kind's), a duplicate field or a missing required one is
 //! an error naming the field and the kind. `Option` fields may be absent or `null`.
 
+use crate::base64::Base64Bytes;
 use crate::types::{FunctionCallAction, KindLabel, KindSet, ProposalKind, VotePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
-use near_sdk::json_types::{Base64VecU8, U64};
+use near_sdk::json_types::U64;
 use near_sdk::serde::de::{self, Deserialize, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use near_sdk::{AccountId, NearToken};
 use std::fmt;
@@ -187,7 +188,7 @@ struct Slots {
     amount: Option<NearToken>,
     actions: Option<Vec<FunctionCallAction>>,
     code_hash: Option<Digest32>,
-    migrate_args: Option<Base64VecU8>,
+    migrate_args: Option<Base64Bytes>,
     registry: Option<AccountId>,
     attestation: Option<AccountId>,
     consent: Option<AccountId>,
@@ -437,13 +438,13 @@ mod tests {
                 receiver_id: acc("app.near"),
                 actions: vec![FunctionCallAction {
                     method_name: "go".into(),
-                    args: Base64VecU8(b"{\"x\":1}".to_vec()),
+                    args: Base64Bytes(b"{\"x\":1}".to_vec()),
                     deposit: NearToken::from_yoctonear(1),
                     gas: U64(5_000_000_000_000),
                 }],
             },
             UpgradeSelf { code_hash: Digest32([7; 32]), migrate_args: None },
-            UpgradeSelf { code_hash: Digest32([8; 32]), migrate_args: Some(Base64VecU8(vec![1, 2, 3])) },
+            UpgradeSelf { code_hash: Digest32([8; 32]), migrate_args: Some(Base64Bytes(vec![1, 2, 3])) },
             SetCommunityContracts { registry: Some(acc("registry.near")), attestation: None, consent: None },
             SetCommunityContracts {
                 registry: None,

@@ -5,11 +5,12 @@
 //! attester set and consent snapshots.
 //!
 //! Layout: `lib.rs` (state, init, storage keys), `types.rs`, `kind_json.rs`
-//! (JSON input of proposal kinds), `errors.rs`, `events.rs`, `members.rs` (roles,
-//! members, electorate counts), `outcome.rs` (voting arithmetic), `proposals.rs`
-//! (create, cancel, finalize, status index, bond), `votes.rs`, `execution.rs`,
-//! `upgrade.rs`, `views.rs`.
+//! (JSON input of proposal kinds), `base64.rs` (bytes as base64 in JSON),
+//! `errors.rs`, `events.rs`, `members.rs` (roles, members, electorate counts),
+//! `outcome.rs` (voting arithmetic), `proposals.rs` (create, cancel, finalize,
+//! status index, bond), `votes.rs`, `execution.rs`, `upgrade.rs`, `views.rs`.
 
+mod base64;
 mod errors;
 mod events;
 mod execution;
@@ -25,6 +26,7 @@ mod votes;
 #[cfg(test)]
 mod tests;
 
+pub use base64::Base64Bytes;
 pub use errors::*;
 pub use events::DaoEvent;
 pub use members::{RoleCombo, RoleTable};

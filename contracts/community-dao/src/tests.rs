@@ -3,8 +3,8 @@
 //! unchanged state. Voting arithmetic has its own tests in `outcome.rs`.
 
 use super::*;
+use crate::base64::Base64Bytes;
 use ai_commons_primitives::{ConsentPurpose, Digest32};
-use near_sdk::json_types::Base64VecU8;
 use near_sdk::mock::MockAction;
 use near_sdk::serde_json::{self, json, Value};
 use near_sdk::test_utils::{get_created_receipts, get_logs, VMContextBuilder};
@@ -414,7 +414,7 @@ fn proposal_storage_is_measured_for_every_kind() {
             receiver_id: acc("counter.near"),
             actions: vec![FunctionCallAction {
                 method_name: "increment".into(),
-                args: Base64VecU8(b"{}".to_vec()),
+                args: Base64Bytes(b"{}".to_vec()),
                 deposit: zero(),
                 gas: U64(Gas::from_tgas(5).as_gas()),
             }],
@@ -498,7 +498,7 @@ fn add_proposal_rejects_malformed_kinds() {
                 receiver_id: acc(EVE),
                 actions: vec![FunctionCallAction {
                     method_name: "go".into(),
-                    args: Base64VecU8(vec![]),
+                    args: Base64Bytes(vec![]),
                     deposit: zero(),
                     gas: U64(Gas::from_tgas(251).as_gas()),
                 }],
@@ -1151,7 +1151,7 @@ fn function_calls_are_one_batch() {
     let mut w = World::new();
     let action = |m: &str, deposit: NearToken| FunctionCallAction {
         method_name: m.into(),
-        args: Base64VecU8(br#"{"x":1}"#.to_vec()),
+        args: Base64Bytes(br#"{"x":1}"#.to_vec()),
         deposit,
         gas: U64(Gas::from_tgas(10).as_gas()),
     };

@@ -1,8 +1,9 @@
 //! Domain types of the DAO: proposal kinds and their labels, roles, vote policies,
 //! members, proposals and votes.
 
+use crate::base64::Base64Bytes;
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
-use near_sdk::json_types::{Base64VecU8, U64};
+use near_sdk::json_types::U64;
 use near_sdk::serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use near_sdk::{near, AccountId, NearToken};
 use std::collections::BTreeMap;
@@ -307,7 +308,7 @@ pub struct MemberView {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FunctionCallAction {
     pub method_name: String,
-    pub args: Base64VecU8,
+    pub args: Base64Bytes,
     pub deposit: NearToken,
     /// Gas units.
     pub gas: U64,
@@ -352,7 +353,7 @@ pub enum ProposalKind {
     },
     UpgradeSelf {
         code_hash: Digest32,
-        migrate_args: Option<Base64VecU8>,
+        migrate_args: Option<Base64Bytes>,
     },
     /// Fields left out stay unchanged.
     SetCommunityContracts {
