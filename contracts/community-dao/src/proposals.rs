@@ -257,8 +257,10 @@ impl Contract {
     /// Bytes a new proposal adds: its header, its body and its status-index entry.
     fn proposal_storage_bytes(&self, header: &Proposal, body: &ProposalBody) -> u64 {
         let id = self.root().next_proposal_id;
-        let header_len = near_sdk::borsh::object_length(header).unwrap_or_default();
-        let body_len = near_sdk::borsh::object_length(body).unwrap_or_default();
+        // `to_vec`, not `object_length`: the wasm already has the serializers for
+        // a `Vec` writer, and a counting writer would add a second copy of each.
+        let header_len = near_sdk::borsh::to_vec(header).map_or(0, |v| v.len());
+        let body_len = near_sdk::borsh::to_vec(body).map_or(0, |v| v.len());
         record_bytes(storage_key(StorageKey::Proposals, &id), header_len)
             + record_bytes(storage_key(StorageKey::ProposalBodies, &id), body_len)
             + record_bytes(storage_key(StorageKey::StatusIndex, &(ProposalStatus::Active as u8, header.status_pos)), 8)

@@ -1331,3 +1331,13 @@ fn upgrade_test_feature_builds_the_next_version() {
     assert_eq!((STATE_VERSION, w.dao.contract_version().as_str()), expected);
     assert_eq!(w.dao.get_config().state_version, expected.0);
 }
+
+#[test]
+fn vote_policies_keep_the_derived_borsh_layout() {
+    let p = policies();
+    let bytes = near_sdk::borsh::to_vec(&p).unwrap();
+    // What `#[derive(BorshSerialize, BorshDeserialize)]` writes and reads.
+    assert_eq!(bytes, near_sdk::borsh::to_vec(&(p.default, p.per_kind.clone())).unwrap());
+    assert_eq!(near_sdk::borsh::from_slice::<VotePolicies>(&bytes).unwrap(), p);
+    assert!(near_sdk::borsh::from_slice::<VotePolicies>(&bytes[..bytes.len() - 1]).is_err());
+}

@@ -228,12 +228,30 @@ pub struct VotePolicy {
 }
 
 /// The default policy plus overrides per kind.
-#[near(serializers = [borsh, json])]
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[near(serializers = [json])]
+#[derive(Clone, Debug, PartialEq, Eq, near_sdk::borsh::BorshSerialize)]
+#[borsh(crate = "near_sdk::borsh")]
 pub struct VotePolicies {
     pub default: VotePolicy,
     #[serde(default)]
     pub per_kind: BTreeMap<KindLabel, VotePolicy>,
+}
+
+/// The derived layout (the default, then the map as a length and its pairs in
+/// key order), read by inserting pair by pair: borsh's own map reader collects
+/// and sorts, which would put a sort routine (~3 kB) into the wasm.
+impl near_sdk::borsh::BorshDeserialize for VotePolicies {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        use near_sdk::borsh::BorshDeserialize;
+        let default = VotePolicy::deserialize_reader(reader)?;
+        let len = u32::deserialize_reader(reader)?;
+        let mut per_kind = BTreeMap::new();
+        for _ in 0..len {
+            let label = KindLabel::deserialize_reader(reader)?;
+            per_kind.insert(label, VotePolicy::deserialize_reader(reader)?);
+        }
+        Ok(VotePolicies { default, per_kind })
+    }
 }
 
 impl VotePolicies {
