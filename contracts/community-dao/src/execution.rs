@@ -242,11 +242,8 @@ impl Contract {
         if env::block_timestamp() < executable_at {
             env::panic_str(&format!("{ERR_TIMELOCK}: executable at {executable_at}"));
         }
-        let kind = self
-            .proposal_bodies
-            .get(&id)
-            .map(|b| b.kind.clone())
-            .unwrap_or_else(|| env::panic_str(ERR_PROPOSAL_NOT_FOUND));
+        let kind =
+            self.proposal_bodies.get(&id).map(|b| b.kind).unwrap_or_else(|| env::panic_str(ERR_PROPOSAL_NOT_FOUND));
         if !p.kind.is_internal() {
             let needed = Self::external_gas(&kind).saturating_add(CALLBACK_GAS).saturating_add(EXECUTE_OVERHEAD);
             let left = env::prepaid_gas().saturating_sub(env::used_gas());
@@ -280,7 +277,7 @@ impl Contract {
                 PromiseOrValue::Value(p.status)
             }
         };
-        self.proposals.insert(id, p);
+        self.proposals.set(&id, &p);
         out
     }
 
@@ -303,7 +300,7 @@ impl Contract {
             self.mark_failed(id.0, &mut p, "cross-contract call failed".into());
         }
         let status = p.status;
-        self.proposals.insert(id.0, p);
+        self.proposals.set(&id.0, &p);
         status
     }
 }

@@ -8,7 +8,8 @@
 //! (JSON input of proposal kinds), `base64.rs` (bytes as base64 in JSON),
 //! `errors.rs`, `events.rs`, `members.rs` (roles, members, electorate counts),
 //! `outcome.rs` (voting arithmetic), `proposals.rs` (create, cancel, finalize,
-//! status index, bond), `votes.rs`, `execution.rs`, `upgrade.rs`, `views.rs`.
+//! status index, bond), `votes.rs`, `execution.rs`, `upgrade.rs`, `views.rs`,
+//! `table.rs` (uncached storage maps).
 
 mod base64;
 mod errors;
@@ -18,6 +19,7 @@ mod kind_json;
 mod members;
 mod outcome;
 mod proposals;
+mod table;
 mod types;
 mod upgrade;
 mod views;
@@ -36,8 +38,9 @@ pub use types::*;
 use ai_commons_primitives::validate_bounded;
 use near_sdk::json_types::U64;
 use near_sdk::state::ContractState;
-use near_sdk::store::{Lazy, LookupMap, Vector};
+use near_sdk::store::{Lazy, Vector};
 use near_sdk::{env, near, AccountId, BorshStorageKey, NearToken, PanicOnDefault};
+use table::Table;
 
 /// Layout version of the state this code reads and writes.
 #[cfg(not(feature = "upgrade-test"))]
@@ -61,7 +64,7 @@ pub const MAX_ROLES_PER_MEMBER: usize = 4;
 pub const MAX_INITIAL_MEMBERS: usize = 100;
 pub const MAX_ARGS_LEN: usize = 16 * 1024;
 
-#[derive(BorshStorageKey)]
+#[derive(BorshStorageKey, Clone, Copy)]
 #[near]
 pub(crate) enum StorageKey {
     Config,
@@ -115,13 +118,13 @@ pub struct Root {
 pub struct Contract {
     root: RootCell,
     /// One record per member.
-    members: LookupMap<AccountId, Member>,
+    members: Table<AccountId, Member>,
     /// Proposal headers (status, snapshot, tally) by id.
-    proposals: LookupMap<u64, Proposal>,
+    proposals: Table<u64, Proposal>,
     /// Proposal description and kind by id (immutable).
-    proposal_bodies: LookupMap<u64, ProposalBody>,
+    proposal_bodies: Table<u64, ProposalBody>,
     /// Per-status index: (status, position) -> proposal id; `Proposal::status_pos`.
-    status_index: LookupMap<(u8, u64), u64>,
+    status_index: Table<(u8, u64), u64>,
 }
 
 /// The root record, read on first access. Keeps the bytes it was read from
@@ -158,10 +161,10 @@ impl Contract {
     fn handle() -> Self {
         Contract {
             root: RootCell(std::cell::OnceCell::new()),
-            members: LookupMap::new(StorageKey::Members),
-            proposals: LookupMap::new(StorageKey::Proposals),
-            proposal_bodies: LookupMap::new(StorageKey::ProposalBodies),
-            status_index: LookupMap::new(StorageKey::StatusIndex),
+            members: Table::new(StorageKey::Members),
+            proposals: Table::new(StorageKey::Proposals),
+            proposal_bodies: Table::new(StorageKey::ProposalBodies),
+            status_index: Table::new(StorageKey::StatusIndex),
         }
     }
 

@@ -138,22 +138,22 @@ impl Contract {
             list_index: self.root().member_list.len(),
         };
         self.root_mut().member_list.push(account_id.clone());
-        self.members.insert(account_id, member);
+        self.members.set(&account_id, &member);
         combo_add(self.root_mut().role_combos.get_mut(), mask);
         self.root_mut().roles.get_mut().count(mask, 1, true);
     }
 
     pub(crate) fn remove_member(&mut self, account_id: &AccountId) -> Result<(), String> {
-        let member =
-            self.members.get(account_id).cloned().ok_or_else(|| format!("{ERR_UNKNOWN_MEMBER}: {account_id}"))?;
+        let member = self.members.get(account_id).ok_or_else(|| format!("{ERR_UNKNOWN_MEMBER}: {account_id}"))?;
         if self.root().member_list.len() == 1 {
             return Err(ERR_LAST_MEMBER.to_string());
         }
         let moved = self.root_mut().member_list.swap_remove(member.list_index);
         debug_assert_eq!(&moved, account_id);
         if let Some(other) = self.root().member_list.get(member.list_index).cloned() {
-            if let Some(rec) = self.members.get_mut(&other) {
+            if let Some(mut rec) = self.members.get(&other) {
                 rec.list_index = member.list_index;
+                self.members.set(&other, &rec);
             }
         }
         self.members.remove(account_id);
@@ -164,7 +164,7 @@ impl Contract {
 
     pub(crate) fn change_member_roles(&mut self, account_id: &AccountId, mask: RoleMask) -> Result<(), String> {
         let seq = self.root().next_proposal_id;
-        let member = self.members.get_mut(account_id).ok_or_else(|| format!("{ERR_UNKNOWN_MEMBER}: {account_id}"))?;
+        let mut member = self.members.get(account_id).ok_or_else(|| format!("{ERR_UNKNOWN_MEMBER}: {account_id}"))?;
         let old = member.roles;
         // Within one epoch (no proposal created since the last change) the roles
         // held by every existing proposal's snapshot are still `prev_roles`.
@@ -174,6 +174,7 @@ impl Contract {
             member.roles_since = seq;
         }
         member.roles = mask;
+        self.members.set(account_id, &member);
         let combos = self.root_mut().role_combos.get_mut();
         combo_remove(combos, old);
         combo_add(combos, mask);

@@ -275,20 +275,20 @@ impl Contract {
         }
         let last = self.root().status_counts[from.index()] - 1;
         if p.status_pos != last {
-            let last_id = *self
+            let last_id = self
                 .status_index
                 .get(&(from as u8, last))
                 .unwrap_or_else(|| env::panic_str("status index is inconsistent"));
-            self.status_index.insert((from as u8, p.status_pos), last_id);
-            if let Some(other) = self.proposals.get_mut(&last_id) {
+            self.status_index.set(&(from as u8, p.status_pos), &last_id);
+            if let Some(mut other) = self.proposals.get(&last_id) {
                 other.status_pos = p.status_pos;
+                self.proposals.set(&last_id, &other);
             }
         }
         self.status_index.remove(&(from as u8, last));
         self.root_mut().status_counts[from.index()] -= 1;
         let pos = self.root().status_counts[to.index()];
-        // A new slot: `set` spares the read `insert` would make.
-        self.status_index.set((to as u8, pos), Some(id));
+        self.status_index.set(&(to as u8, pos), &id);
         self.root_mut().status_counts[to.index()] += 1;
         p.status = to;
         p.status_pos = pos;
@@ -322,7 +322,7 @@ impl Contract {
     }
 
     pub(crate) fn proposal(&self, id: u64) -> Proposal {
-        self.proposals.get(&id).cloned().unwrap_or_else(|| env::panic_str(ERR_PROPOSAL_NOT_FOUND))
+        self.proposals.get(&id).unwrap_or_else(|| env::panic_str(ERR_PROPOSAL_NOT_FOUND))
     }
 }
 
@@ -353,18 +353,10 @@ impl Contract {
         }
         header.storage_deposit = storage;
         let id = self.root().next_proposal_id;
-        // Measure these records alone: write out anything the maps already hold
-        // (on chain nothing yet; in unit tests, where one contract object serves
-        // many calls, earlier calls' writes).
-        self.proposals.flush();
         let meter = StorageMeter::start();
-        // `set`, not `insert`: these keys are new, and `insert` would read each first.
-        self.proposals.set(id, Some(header.clone()));
-        self.proposal_bodies.set(id, Some(body));
-        self.status_index.set((ProposalStatus::Active as u8, header.status_pos), Some(id));
-        self.proposals.flush();
-        self.proposal_bodies.flush();
-        self.status_index.flush();
+        self.proposals.set(&id, &header);
+        self.proposal_bodies.set(&id, &body);
+        self.status_index.set(&(ProposalStatus::Active as u8, header.status_pos), &id);
         require!(meter.bytes_added() == bytes, "storage estimate differs from storage used");
         self.root_mut().status_counts[ProposalStatus::Active.index()] += 1;
         self.root_mut().next_proposal_id += 1;
@@ -406,7 +398,7 @@ impl Contract {
             env::panic_str(ERR_HAS_VOTES);
         }
         self.end_voting(id.0, &mut p, ProposalStatus::Cancelled);
-        self.proposals.insert(id.0, p);
+        self.proposals.set(&id.0, &p);
     }
 
     /// Decides an active proposal whose voting period is over: expired without
@@ -423,7 +415,7 @@ impl Contract {
         let outcome = decide(&p.tally, p.electorate, p.quorum_votes, p.policy.threshold, true);
         self.apply_outcome(id.0, &mut p, outcome);
         let status = p.status;
-        self.proposals.insert(id.0, p);
+        self.proposals.set(&id.0, &p);
         status
     }
 }

@@ -242,7 +242,6 @@ pub struct VotePolicies {
 /// and sorts, which would put a sort routine (~3 kB) into the wasm.
 impl near_sdk::borsh::BorshDeserialize for VotePolicies {
     fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
-        use near_sdk::borsh::BorshDeserialize;
         let default = VotePolicy::deserialize_reader(reader)?;
         let len = u32::deserialize_reader(reader)?;
         let mut per_kind = BTreeMap::new();

@@ -16,8 +16,8 @@ impl Contract {
         Some(ProposalView {
             id: U64(id),
             proposer: p.proposer.clone(),
-            description: body.description.clone(),
-            kind: body.kind.clone(),
+            description: body.description,
+            kind: body.kind,
             label: p.kind,
             status: p.status,
             policy: p.policy,
@@ -76,7 +76,7 @@ impl Contract {
     }
 
     pub fn get_member(&self, account_id: AccountId) -> Option<MemberView> {
-        let m = self.members.get(&account_id)?.clone();
+        let m = self.members.get(&account_id)?;
         Some(self.member_view(account_id, &m))
     }
 
@@ -86,7 +86,7 @@ impl Contract {
             .range(self.root().member_list.len() as u64)
             .filter_map(|i| {
                 let account = self.root().member_list.get(i as u32)?.clone();
-                let m = self.members.get(&account)?.clone();
+                let m = self.members.get(&account)?;
                 Some(self.member_view(account, &m))
             })
             .collect()
@@ -98,14 +98,14 @@ impl Contract {
 
     pub fn get_proposal(&self, id: U64) -> Option<ProposalView> {
         let p = self.proposals.get(&id.0)?;
-        self.proposal_view(id.0, p)
+        self.proposal_view(id.0, &p)
     }
 
     /// Proposals by id, ascending.
     pub fn get_proposals(&self, from_index: Option<u64>, limit: Option<u32>) -> Vec<ProposalView> {
         Page::new(from_index, limit)
             .range(self.root().next_proposal_id)
-            .filter_map(|id| self.proposal_view(id, self.proposals.get(&id)?))
+            .filter_map(|id| self.proposal_view(id, &self.proposals.get(&id)?))
             .collect()
     }
 
@@ -120,8 +120,8 @@ impl Contract {
         Page::new(from_index, limit)
             .range(self.root().status_counts[status.index()])
             .filter_map(|pos| {
-                let id = *self.status_index.get(&(status as u8, pos))?;
-                self.proposal_view(id, self.proposals.get(&id)?)
+                let id = self.status_index.get(&(status as u8, pos))?;
+                self.proposal_view(id, &self.proposals.get(&id)?)
             })
             .collect()
     }
@@ -137,7 +137,7 @@ impl Contract {
         let limit = Page::new(None, limit).limit as usize;
         let mut next = match after {
             Some(voter) => read_vote(id.0, &voter).and_then(|v| v.prev),
-            None => self.proposals.get(&id.0).and_then(|p| p.last_voter.clone()),
+            None => self.proposals.get(&id.0).and_then(|p| p.last_voter),
         };
         let mut page = Vec::new();
         while let Some(voter) = next.take() {
@@ -153,6 +153,6 @@ impl Contract {
 
     /// Whether `account_id` may vote on proposal `id` (ignoring status and deadline).
     pub fn can_vote(&self, id: U64, account_id: AccountId) -> bool {
-        self.proposals.get(&id.0).is_some_and(|p| self.is_eligible(id.0, p, &account_id))
+        self.proposals.get(&id.0).is_some_and(|p| self.is_eligible(id.0, &p, &account_id))
     }
 }

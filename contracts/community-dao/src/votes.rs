@@ -94,7 +94,7 @@ impl Contract {
         let outcome = decide(&p.tally, p.electorate, p.quorum_votes, p.policy.threshold, false);
         self.apply_outcome(id, &mut p, outcome);
         let status = p.status;
-        self.proposals.insert(id, p);
+        self.proposals.set(&id, &p);
         status
     }
 }
