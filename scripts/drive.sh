@@ -284,13 +284,14 @@ do_register_model() { # MODEL_ID NAME TASK LICENSE CARD_URI CARD_DIGEST
 }
 
 SUBMITTED_VERSION=''
-do_submit_version() { # MODEL_ID WEIGHTS_DIGEST SNAPSHOT_ID ARTIFACT_URI CODE_DIGEST
-    local v
-    near_call "$registry" submit_version "{\"model_id\":$(json_str "$1"),\"weights_digest\":\"$2\",\"artifact_uri\":$(json_str "$4"),\"parent\":null,\"training\":{\"code_digest\":\"$5\",\"dataset_digest\":null,\"consent_contract\":\"$consent\",\"consent_snapshot_id\":\"$3\"},\"eval_report_digest\":null,\"metadata\":null}" \
+do_submit_version() { # MODEL_ID WEIGHTS_DIGEST SNAPSHOT_ID ARTIFACT_URI CODE_DIGEST [PARENT_VERSION]
+    local v parent=${6:-null} guess=1
+    [[ ! $parent =~ ^[0-9]+$ ]] || guess=$((parent + 1)) # what a dry run shows
+    near_call "$registry" submit_version "{\"model_id\":$(json_str "$1"),\"weights_digest\":\"$2\",\"artifact_uri\":$(json_str "$4"),\"parent\":$parent,\"training\":{\"code_digest\":\"$5\",\"dataset_digest\":null,\"consent_contract\":\"$consent\",\"consent_snapshot_id\":\"$3\"},\"eval_report_digest\":null,\"metadata\":null}" \
         '0.05 NEAR' '30 Tgas' "$signer"
     local i
     for i in 1 2 3 4 5; do
-        v=$(near_view "$registry" get_version_by_digest "{\"digest\":\"$2\"}" '{"version":1}')
+        v=$(near_view "$registry" get_version_by_digest "{\"digest\":\"$2\"}" "{\"version\":$guess}")
         SUBMITTED_VERSION=$(json_get "$v" .version)
         [[ -z $SUBMITTED_VERSION && $i -lt 5 ]] || break
         settle
@@ -365,14 +366,26 @@ lifecycle() {
 
     note "step 6: a signed receipt is verified and stored"
     if [[ -n $receipt_file ]]; then
+        local signed requester count stored f
+        signed=$(json_get "$(json_file "$receipt_file")" .receipt)
+        requester=$(json_get "$signed" .requester)
         do_submit_receipt "$receipt_file"
-        local requester count
-        requester=$(json_get "$(json_file "$receipt_file")" .receipt.requester)
         settle
-        count=$(near_view "$attestation" get_receipt_count_by_requester "{\"requester\":\"$requester\"}" '"<count>"')
-        note "  $requester now has $(json_get "$count" .) stored receipt(s)"
+        count=$(json_get "$(near_view "$attestation" get_receipt_count_by_requester "{\"requester\":\"$requester\"}" '"1"')" .)
+        [[ $count =~ ^[1-9][0-9]*$ ]] || die "$requester has '$count' stored receipts after submit_receipt"
+        note "  $requester now has $count stored receipt(s)"
+
+        note "step 7: $requester reads the newest receipt back and compares it with $receipt_file"
+        stored=$(near_view "$attestation" get_receipts_by_requester \
+            "{\"requester\":\"$requester\",\"from_index\":$((count - 1)),\"limit\":1}" "[{\"id\":\"<id>\",\"receipt\":$signed}]")
+        for f in model_id version attester_key request_commitment response_commitment nonce; do
+            [[ $(json_get "$stored" ".0.receipt.$f") == "$(json_get "$signed" ".$f")" ]] ||
+                die "the stored receipt's $f differs from $receipt_file"
+        done
+        note "  receipt #$(json_get "$stored" .0.id) is the signed one (model, attester key, commitments, nonce)"
     else
         note "  (skipped: no --receipt FILE; sign one with the attestation-signer crate)"
+        note "step 7: (skipped: no receipt to read back)"
     fi
 
     note "step 8: $u revokes consent; the snapshot still shows it was live"
@@ -380,6 +393,18 @@ lifecycle() {
     local live
     live=$(near_view "$c" was_live_at_snapshot "{\"user\":\"$u\",\"snapshot_id\":\"$snap_id\"}" true)
     [[ $live == true ]] || die "was_live_at_snapshot($u, $snap_id) is '$live', expected true"
+
+    note "  $m v$v is deprecated for v2: submitted with v$v as parent, approved, made production"
+    local v2
+    do_submit_version "$m" "$(sha256_hex "$wd/v2")" "$snap_id" "ipfs://$m-weights-v2" "$(sha256_hex "training code of $m")" "$v"
+    v2=$SUBMITTED_VERSION
+    propose "Approve $m v$v2" "$(kind_json approve_model_version "model_id=$(json_str "$m")" "version=$v2")"
+    pass "$LAST_ID"
+    propose "Move production to $m v$v2" "$(kind_json move_alias "model_id=$(json_str "$m")" 'alias="production"' "version=$v2")"
+    pass "$LAST_ID"
+    propose "Deprecate $m v$v" \
+        "$(kind_json deprecate_model_version "model_id=$(json_str "$m")" "version=$v" "reason=$(json_str "superseded by v$v2")")"
+    pass "$LAST_ID"
     if [[ -n $attester ]]; then
         propose "Revoke attester $attester" "$(kind_json revoke_attester "operator=\"$attester\"" 'reason="end of the lifecycle run"')"
         pass "$LAST_ID"

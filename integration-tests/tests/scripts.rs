@@ -340,20 +340,29 @@ fn drive_lifecycle_dry_run_covers_every_step() {
         "\"type\":\"move_alias\"",
         "\"type\":\"admit_attester\"",
         "attestation.ai-commons.testnet submit_receipt",
+        "attestation.ai-commons.testnet get_receipts_by_requester",
         "consent.ai-commons.testnet revoke ",
         "was_live_at_snapshot",
+        "\"type\":\"deprecate_model_version\"",
         "\"type\":\"revoke_attester\"",
         " vote json-args",
         " execute json-args",
     ]);
     let adds = run.near_commands().iter().filter(|c| c.contains(" add_proposal ")).count();
     let deposits = run.near_commands().iter().filter(|c| c.contains(" get_proposal_deposit ")).count();
-    assert_eq!(adds, 6, "member, snapshot, approve, alias, admit, revoke attester");
+    assert_eq!(adds, 9, "member, snapshot, approve, alias, admit, approve v2, alias v2, deprecate v1, revoke attester");
     assert_eq!(deposits, adds, "every proposal reads its exact deposit first");
     assert_eq!(run.json_args(&["grant json-args"])["grantee"], "dao.ai-commons.testnet");
     assert!(run.near_commands().iter().any(|c| c.contains("grant json-args") && c.contains("sign-as carol.testnet")));
-    let version = run.json_args(&["submit_version"]);
+    let versions: Vec<&str> = run.near_commands().into_iter().filter(|c| c.contains(" submit_version ")).collect();
+    assert_eq!(versions.len(), 2, "v1, then v2");
+    let version = run.json_args(&["submit_version", r#""parent":null"#]);
     assert_eq!(version["training"]["consent_contract"], "consent.ai-commons.testnet");
+    assert!(versions[1].contains(r#""parent":1"#), "v2 names v1 as its parent: {}", versions[1]);
+    let deprecate = run.json_args(&["\"type\":\"deprecate_model_version\"", " add_proposal "]);
+    assert_eq!((&deprecate["kind"]["version"], &deprecate["kind"]["reason"]), (&json!(1), &json!("superseded by v2")));
+    let read_back = run.json_args(&["get_receipts_by_requester"]);
+    assert_eq!(read_back["requester"], fixture("signed-receipt.json")["receipt"]["requester"]);
     assert_eq!(run.json_args(&["submit_receipt"]), fixture("signed-receipt.json"));
 }
 
