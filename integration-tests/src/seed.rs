@@ -361,7 +361,7 @@ pub fn measure(chain: &mut Chain, contract: &AccountId, tx: impl FnOnce(&mut Cha
             None => profile.push((name.clone(), *gas)),
         }
     }
-    profile.sort_by(|a, b| b.1.cmp(&a.1));
+    profile.sort_by_key(|row| std::cmp::Reverse(row.1));
     let cost = Cost {
         vm_gas: out.vm_gas_on(contract).as_gas(),
         total_gas: out.total_gas_burnt,

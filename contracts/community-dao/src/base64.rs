@@ -51,7 +51,7 @@ fn sextet(c: u8) -> Option<u32> {
 /// Decodes standard base64 with canonical padding.
 pub fn decode(s: &str) -> Result<Vec<u8>, &'static str> {
     let s = s.as_bytes();
-    if s.len() % 4 != 0 {
+    if !s.len().is_multiple_of(4) {
         return Err("base64: the length must be a multiple of 4 (padding with '=' is required)");
     }
     let mut out = Vec::with_capacity(s.len() / 4 * 3);

@@ -1129,6 +1129,6 @@ fn gas_profile(profile: &near_vm_runner::ProfileDataV3, burnt: Gas) -> Vec<(Stri
         .inspect(|(_, gas)| host += gas)
         .collect();
     rows.push(("wasm_instructions".into(), burnt.as_gas().saturating_sub(host)));
-    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.1));
     rows
 }

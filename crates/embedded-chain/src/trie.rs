@@ -46,7 +46,7 @@ pub(crate) struct TrieShape {
 
 fn nibble(key: &[u8], i: usize) -> u8 {
     let b = key[i / 2];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         b >> 4
     } else {
         b & 0x0f
@@ -79,7 +79,7 @@ fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
 fn nibble_prefix_range(key: &[u8], depth: u32) -> (Vec<u8>, Option<Vec<u8>>) {
     let depth = depth as usize;
     let whole = depth / 2;
-    if depth % 2 == 0 {
+    if depth.is_multiple_of(2) {
         let start = key[..whole].to_vec();
         let end = prefix_successor(&start);
         (start, end)
