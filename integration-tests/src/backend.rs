@@ -201,10 +201,13 @@ impl Backend for Embedded {
     }
 }
 
+/// An account's raw state entries, balance and storage usage, as [`Embedded::snapshot`] takes them.
+pub type AccountSnapshot = (Vec<(Vec<u8>, Vec<u8>)>, NearToken, u64);
+
 impl Embedded {
     /// Every raw state entry and the balance and storage usage of `account`:
     /// compare two snapshots to assert that a refused call changed nothing.
-    pub fn snapshot(&self, account: &AccountId) -> (Vec<(Vec<u8>, Vec<u8>)>, NearToken, u64) {
+    pub fn snapshot(&self, account: &AccountId) -> AccountSnapshot {
         let usage = self.chain.view_account(account).map(|a| a.storage_usage).unwrap_or(0);
         (self.chain.view_state(account, b""), self.chain.balance(account), usage)
     }

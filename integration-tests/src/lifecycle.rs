@@ -176,8 +176,7 @@ fn infer(
     model: (&str, u32, Digest32),
     nonce: u64,
     now: u64,
-    input: &str,
-    output: &str,
+    (input, output): (&str, &str),
 ) -> Inference {
     let salt = random_salt();
     let receipt = InferenceReceipt {
@@ -378,8 +377,7 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
         (model, 1, weights_v1),
         1,
         b.block_timestamp(),
-        "Summarize our community charter in one line.",
-        "Members govern shared models in public.",
+        ("Summarize our community charter in one line.", "Members govern shared models in public."),
     );
     t.check(
         6,
@@ -494,7 +492,7 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
         "Revoke attester node",
         json!({"type": "revoke_attester", "operator": node, "reason": "TEE firmware advisory"}),
     )?;
-    let late = infer(&signer, &c.attestation, &victor, (model, 2, weights_v2), 2, b.block_timestamp(), "hello", "hi");
+    let late = infer(&signer, &c.attestation, &victor, (model, 2, weights_v2), 2, b.block_timestamp(), ("hello", "hi"));
     let count_before: String = b.view(&c.attestation, "get_receipt_count_by_attester", json!({"operator": node}));
     let out = b.call_gas(
         &victor,

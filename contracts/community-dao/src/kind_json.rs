@@ -9,6 +9,7 @@
 //! an error naming the field and the kind. `Option` fields may be absent or `null`.
 
 use crate::base64::Base64Bytes;
+use crate::named_enum::named_enum;
 use crate::types::{FunctionCallAction, KindLabel, KindSet, ProposalKind, VotePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
@@ -16,106 +17,42 @@ use near_sdk::serde::de::{self, Deserialize, Deserializer, Error as _, IgnoredAn
 use near_sdk::{AccountId, NearToken};
 use std::fmt;
 
-/// Every field name of any proposal kind, `type` included.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Field {
-    Type,
-    AccountId,
-    Roles,
-    Label,
-    Policy,
-    Role,
-    CanPropose,
-    CanVote,
-    ReceiverId,
-    Amount,
-    Actions,
-    CodeHash,
-    MigrateArgs,
-    Registry,
-    Attestation,
-    Consent,
-    ModelId,
-    Version,
-    Reason,
-    Alias,
-    Operator,
-    PublicKeys,
-    TeeKind,
-    Measurements,
-    Models,
-    ExpiresAt,
-    Purpose,
-    Note,
+named_enum! {
+    /// Every field name of any proposal kind, `type` included.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Field {
+        Type = "type",
+        AccountId = "account_id",
+        Roles = "roles",
+        Label = "label",
+        Policy = "policy",
+        Role = "role",
+        CanPropose = "can_propose",
+        CanVote = "can_vote",
+        ReceiverId = "receiver_id",
+        Amount = "amount",
+        Actions = "actions",
+        CodeHash = "code_hash",
+        MigrateArgs = "migrate_args",
+        Registry = "registry",
+        Attestation = "attestation",
+        Consent = "consent",
+        ModelId = "model_id",
+        Version = "version",
+        Reason = "reason",
+        Alias = "alias",
+        Operator = "operator",
+        PublicKeys = "public_keys",
+        TeeKind = "tee_kind",
+        Measurements = "measurements",
+        Models = "models",
+        ExpiresAt = "expires_at",
+        Purpose = "purpose",
+        Note = "note",
+    }
 }
 
 impl Field {
-    const COUNT: usize = 28;
-    const ALL: [Field; Self::COUNT] = {
-        use Field::*;
-        [
-            Type,
-            AccountId,
-            Roles,
-            Label,
-            Policy,
-            Role,
-            CanPropose,
-            CanVote,
-            ReceiverId,
-            Amount,
-            Actions,
-            CodeHash,
-            MigrateArgs,
-            Registry,
-            Attestation,
-            Consent,
-            ModelId,
-            Version,
-            Reason,
-            Alias,
-            Operator,
-            PublicKeys,
-            TeeKind,
-            Measurements,
-            Models,
-            ExpiresAt,
-            Purpose,
-            Note,
-        ]
-    };
-    /// JSON names, in the order of [`Field::ALL`].
-    const NAMES: [&'static str; Self::COUNT] = [
-        "type",
-        "account_id",
-        "roles",
-        "label",
-        "policy",
-        "role",
-        "can_propose",
-        "can_vote",
-        "receiver_id",
-        "amount",
-        "actions",
-        "code_hash",
-        "migrate_args",
-        "registry",
-        "attestation",
-        "consent",
-        "model_id",
-        "version",
-        "reason",
-        "alias",
-        "operator",
-        "public_keys",
-        "tee_kind",
-        "measurements",
-        "models",
-        "expires_at",
-        "purpose",
-        "note",
-    ];
-
     fn name(self) -> &'static str {
         Self::NAMES[self as usize]
     }

@@ -17,6 +17,7 @@ mod events;
 mod execution;
 mod kind_json;
 mod members;
+mod named_enum;
 mod outcome;
 mod proposals;
 mod table;

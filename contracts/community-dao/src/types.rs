@@ -2,59 +2,41 @@
 //! members, proposals and votes.
 
 use crate::base64::Base64Bytes;
+use crate::named_enum::named_enum;
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use near_sdk::{near, AccountId, NearToken};
 use std::collections::BTreeMap;
 
-/// The label of a proposal kind: what permissions and vote policies are keyed by.
-/// JSON: its snake_case name ([`KindLabel::as_str`]).
-#[near(serializers = [borsh])]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(crate = "near_sdk::serde", rename_all = "snake_case")]
-pub enum KindLabel {
-    Text,
-    AddMember,
-    RemoveMember,
-    ChangeRoles,
-    ChangePolicy,
-    ChangeRolePermissions,
-    Transfer,
-    FunctionCalls,
-    UpgradeSelf,
-    SetCommunityContracts,
-    ApproveModelVersion,
-    DeprecateModelVersion,
-    RevokeModelVersion,
-    MoveAlias,
-    AdmitAttester,
-    RevokeAttester,
-    RecordTrainingSnapshot,
+named_enum! {
+    /// The label of a proposal kind: what permissions and vote policies are keyed by.
+    /// JSON: its snake_case name ([`KindLabel::as_str`]).
+    #[near(serializers = [borsh])]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+    #[serde(crate = "near_sdk::serde", rename_all = "snake_case")]
+    pub enum KindLabel {
+        Text = "text",
+        AddMember = "add_member",
+        RemoveMember = "remove_member",
+        ChangeRoles = "change_roles",
+        ChangePolicy = "change_policy",
+        ChangeRolePermissions = "change_role_permissions",
+        Transfer = "transfer",
+        FunctionCalls = "function_calls",
+        UpgradeSelf = "upgrade_self",
+        SetCommunityContracts = "set_community_contracts",
+        ApproveModelVersion = "approve_model_version",
+        DeprecateModelVersion = "deprecate_model_version",
+        RevokeModelVersion = "revoke_model_version",
+        MoveAlias = "move_alias",
+        AdmitAttester = "admit_attester",
+        RevokeAttester = "revoke_attester",
+        RecordTrainingSnapshot = "record_training_snapshot",
+    }
 }
 
 impl KindLabel {
-    pub const COUNT: usize = 17;
-    pub const ALL: [KindLabel; Self::COUNT] = [
-        KindLabel::Text,
-        KindLabel::AddMember,
-        KindLabel::RemoveMember,
-        KindLabel::ChangeRoles,
-        KindLabel::ChangePolicy,
-        KindLabel::ChangeRolePermissions,
-        KindLabel::Transfer,
-        KindLabel::FunctionCalls,
-        KindLabel::UpgradeSelf,
-        KindLabel::SetCommunityContracts,
-        KindLabel::ApproveModelVersion,
-        KindLabel::DeprecateModelVersion,
-        KindLabel::RevokeModelVersion,
-        KindLabel::MoveAlias,
-        KindLabel::AdmitAttester,
-        KindLabel::RevokeAttester,
-        KindLabel::RecordTrainingSnapshot,
-    ];
-
     pub fn index(self) -> usize {
         self as usize
     }
@@ -62,27 +44,6 @@ impl KindLabel {
     pub fn bit(self) -> u32 {
         1 << (self as u32)
     }
-
-    /// JSON names, in the order of [`KindLabel::ALL`].
-    pub const NAMES: [&'static str; Self::COUNT] = [
-        "text",
-        "add_member",
-        "remove_member",
-        "change_roles",
-        "change_policy",
-        "change_role_permissions",
-        "transfer",
-        "function_calls",
-        "upgrade_self",
-        "set_community_contracts",
-        "approve_model_version",
-        "deprecate_model_version",
-        "revoke_model_version",
-        "move_alias",
-        "admit_attester",
-        "revoke_attester",
-        "record_training_snapshot",
-    ];
 
     /// The JSON name.
     pub fn as_str(self) -> &'static str {
@@ -439,49 +400,31 @@ impl ProposalKind {
     }
 }
 
-#[near(serializers = [borsh, json])]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ProposalStatus {
-    Active,
-    Passed,
-    Rejected,
-    Expired,
-    Executed,
-    Failed,
-    Cancelled,
-    Spam,
+named_enum! {
+    /// Where a proposal is in its life. JSON: its snake_case name ([`ProposalStatus::as_str`]).
+    #[near(serializers = [borsh, json])]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ProposalStatus {
+        Active = "active",
+        Passed = "passed",
+        Rejected = "rejected",
+        Expired = "expired",
+        Executed = "executed",
+        Failed = "failed",
+        Cancelled = "cancelled",
+        Spam = "spam",
+    }
 }
 
 impl ProposalStatus {
-    pub const COUNT: usize = 8;
-
-    pub const ALL: [ProposalStatus; Self::COUNT] = [
-        ProposalStatus::Active,
-        ProposalStatus::Passed,
-        ProposalStatus::Rejected,
-        ProposalStatus::Expired,
-        ProposalStatus::Executed,
-        ProposalStatus::Failed,
-        ProposalStatus::Cancelled,
-        ProposalStatus::Spam,
-    ];
-
     pub fn index(self) -> usize {
         self as usize
     }
 
+    /// The JSON name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProposalStatus::Active => "active",
-            ProposalStatus::Passed => "passed",
-            ProposalStatus::Rejected => "rejected",
-            ProposalStatus::Expired => "expired",
-            ProposalStatus::Executed => "executed",
-            ProposalStatus::Failed => "failed",
-            ProposalStatus::Cancelled => "cancelled",
-            ProposalStatus::Spam => "spam",
-        }
+        Self::NAMES[self as usize]
     }
 }
 

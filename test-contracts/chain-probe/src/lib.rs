@@ -93,7 +93,7 @@ impl Probe {
     pub fn burn(&self, rounds: U64) -> U64 {
         let mut h = [0u8; 32];
         for _ in 0..rounds.0 {
-            h = env::sha256_array(&h);
+            h = env::sha256_array(h);
         }
         U64(h[0] as u64)
     }
