@@ -5,9 +5,8 @@
 # scenarios so they cannot rot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 
-command -v shellcheck >/dev/null || (apt-get update && apt-get install -y shellcheck) # the scripts test runs it
 cargo fmt --all --check
 cargo test --workspace --locked
 cargo check --locked -p ai-commons-tests --features sandbox --tests
