@@ -44,6 +44,7 @@ impl Contract {
 
 #[near]
 impl Contract {
+    /// The community's name, purpose, metadata, code and state versions, bond, linked contracts, counts and locked bonds.
     pub fn get_config(&self) -> ConfigView {
         let c = self.root().config.get();
         ConfigView {
@@ -66,6 +67,7 @@ impl Contract {
         self.root().policies.get().clone()
     }
 
+    /// The roles, each with the proposal kinds it may propose and vote on.
     pub fn get_roles(&self) -> Vec<Role> {
         self.root().roles.get().roles.clone()
     }
@@ -75,6 +77,7 @@ impl Contract {
         self.root().roles.get().electorate[kind.index()]
     }
 
+    /// A member and its roles; `None` for a non-member.
     pub fn get_member(&self, account_id: AccountId) -> Option<MemberView> {
         let m = self.members.get(&account_id)?;
         Some(self.member_view(account_id, &m))
@@ -92,10 +95,12 @@ impl Contract {
             .collect()
     }
 
+    /// How many members the community has.
     pub fn get_member_count(&self) -> U64 {
         U64(self.root().member_list.len() as u64)
     }
 
+    /// A proposal with its frozen policy, tally and status; `None` for an unknown id.
     pub fn get_proposal(&self, id: U64) -> Option<ProposalView> {
         let p = self.proposals.get(&id.0)?;
         self.proposal_view(id.0, &p)
@@ -126,6 +131,7 @@ impl Contract {
             .collect()
     }
 
+    /// How `account_id` voted on proposal `id`; `None` when it has not voted.
     pub fn get_vote(&self, id: U64, account_id: AccountId) -> Option<VoteView> {
         read_vote(id.0, &account_id).map(|v| Self::vote_view(account_id, v))
     }

@@ -141,18 +141,22 @@ impl Contract {
         self.index_page(IndexKey::Attester(operator), from_index, limit)
     }
 
+    /// How many receipts name `requester`.
     pub fn get_receipt_count_by_requester(&self, requester: AccountId) -> U64 {
         U64(self.index_count(&IndexKey::Requester(requester)))
     }
 
+    /// How many receipts name the model (and `version`, when given).
     pub fn get_receipt_count_by_model(&self, model_id: ModelId, version: Option<VersionNumber>) -> U64 {
         U64(self.index_count(&model_key(model_id, version)))
     }
 
+    /// How many receipts the attester `operator` signed.
     pub fn get_receipt_count_by_attester(&self, operator: AccountId) -> U64 {
         U64(self.index_count(&IndexKey::Attester(operator)))
     }
 
+    /// An attester's keys, TEE evidence, models, expiry and revocation; `None` when never admitted.
     pub fn get_attester(&self, operator: AccountId) -> Option<AttesterView> {
         self.attesters.get(&operator).map(|a| self.attester_view(&operator, a))
     }
@@ -174,6 +178,7 @@ impl Contract {
         self.attesters.get(operator).map(|a| self.attester_view(operator, a))
     }
 
+    /// Owner, linked registry, clock skew allowed, receipt deposit and format, layout version and counts.
     pub fn get_config(&self) -> ConfigView {
         ConfigView {
             owner: self.owner.clone(),

@@ -36,6 +36,7 @@ impl Contract {
         env!("CARGO_PKG_VERSION").to_string()
     }
 
+    /// Whether `account_id` is on the publisher allow-list.
     pub fn is_publisher(&self, account_id: AccountId) -> bool {
         self.publishers.contains(&account_id)
     }
@@ -46,6 +47,7 @@ impl Contract {
         self.publishers.iter().skip(range.start as usize).take((range.end - range.start) as usize).cloned().collect()
     }
 
+    /// A model's metadata and publisher; `None` for an unknown id.
     pub fn get_model(&self, model_id: String) -> Option<ModelView> {
         self.models.get(&model_id).map(|model| ModelView { model_id, model: model.clone() })
     }
@@ -59,6 +61,7 @@ impl Contract {
             .collect()
     }
 
+    /// One immutable version with its status; `None` when model or version is unknown.
     pub fn get_version(&self, model_id: String, version: VersionNumber) -> Option<VersionView> {
         self.versions.get(&Self::version_key(&model_id, version)).map(|record| VersionView {
             model_id,
