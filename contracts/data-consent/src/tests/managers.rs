@@ -155,7 +155,10 @@ fn a_manager_grant_expires_with_the_managers_authority() {
     );
     let a = alice.clone();
     assert_err(chain.call("agent.near", ZERO, |c| c.revoke(acc("lab.near"), Training, a)), ERR_MANAGER_EXPIRED);
-    assert_err(chain.call("agent.near", ZERO, |c| c.delete_grant(acc("lab.near"), Training, alice)), ERR_MANAGER_EXPIRED);
+    assert_err(
+        chain.call("agent.near", ZERO, |c| c.delete_grant(acc("lab.near"), Training, alice)),
+        ERR_MANAGER_EXPIRED,
+    );
     assert_eq!(chain.trie(), before);
     // The user extends it themself, without an expiry.
     let view =
@@ -173,6 +176,7 @@ fn a_manager_without_expiry_and_the_user_are_not_clamped() {
         chain.call("agent.near", ZERO, |c| c.grant(acc("lab.near"), Training, None, None, None, None, alice)).unwrap();
     assert_eq!(view.expires_at, None);
     let far = Some(U64(T0 + 1_000_000 * SECOND));
-    let view = chain.call("alice.near", ZERO, |c| c.grant(acc("lab.near"), Evaluation, None, None, None, far, None)).unwrap();
+    let view =
+        chain.call("alice.near", ZERO, |c| c.grant(acc("lab.near"), Evaluation, None, None, None, far, None)).unwrap();
     assert_eq!(view.expires_at, far);
 }
