@@ -230,3 +230,36 @@ fn closing_publishing_takes_every_right_from_publishers_not_on_the_list() {
     w.dao_calls("set_open_publishing", json!({"open": true}), NearToken::from_yoctonear(0));
     w.ok(&quinn, "clear_alias", json!({"model_id": MODEL, "alias": "staging"}));
 }
+
+#[test]
+fn the_owner_room_is_bounded_and_revoking_a_full_model_fits_the_daos_call() {
+    let mut w = World::new();
+    let paula = w.b.create_account("paula", near(20));
+    w.approved_model(&paula);
+    for i in 0..PUBLISHER_ROOM {
+        w.ok(&paula, "set_alias", json!({"model_id": MODEL, "alias": format!("slot-{i}"), "version": 1}));
+    }
+    // The owner's reserved room: 16 more aliases, then the total cap.
+    for i in 0..16 {
+        w.govern(
+            &format!("owner alias {i}"),
+            json!({"type": "move_alias", "model_id": MODEL, "alias": format!("owner-{i}"), "version": 1}),
+        );
+    }
+    let (id, out) = w.c.pass_and_execute(
+        &mut w.b,
+        "one alias too many",
+        json!({"type": "move_alias", "model_id": MODEL, "alias": "owner-16", "version": 1}),
+    );
+    assert_eq!(w.c.status(&w.b, id), "failed");
+    assert!(out.receipt_failures.iter().any(|f| f.contains(TOO_MANY)), "{:?}", out.receipt_failures);
+    assert_eq!(w.alias("owner-16"), Value::Null);
+
+    // Revoking v1 clears all 32 aliases within the DAO's 30 Tgas and 0.05 NEAR.
+    let out = w.govern(
+        "Revoke v1",
+        json!({"type": "revoke_model_version", "model_id": MODEL, "version": 1, "reason": "bad weights"}),
+    );
+    let revoked = out.events_named("model_registry", "version_revoked");
+    assert_eq!(revoked[0].data["cleared_aliases"].as_array().map(Vec::len), Some(32));
+}
