@@ -130,12 +130,13 @@ impl Contract {
     /// Resolves who a grant change is for and checks the caller may make it:
     /// the user themself (`user` omitted or equal to the caller), or a
     /// manager the user named that has not expired and covers `grantee`.
-    /// Returns (user, actor).
-    fn authorize(&self, user: Option<AccountId>, grantee: &AccountId) -> (AccountId, AccountId) {
+    /// Returns (user, actor, the end of the actor's authority: `None` for the
+    /// user and for a manager without expiry).
+    fn authorize(&self, user: Option<AccountId>, grantee: &AccountId) -> (AccountId, AccountId, Option<u64>) {
         let caller = env::predecessor_account_id();
         let user = match user {
-            None => return (caller.clone(), caller),
-            Some(user) if user == caller => return (user, caller),
+            None => return (caller.clone(), caller, None),
+            Some(user) if user == caller => return (user, caller, None),
             Some(user) => user,
         };
         let key = ManagerKey { user, manager: caller };
@@ -146,7 +147,18 @@ impl Contract {
         if manager.grantee.as_ref().is_some_and(|g| g != grantee) {
             env::panic_str(ERR_MANAGER_OUT_OF_SCOPE);
         }
-        (key.user, key.manager)
+        (key.user, key.manager, manager.expires_at)
+    }
+}
+
+/// The expiry a grant gets: the one asked for, but never later than the end
+/// of the authority of whoever makes it (a manager's `expires_at`), so a
+/// manager cannot leave consent live after its own authority ends.
+fn clamp_expiry(requested: Option<u64>, authority_ends: Option<u64>) -> Option<u64> {
+    match (requested, authority_ends) {
+        (Some(at), Some(end)) => Some(at.min(end)),
+        (requested, None) => requested,
+        (None, end) => end,
     }
 }
 

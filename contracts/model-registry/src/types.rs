@@ -162,8 +162,11 @@ pub struct LimitsView {
     pub max_uri_len: u32,
     pub max_metadata_len: u32,
     pub max_reason_len: u32,
+    /// Aliases a model's publisher may create (see `owner_reserved_aliases`).
     pub max_aliases_per_model: u32,
     pub max_protected_aliases: u32,
+    /// Further aliases per model only the owner may create.
+    pub owner_reserved_aliases: u32,
 }
 
 #[near(serializers = [json])]

@@ -6,7 +6,7 @@
 //! Deprecating keeps aliases that point to the version (it still works, it is
 //! just discouraged; no alias can newly point to it). Revoking clears every
 //! alias of the model that points to the version, each with a history entry,
-//! in the same call — the model's aliases are at most `MAX_ALIASES_PER_MODEL`.
+//! in the same call — the model's aliases are at most `MAX_ALIAS_SLOTS_PER_MODEL`.
 
 use crate::errors::*;
 use crate::events::RegistryEvent;
@@ -130,7 +130,9 @@ impl Contract {
     /// Submitted | Approved | Deprecated -> Revoked (final), with a reason.
     /// Every alias of the model that points to the version is cleared (one
     /// history entry each). Caller: the owner. Deposit: storage of the reason
-    /// and alias entries (0.05 NEAR covers the worst case), excess refunded.
+    /// and alias entries (0.05 NEAR covers the longest reason with the
+    /// publisher's 16 aliases; each owner-created alias cleared adds at most
+    /// ~0.003 NEAR), excess refunded.
     /// Emits `version_revoked` (listing the cleared aliases).
     #[payable]
     pub fn revoke_version(&mut self, model_id: String, version: VersionNumber, reason: String) {

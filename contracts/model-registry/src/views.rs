@@ -27,6 +27,7 @@ impl Contract {
                 max_reason_len: MAX_REASON_LEN as u32,
                 max_aliases_per_model: MAX_ALIASES_PER_MODEL,
                 max_protected_aliases: MAX_PROTECTED_ALIASES,
+                owner_reserved_aliases: OWNER_RESERVED_ALIASES,
             },
         }
     }
