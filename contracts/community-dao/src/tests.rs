@@ -1341,3 +1341,5 @@ fn vote_policies_keep_the_derived_borsh_layout() {
     assert_eq!(near_sdk::borsh::from_slice::<VotePolicies>(&bytes).unwrap(), p);
     assert!(near_sdk::borsh::from_slice::<VotePolicies>(&bytes[..bytes.len() - 1]).is_err());
 }
+
+mod props;
