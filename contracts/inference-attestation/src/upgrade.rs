@@ -18,6 +18,9 @@ impl Contract {
         self.assert_owner();
         let code = env::input().unwrap_or_default();
         near_sdk::require!(!code.is_empty(), "upgrade needs the new wasm as call input");
+        if let Err(e) = ai_commons_primitives::validate_wasm(&code) {
+            env::panic_str(e);
+        }
         Promise::new(env::current_account_id())
             .deploy_contract(code)
             .function_call("migrate", Vec::new(), NearToken::from_yoctonear(0), GAS_FOR_MIGRATE)
