@@ -402,20 +402,20 @@ impl Mutator<'_> {
 }
 
 /// Invalid inputs for a method that takes raw wasm (`store_code`, `upgrade`):
-/// empty, JSON, truncated before the wasm header, or a header that is not wasm's.
+/// empty, JSON, cut inside the wasm magic number, or with a magic number that is not wasm's.
 pub fn raw_wasm_case(valid: &[u8], next: &mut dyn FnMut() -> u64) -> Case {
     match next() % 6 {
         0 => Case::new("empty input".into(), Vec::new()),
         1 => Case::new("JSON instead of wasm".into(), b"{\"code\":\"AGFzbQEAAAA=\"}".to_vec()),
         2 => {
-            let cut = (next() % 8) as usize;
-            Case::new(format!("wasm header cut at byte {cut}"), valid[..cut.min(valid.len())].to_vec())
+            let cut = (next() % 4) as usize;
+            Case::new(format!("wasm magic cut at byte {cut}"), valid[..cut.min(valid.len())].to_vec())
         }
         3 => {
             let mut bytes = valid.to_vec();
-            let i = (next() % 8) as usize;
+            let i = (next() % 4) as usize;
             bytes[i] ^= 0x5a;
-            Case::new(format!("wasm header byte {i} flipped"), bytes)
+            Case::new(format!("wasm magic byte {i} flipped"), bytes)
         }
         4 => {
             let n = 1 + (next() % 4096) as usize;

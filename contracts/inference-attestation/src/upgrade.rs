@@ -94,5 +94,11 @@ mod tests {
         assert_eq!(panic_message(|| contract.upgrade()), ERR_NOT_OWNER);
         call(owner(), NearToken::from_yoctonear(0), NOW);
         assert_eq!(panic_message(|| contract.upgrade()), "upgrade needs the new wasm as call input");
+        let mut ctx = near_sdk::test_utils::VMContextBuilder::new().build();
+        ctx.current_account_id = contract_id();
+        ctx.predecessor_account_id = owner();
+        ctx.input = b"{\"code\":1}".to_vec().into();
+        near_sdk::testing_env!(ctx);
+        assert_eq!(panic_message(|| contract.upgrade()), ai_commons_primitives::code::ERR_NOT_WASM);
     }
 }
