@@ -9,7 +9,6 @@
 use crate::errors::*;
 use crate::types::{KindLabel, KindSet, Member, MemberView, Role, RoleMask};
 use crate::{Contract, MAX_ROLES, MAX_ROLES_PER_MEMBER};
-use ai_commons_primitives::ids::MAX_SLUG_LEN;
 use ai_commons_primitives::validate_slug;
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, AccountId};
@@ -55,12 +54,10 @@ impl RoleTable {
         }
         let mut mask: RoleMask = 0;
         for name in names {
-            // Role names are slugs: echo a name only if it could be one, so a
-            // huge name cannot make the error exceed NEAR's 16 kB log limit.
-            let i = self.index_of(name).ok_or_else(|| match name.len() {
-                0..=MAX_SLUG_LEN => format!("{ERR_UNKNOWN_ROLE}: {name}"),
-                n => format!("{ERR_UNKNOWN_ROLE}: a name of {n} bytes"),
-            })?;
+            // Role names are slugs: check that first, so the error below never
+            // echoes a huge name past NEAR's 16 kB log limit (a host error).
+            validate_slug("role name", name)?;
+            let i = self.index_of(name).ok_or_else(|| format!("{ERR_UNKNOWN_ROLE}: {name}"))?;
             if mask & (1 << i) != 0 {
                 return Err(ERR_MEMBER_ROLES.to_string());
             }

@@ -4,7 +4,7 @@
 pub const WASM_MAGIC: [u8; 4] = *b"\0asm";
 
 /// Refusal of code that does not start with the wasm magic number.
-pub const ERR_NOT_WASM: &str = "code is not a wasm module: it must start with the bytes 00 61 73 6d";
+pub const ERR_NOT_WASM: &str = "code is not a wasm module";
 
 /// Checks that `code` starts like a wasm module, so that bytes that are not
 /// wasm (JSON args, a truncated file, another binary format) are refused with

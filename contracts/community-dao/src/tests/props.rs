@@ -388,20 +388,26 @@ fn apply(w: &mut World, model: &mut Model, op: &Op) -> Result<bool, TestCaseErro
     }
 }
 
-proptest! {
-    #![proptest_config(PtConfig { cases: 256, ..PtConfig::default() })]
-
-    /// Random sequences of proposals, votes (and changed votes), cancels,
-    /// finalizations, executions with succeeding or failing callbacks and
-    /// waits, by council members, a text-only member and a stranger. After
-    /// every step: each status change is one the machine allows (Active ->
-    /// Passed | Rejected | Expired | Spam | Cancelled, Passed | Failed ->
-    /// Executed | Failed), nothing leaves a final status, every tally equals
-    /// the sum of the latest votes, an active proposal is undecided, and the
-    /// per-status counts and index agree with the proposals. A refused step
-    /// changes nothing; a vote is only accepted on an active proposal.
-    #[test]
-    fn status_machine(ops in prop::collection::vec(op(), 1..32)) {
+/// Random sequences of proposals, votes (and changed votes), cancels,
+/// finalizations, executions with succeeding or failing callbacks and
+/// waits, by council members, a text-only member and a stranger. After
+/// every step: each status change is one the machine allows (Active ->
+/// Passed | Rejected | Expired | Spam | Cancelled, Passed | Failed ->
+/// Executed | Failed), nothing leaves a final status, every tally equals
+/// the sum of the latest votes, an active proposal is undecided, and the
+/// per-status counts and index agree with the proposals. A refused step
+/// changes nothing; a vote is only accepted on an active proposal.
+///
+/// The cases run under one `TestRunner` (proptest's default seed handling),
+/// which also records every status and status change the sequences reached:
+/// the test fails if some were never reached, so it cannot pass vacuously.
+#[test]
+fn status_machine() {
+    use proptest::test_runner::TestRunner;
+    use std::cell::RefCell;
+    let reached: RefCell<std::collections::BTreeSet<(usize, usize)>> = Default::default();
+    let mut runner = TestRunner::new(PtConfig { cases: 256, ..PtConfig::default() });
+    let result = runner.run(&prop::collection::vec(op(), 1..32), |ops| {
         // The mocked chain keeps its storage across `testing_env!` calls on one
         // thread: start every case from an empty one.
         near_sdk::mock::with_mocked_blockchain(|b| drop(b.take_storage()));
@@ -416,7 +422,31 @@ proptest! {
                     prop_assert_eq!(statuses[id], ProposalStatus::Active, "vote accepted on a {:?} proposal", statuses[id]);
                 }
             }
-            statuses = check_invariants(&w, &model, &statuses)?;
+            let next = check_invariants(&w, &model, &statuses)?;
+            for (i, to) in next.iter().enumerate() {
+                let from = statuses.get(i).copied().unwrap_or(ProposalStatus::Active);
+                reached.borrow_mut().insert((from.index(), to.index()));
+            }
+            statuses = next;
         }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    use ProposalStatus::*;
+    let expected = [
+        (Active, Passed),
+        (Active, Rejected),
+        (Active, Expired),
+        (Active, Spam),
+        (Active, Cancelled),
+        (Passed, Executed),
+        (Passed, Failed),
+        (Failed, Executed),
+    ];
+    let reached = reached.into_inner();
+    for t in expected {
+        assert!(reached.contains(&(t.0.index(), t.1.index())), "no sequence moved a proposal {:?} -> {:?}", t.0, t.1);
     }
 }
