@@ -12,9 +12,28 @@ use serde_json::{Map, Value};
 const ENUM_KEYS: &[&str] = &["type", "choice", "purpose"];
 /// The enum tags the contracts take (a `purpose` key also names a DAO's free-text purpose).
 const ENUM_VALUES: &[&str] = &[
-    "yes", "no", "abstain", "spam", "training", "fine_tuning", "evaluation", "inference", "analytics", "text",
-    "add_member", "remove_member", "change_roles", "change_policy", "transfer", "function_calls", "upgrade_self",
-    "approve_model_version", "admit_attester", "revoke_attester", "record_training_snapshot", "move_alias",
+    "yes",
+    "no",
+    "abstain",
+    "spam",
+    "training",
+    "fine_tuning",
+    "evaluation",
+    "inference",
+    "analytics",
+    "text",
+    "add_member",
+    "remove_member",
+    "change_roles",
+    "change_policy",
+    "transfer",
+    "function_calls",
+    "upgrade_self",
+    "approve_model_version",
+    "admit_attester",
+    "revoke_attester",
+    "record_training_snapshot",
+    "move_alias",
 ];
 /// Keys holding yoctoNEAR amounts (u128 strings): 2^64 is still valid there.
 const AMOUNT_KEYS: &[&str] = &["amount", "deposit", "proposal_bond"];
@@ -217,8 +236,16 @@ impl Mutator<'_> {
             }
             let bad: Vec<&str> = match class {
                 Class::Account => vec![
-                    "Alice.near", "a", "", "-alice.near", "alice..near", "alice.near.", "al ice.near", "alice@near",
-                    "alice_.near", "ąlice.near",
+                    "Alice.near",
+                    "a",
+                    "",
+                    "-alice.near",
+                    "alice..near",
+                    "alice.near.",
+                    "al ice.near",
+                    "alice@near",
+                    "alice_.near",
+                    "ąlice.near",
                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                 ],
                 Class::Digest => vec![
@@ -249,7 +276,9 @@ impl Mutator<'_> {
                     "",
                     "one",
                 ],
-                Class::Amount => vec!["340282366920938463463374607431768211456", "-1", "1.5", "0x10", "1e3", " 1", "", "one"],
+                Class::Amount => {
+                    vec!["340282366920938463463374607431768211456", "-1", "1.5", "0x10", "1e3", " 1", "", "one"]
+                }
                 Class::Enum => vec!["", "no_such_tag", "YES", "Training", "yes ", "text\u{0}"],
                 Class::Text => vec![],
             };
@@ -303,7 +332,7 @@ impl Mutator<'_> {
             // Deep nesting in place of a value.
             22..=27 => {
                 *at(&mut v, &path) = Value::String(SLOT.into());
-                let (open, close) = if next() % 2 == 0 { ("[", "]") } else { ("{\"a\":", "}") };
+                let (open, close) = if next().is_multiple_of(2) { ("[", "]") } else { ("{\"a\":", "}") };
                 let raw = format!("{}0{}", open.repeat(DEEP), close.repeat(DEEP));
                 Case::new(format!("{DEEP} nested levels at {where_}"), Self::with_raw(&v, &raw))
             }
@@ -360,14 +389,9 @@ impl Mutator<'_> {
             }
         };
         // Sometimes also an unknown field: ignored by near-sdk, so it never makes a case valid.
-        if next() % 4 == 0 && case.bytes.first() == Some(&b'{') && case.bytes.len() > 2 {
-            let extra = |b: &[u8]| {
-                let mut bytes = b"{\"zz_unknown\":[1,{\"x\":null}],".to_vec();
-                bytes.extend_from_slice(&b[1..]);
-                bytes
-            };
-            case.bytes = extra(&case.bytes);
-            case.shrunk = case.shrunk.as_deref().map(extra);
+        if next().is_multiple_of(4) && case.bytes.first() == Some(&b'{') && case.bytes.len() > 2 {
+            case.bytes = with_unknown_prefix(&case.bytes);
+            case.shrunk = case.shrunk.as_deref().map(with_unknown_prefix);
             case.label.push_str(" + an unknown field");
         }
         case
@@ -429,6 +453,13 @@ pub fn raw_wasm_case(valid: &[u8], next: &mut dyn FnMut() -> u64) -> Case {
             Case::new("an ELF header on wasm".into(), bytes)
         }
     }
+}
+
+/// `{...}` with an unknown field first: `{"zz_unknown":[1,{"x":null}],...}`.
+fn with_unknown_prefix(object: &[u8]) -> Vec<u8> {
+    let mut bytes = b"{\"zz_unknown\":[1,{\"x\":null}],".to_vec();
+    bytes.extend_from_slice(&object[1..]);
+    bytes
 }
 
 /// `{"zz_unknown": ...}` added to valid arguments: what near-sdk ignores.

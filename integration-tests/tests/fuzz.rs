@@ -22,7 +22,6 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-
 const SEED: u64 = 0x00a1_c0de_f022;
 /// Cases per JSON method, and per raw-wasm method.
 const CASES: usize = 300;
@@ -63,7 +62,10 @@ enum Base {
 }
 
 enum Args {
-    Json { valid: Value, optional: &'static [&'static str] },
+    Json {
+        valid: Value,
+        optional: &'static [&'static str],
+    },
     /// Raw call input (wasm), not JSON.
     Wasm(Vec<u8>),
 }
@@ -85,7 +87,14 @@ const ZERO: NearToken = NearToken::from_yoctonear(0);
 const YOCTO: NearToken = NearToken::from_yoctonear(1);
 const FAR: &str = "9000000000000000000";
 
-fn json(on: On, name: &'static str, who: Who, deposit: NearToken, valid: Value, optional: &'static [&'static str]) -> Method {
+fn json(
+    on: On,
+    name: &'static str,
+    who: Who,
+    deposit: NearToken,
+    valid: Value,
+    optional: &'static [&'static str],
+) -> Method {
     Method { on, name, who, deposit, gas: TG100, args: Args::Json { valid, optional }, base: Base::Succeeds }
 }
 
@@ -153,10 +162,17 @@ impl World {
         assert_eq!(c.status(&b, execute_id), "passed");
 
         // Registry: model m, version 1 approved (the receipt's), version 2 comes from the fuzz's submit_version.
-        b.call_json(&p("paula"), &c.registry, "register_model", json!({
-            "model_id": "m", "name": "M", "task": "text-generation", "license": "mit",
-            "card_uri": "ipfs://card", "card_digest": sha("card"),
-        }), millinear(20)).assert_success();
+        b.call_json(
+            &p("paula"),
+            &c.registry,
+            "register_model",
+            json!({
+                "model_id": "m", "name": "M", "task": "text-generation", "license": "mit",
+                "card_uri": "ipfs://card", "card_digest": sha("card"),
+            }),
+            millinear(20),
+        )
+        .assert_success();
         b.call_json(&p("paula"), &c.registry, "submit_version", json!({
             "model_id": "m", "weights_digest": sha("weights"), "artifact_uri": "ipfs://w", "parent": null,
             "training": {"code_digest": sha("code"), "dataset_digest": null, "consent_contract": null, "consent_snapshot_id": null},
@@ -174,10 +190,17 @@ impl World {
 
         // Attestation: node admitted; a signed receipt for ursula, not yet submitted.
         let signer = AttesterSigner::from_seed(*sha("fuzz node").as_bytes());
-        b.call_json(&c.dao, &c.attestation, "admit_attester", json!({
-            "operator": p("node"), "public_keys": [signer.public_key().to_string()], "tee_kind": "intel-tdx",
-            "measurements": [sha("mrtd")], "models": null, "expires_at": null,
-        }), millinear(50)).assert_success();
+        b.call_json(
+            &c.dao,
+            &c.attestation,
+            "admit_attester",
+            json!({
+                "operator": p("node"), "public_keys": [signer.public_key().to_string()], "tee_kind": "intel-tdx",
+                "measurements": [sha("mrtd")], "models": null, "expires_at": null,
+            }),
+            millinear(50),
+        )
+        .assert_success();
         // A day of clock skew, so the receipt signed below stays fresh while the fuzz runs.
         b.call_json(&c.dao, &c.attestation, "set_max_clock_skew", json!({"max_clock_skew_ns": "86400000000000"}), ZERO)
             .assert_success();
@@ -209,19 +232,7 @@ impl World {
             b.deploy(&account, code).assert_success();
             fresh.push(account);
         }
-        World {
-            b,
-            c,
-            wasm,
-            people,
-            fresh,
-            vote_id,
-            cancel_id,
-            finalize_id,
-            execute_id,
-            receipt,
-            signature,
-        }
+        World { b, c, wasm, people, fresh, vote_id, cancel_id, finalize_id, execute_id, receipt, signature }
     }
 
     fn person(&self, name: &str) -> AccountId {
@@ -254,7 +265,8 @@ impl World {
 
     /// Every account whose state, balance and storage a refused call must leave as it was.
     fn watched(&self) -> Vec<AccountId> {
-        let mut v = vec![self.c.dao.clone(), self.c.registry.clone(), self.c.consent.clone(), self.c.attestation.clone()];
+        let mut v =
+            vec![self.c.dao.clone(), self.c.registry.clone(), self.c.consent.clone(), self.c.attestation.clone()];
         v.extend(self.fresh.iter().cloned());
         v
     }
@@ -297,12 +309,50 @@ fn methods(w: &World) -> Vec<Method> {
     let training = json!({"code_digest": sha("code2"), "dataset_digest": sha("data"), "consent_contract": w.c.consent, "consent_snapshot_id": "1"});
     vec![
         // First: the receipt was signed at the end of the setup, and every call moves the clock.
-        gas(json(On::Attestation, "submit_receipt", Who::Ursula, millinear(20), json!({"receipt": w.receipt, "signature": w.signature}), &[]), Gas::from_teragas(150)),
+        gas(
+            json(
+                On::Attestation,
+                "submit_receipt",
+                Who::Ursula,
+                millinear(20),
+                json!({"receipt": w.receipt, "signature": w.signature}),
+                &[],
+            ),
+            Gas::from_teragas(150),
+        ),
         // community-dao
-        json(On::Fresh(0), "new", Who::Itself, ZERO, w.dao_init(), &["registry", "attestation", "consent", "per_kind", "transfer"]),
-        json(On::Dao, "add_proposal", Who::Alice, deposit("add dave", &kind_member), json!({"description": "add dave", "kind": kind_member}), &[]),
-        json(On::Dao, "add_proposal", Who::Alice, deposit("pay paula", &kind_transfer), json!({"description": "pay paula", "kind": kind_transfer}), &[]),
-        json(On::Dao, "vote", Who::Bob, ZERO, json!({"id": w.vote_id.to_string(), "choice": "yes", "reason": "fine"}), &["reason"]),
+        json(
+            On::Fresh(0),
+            "new",
+            Who::Itself,
+            ZERO,
+            w.dao_init(),
+            &["registry", "attestation", "consent", "per_kind", "transfer"],
+        ),
+        json(
+            On::Dao,
+            "add_proposal",
+            Who::Alice,
+            deposit("add dave", &kind_member),
+            json!({"description": "add dave", "kind": kind_member}),
+            &[],
+        ),
+        json(
+            On::Dao,
+            "add_proposal",
+            Who::Alice,
+            deposit("pay paula", &kind_transfer),
+            json!({"description": "pay paula", "kind": kind_transfer}),
+            &[],
+        ),
+        json(
+            On::Dao,
+            "vote",
+            Who::Bob,
+            ZERO,
+            json!({"id": w.vote_id.to_string(), "choice": "yes", "reason": "fine"}),
+            &["reason"],
+        ),
         json(On::Dao, "cancel_proposal", Who::Alice, ZERO, json!({"id": w.cancel_id.to_string()}), &[]),
         json(On::Dao, "finalize", Who::Carol, ZERO, json!({"id": w.finalize_id.to_string()}), &[]),
         gas(json(On::Dao, "execute", Who::Carol, ZERO, json!({"id": w.execute_id.to_string()}), &[]), EXECUTE_GAS),
@@ -310,37 +360,114 @@ fn methods(w: &World) -> Vec<Method> {
         private(On::Dao, "on_execute", json!({"id": w.execute_id.to_string()})),
         private(On::Dao, "migrate", json!({})),
         // model-registry
-        json(On::Fresh(1), "new", Who::Itself, ZERO, json!({"owner": dao, "open_publishing": true}), &["open_publishing"]),
-        json(On::Registry, "register_model", Who::Paula, millinear(20), json!({
-            "model_id": "m2", "name": "M2", "task": "text-generation", "license": "mit",
-            "card_uri": "ipfs://card2", "card_digest": sha("card2"),
-        }), &[]),
-        json(On::Registry, "submit_version", Who::Paula, millinear(50), json!({
-            "model_id": "m", "weights_digest": sha("weights2"), "artifact_uri": "ipfs://w2", "parent": {"model_id": "m", "version": 1},
-            "training": training, "eval_report_digest": sha("eval"), "metadata": "{\"epochs\":3}",
-        }), &["parent", "eval_report_digest", "metadata", "dataset_digest", "consent_contract", "consent_snapshot_id"]),
+        json(
+            On::Fresh(1),
+            "new",
+            Who::Itself,
+            ZERO,
+            json!({"owner": dao, "open_publishing": true}),
+            &["open_publishing"],
+        ),
+        json(
+            On::Registry,
+            "register_model",
+            Who::Paula,
+            millinear(20),
+            json!({
+                "model_id": "m2", "name": "M2", "task": "text-generation", "license": "mit",
+                "card_uri": "ipfs://card2", "card_digest": sha("card2"),
+            }),
+            &[],
+        ),
+        json(
+            On::Registry,
+            "submit_version",
+            Who::Paula,
+            millinear(50),
+            json!({
+                "model_id": "m", "weights_digest": sha("weights2"), "artifact_uri": "ipfs://w2", "parent": {"model_id": "m", "version": 1},
+                "training": training, "eval_report_digest": sha("eval"), "metadata": "{\"epochs\":3}",
+            }),
+            &["parent", "eval_report_digest", "metadata", "dataset_digest", "consent_contract", "consent_snapshot_id"],
+        ),
         json(On::Registry, "approve_version", Who::Dao, ZERO, json!({"model_id": "m", "version": 2}), &[]),
-        json(On::Registry, "set_alias", Who::Paula, millinear(10), json!({"model_id": "m", "alias": "staging", "version": 2}), &[]),
+        json(
+            On::Registry,
+            "set_alias",
+            Who::Paula,
+            millinear(10),
+            json!({"model_id": "m", "alias": "staging", "version": 2}),
+            &[],
+        ),
         json(On::Registry, "clear_alias", Who::Paula, millinear(10), json!({"model_id": "m", "alias": "staging"}), &[]),
-        json(On::Registry, "deprecate_version", Who::Dao, millinear(10), json!({"model_id": "m", "version": 2, "reason": "superseded"}), &["reason"]),
-        json(On::Registry, "revoke_version", Who::Dao, millinear(10), json!({"model_id": "m", "version": 2, "reason": "leaked data"}), &[]),
+        json(
+            On::Registry,
+            "deprecate_version",
+            Who::Dao,
+            millinear(10),
+            json!({"model_id": "m", "version": 2, "reason": "superseded"}),
+            &["reason"],
+        ),
+        json(
+            On::Registry,
+            "revoke_version",
+            Who::Dao,
+            millinear(10),
+            json!({"model_id": "m", "version": 2, "reason": "leaked data"}),
+            &[],
+        ),
         json(On::Registry, "add_publisher", Who::Dao, millinear(10), json!({"account_id": p("vic")}), &[]),
         json(On::Registry, "remove_publisher", Who::Dao, ZERO, json!({"account_id": p("vic")}), &[]),
         json(On::Registry, "set_open_publishing", Who::Dao, ZERO, json!({"open": false}), &[]),
-        json(On::Registry, "set_alias_protection", Who::Dao, millinear(10), json!({"alias": "canary", "protected": true}), &[]),
+        json(
+            On::Registry,
+            "set_alias_protection",
+            Who::Dao,
+            millinear(10),
+            json!({"alias": "canary", "protected": true}),
+            &[],
+        ),
         // Last of the registry's owner calls: its valid call hands the registry to paula.
         json(On::Registry, "set_owner", Who::Dao, ZERO, json!({"new_owner": p("paula")}), &[]),
         private(On::Registry, "migrate", json!({})),
         // data-consent
         json(On::Fresh(2), "new", Who::Itself, ZERO, json!({"owner": dao}), &["owner"]),
-        json(On::Consent, "storage_deposit", Who::Ursula, millinear(10), json!({"account_id": p("ursula"), "registration_only": false}), &["account_id", "registration_only"]),
-        json(On::Consent, "grant", Who::Ursula, ZERO, json!({
-            "grantee": dao, "purpose": "evaluation", "model_id": "m", "categories": ["chat-logs"],
-            "data_commitment": sha("ursula data"), "expires_at": FAR,
-        }), &["model_id", "categories", "data_commitment", "expires_at", "user"]),
-        json(On::Consent, "add_manager", Who::Ursula, ZERO, json!({"manager": p("agent"), "grantee": dao, "expires_at": FAR}), &["grantee", "expires_at"]),
+        json(
+            On::Consent,
+            "storage_deposit",
+            Who::Ursula,
+            millinear(10),
+            json!({"account_id": p("ursula"), "registration_only": false}),
+            &["account_id", "registration_only"],
+        ),
+        json(
+            On::Consent,
+            "grant",
+            Who::Ursula,
+            ZERO,
+            json!({
+                "grantee": dao, "purpose": "evaluation", "model_id": "m", "categories": ["chat-logs"],
+                "data_commitment": sha("ursula data"), "expires_at": FAR,
+            }),
+            &["model_id", "categories", "data_commitment", "expires_at", "user"],
+        ),
+        json(
+            On::Consent,
+            "add_manager",
+            Who::Ursula,
+            ZERO,
+            json!({"manager": p("agent"), "grantee": dao, "expires_at": FAR}),
+            &["grantee", "expires_at"],
+        ),
         json(On::Consent, "remove_manager", Who::Ursula, ZERO, json!({"manager": p("agent")}), &[]),
-        json(On::Consent, "record_snapshot", Who::Dao, millinear(10), json!({"purpose": "training", "note": "run-42"}), &["note"]),
+        json(
+            On::Consent,
+            "record_snapshot",
+            Who::Dao,
+            millinear(10),
+            json!({"purpose": "training", "note": "run-42"}),
+            &["note"],
+        ),
         json(On::Consent, "revoke", Who::Ursula, ZERO, json!({"grantee": dao, "purpose": "training"}), &["user"]),
         json(On::Consent, "delete_grant", Who::Ursula, ZERO, json!({"grantee": dao, "purpose": "training"}), &["user"]),
         json(On::Consent, "storage_withdraw", Who::Ursula, YOCTO, json!({"amount": "1000"}), &["amount"]),
@@ -349,19 +476,44 @@ fn methods(w: &World) -> Vec<Method> {
         wasm(On::Consent, "upgrade", Who::Dao, ZERO, w.wasm.consent.clone()),
         private(On::Consent, "migrate", json!({})),
         // inference-attestation
-        json(On::Fresh(3), "new", Who::Itself, ZERO, json!({"owner": dao, "registry": registry, "max_clock_skew_ns": "300000000000"}), &["max_clock_skew_ns"]),
-        json(On::Attestation, "admit_attester", Who::Dao, millinear(50), json!({
-            "operator": p("node2"), "public_keys": [AttesterSigner::from_seed([2; 32]).public_key().to_string()],
-            "tee_kind": "intel-tdx", "measurements": [sha("mrtd2")], "models": ["m"], "expires_at": FAR,
-        }), &["models", "expires_at"]),
-        json(On::Attestation, "revoke_attester", Who::Dao, ZERO, json!({"operator": p("node2"), "reason": "compromised"}), &[]),
+        json(
+            On::Fresh(3),
+            "new",
+            Who::Itself,
+            ZERO,
+            json!({"owner": dao, "registry": registry, "max_clock_skew_ns": "300000000000"}),
+            &["max_clock_skew_ns"],
+        ),
+        json(
+            On::Attestation,
+            "admit_attester",
+            Who::Dao,
+            millinear(50),
+            json!({
+                "operator": p("node2"), "public_keys": [AttesterSigner::from_seed([2; 32]).public_key().to_string()],
+                "tee_kind": "intel-tdx", "measurements": [sha("mrtd2")], "models": ["m"], "expires_at": FAR,
+            }),
+            &["models", "expires_at"],
+        ),
+        json(
+            On::Attestation,
+            "revoke_attester",
+            Who::Dao,
+            ZERO,
+            json!({"operator": p("node2"), "reason": "compromised"}),
+            &[],
+        ),
         json(On::Attestation, "set_registry", Who::Dao, ZERO, json!({"new_registry": registry}), &[]),
         json(On::Attestation, "set_max_clock_skew", Who::Dao, ZERO, json!({"max_clock_skew_ns": "300000000000"}), &[]),
         json(On::Attestation, "set_owner", Who::Dao, ZERO, json!({"new_owner": dao}), &[]),
-        private(On::Attestation, "on_version_status", json!({
-            "operator": p("node"), "receipt": w.receipt, "submitter": p("ursula"),
-            "deposit": "0", "reserved_bytes": "100",
-        })),
+        private(
+            On::Attestation,
+            "on_version_status",
+            json!({
+                "operator": p("node"), "receipt": w.receipt, "submitter": p("ursula"),
+                "deposit": "0", "reserved_bytes": "100",
+            }),
+        ),
         private(On::Attestation, "fail_rejected_receipt", json!({"reason": "no"})),
         wasm(On::Attestation, "upgrade", Who::Dao, ZERO, w.wasm.attestation.clone()),
         private(On::Attestation, "migrate", json!({})),
@@ -458,7 +610,10 @@ fn every_change_method_refuses_malformed_input_cleanly() {
                 if !watched.contains(&signer) {
                     let expected = signer_before.saturating_sub(NearToken::from_yoctonear(burnt));
                     if w.b.balance(&signer) != expected {
-                        findings.push(format!("{what}: signer balance {} != {expected} (before minus gas)", w.b.balance(&signer)));
+                        findings.push(format!(
+                            "{what}: signer balance {} != {expected} (before minus gas)",
+                            w.b.balance(&signer)
+                        ));
                     }
                 }
                 match out.status {
@@ -501,7 +656,9 @@ fn every_change_method_refuses_malformed_input_cleanly() {
         match (&m.base, &out.status) {
             (Base::Succeeds, Ok(_)) => {}
             (Base::Refused(needle), Err(e)) if e.contains(needle) => {}
-            (base, status) => findings.push(format!("{contract}.{}: valid call expected {base:?}, got {status:?}", m.name)),
+            (base, status) => {
+                findings.push(format!("{contract}.{}: valid call expected {base:?}, got {status:?}", m.name))
+            }
         }
         println!("{:>5} cases  {}.{}", cases.len(), contract, m.name);
     }

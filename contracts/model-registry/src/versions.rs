@@ -49,7 +49,8 @@ impl Contract {
         match &parent {
             Some(ParentRef::Version { model_id, version }) => {
                 require!(
-                    model_id.len() <= MAX_SLUG_LEN && self.versions.contains_key(&Self::version_key(model_id, *version)),
+                    model_id.len() <= MAX_SLUG_LEN
+                        && self.versions.contains_key(&Self::version_key(model_id, *version)),
                     ERR_PARENT_NOT_FOUND
                 )
             }

@@ -230,14 +230,31 @@ proptest! {
 #[derive(Clone, Debug)]
 enum Op {
     /// `who` proposes a text (internal) or an approve-model (external) proposal.
-    Propose { who: usize, external: bool },
-    Vote { who: usize, proposal: usize, choice: usize },
-    Cancel { who: usize, proposal: usize },
-    Finalize { proposal: usize },
+    Propose {
+        who: usize,
+        external: bool,
+    },
+    Vote {
+        who: usize,
+        proposal: usize,
+        choice: usize,
+    },
+    Cancel {
+        who: usize,
+        proposal: usize,
+    },
+    Finalize {
+        proposal: usize,
+    },
     /// Execute, then (if a promise went out) run the callback with this result.
-    Execute { proposal: usize, callback_ok: bool },
+    Execute {
+        proposal: usize,
+        callback_ok: bool,
+    },
     /// Time passes, in hours.
-    Wait { hours: u64 },
+    Wait {
+        hours: u64,
+    },
 }
 
 const PEOPLE: [&str; 5] = [ALICE, BOB, CAROL, DAVE, EVE];
@@ -311,7 +328,10 @@ fn check_invariants(w: &World, model: &Model, before: &[ProposalStatus]) -> Resu
         }
         // An active proposal is one the arithmetic has not decided yet.
         if p.status == ProposalStatus::Active {
-            prop_assert_eq!(decide(&p.tally, p.electorate, p.quorum_votes, p.policy.threshold, false), Outcome::Undecided);
+            prop_assert_eq!(
+                decide(&p.tally, p.electorate, p.quorum_votes, p.policy.threshold, false),
+                Outcome::Undecided
+            );
         }
         statuses.push(p.status);
     }
@@ -360,8 +380,7 @@ fn apply(w: &mut World, model: &mut Model, op: &Op) -> Result<bool, TestCaseErro
         Op::Execute { proposal, callback_ok } => {
             let id = pick(proposal);
             if w.execute(id).is_none() {
-                let result =
-                    if callback_ok { PromiseResult::Successful(vec![]) } else { PromiseResult::Failed };
+                let result = if callback_ok { PromiseResult::Successful(vec![]) } else { PromiseResult::Failed };
                 w.callback(id, result);
             }
             None
@@ -419,7 +438,12 @@ fn status_machine() {
             if accepted {
                 if let Op::Vote { proposal, .. } = op {
                     let id = proposal % model.votes.len();
-                    prop_assert_eq!(statuses[id], ProposalStatus::Active, "vote accepted on a {:?} proposal", statuses[id]);
+                    prop_assert_eq!(
+                        statuses[id],
+                        ProposalStatus::Active,
+                        "vote accepted on a {:?} proposal",
+                        statuses[id]
+                    );
                 }
             }
             let next = check_invariants(&w, &model, &statuses)?;
