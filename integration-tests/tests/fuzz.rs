@@ -298,7 +298,11 @@ impl World {
     }
 }
 
-/// Every change method of the four contracts, one line each.
+/// Every change method of the four contracts, one line each: contract, name,
+/// caller, deposit, valid arguments, the keys that may be left out (or null).
+/// `gas(..)` raises the default 100 Tgas; `private(..)` is called by a
+/// stranger and must be refused; `wasm(..)` takes raw wasm input.
+#[rustfmt::skip]
 fn methods(w: &World) -> Vec<Method> {
     let (dao, registry) = (&w.c.dao, &w.c.registry);
     let p = |n: &str| w.person(n);
@@ -307,52 +311,19 @@ fn methods(w: &World) -> Vec<Method> {
     let alice = &w.c.council[0];
     let deposit = |description: &str, kind: &Value| w.c.proposal_deposit(&w.b, alice, description, kind);
     let training = json!({"code_digest": sha("code2"), "dataset_digest": sha("data"), "consent_contract": w.c.consent, "consent_snapshot_id": "1"});
+    let version = json!({"model_id": "m", "weights_digest": sha("weights2"), "artifact_uri": "ipfs://w2", "parent": {"model_id": "m", "version": 1}, "training": training, "eval_report_digest": sha("eval"), "metadata": "{\"epochs\":3}"});
+    let model = json!({"model_id": "m2", "name": "M2", "task": "text-generation", "license": "mit", "card_uri": "ipfs://card2", "card_digest": sha("card2")});
+    let grant = json!({"grantee": dao, "purpose": "evaluation", "model_id": "m", "categories": ["chat-logs"], "data_commitment": sha("ursula data"), "expires_at": FAR});
+    let attester = json!({"operator": p("node2"), "public_keys": [AttesterSigner::from_seed([2; 32]).public_key().to_string()], "tee_kind": "intel-tdx", "measurements": [sha("mrtd2")], "models": ["m"], "expires_at": FAR});
+    let answer = json!({"operator": p("node"), "receipt": w.receipt, "submitter": p("ursula"), "deposit": "0", "reserved_bytes": "100"});
     vec![
         // First: the receipt was signed at the end of the setup, and every call moves the clock.
-        gas(
-            json(
-                On::Attestation,
-                "submit_receipt",
-                Who::Ursula,
-                millinear(20),
-                json!({"receipt": w.receipt, "signature": w.signature}),
-                &[],
-            ),
-            Gas::from_teragas(150),
-        ),
+        gas(json(On::Attestation, "submit_receipt", Who::Ursula, millinear(20), json!({"receipt": w.receipt, "signature": w.signature}), &[]), Gas::from_teragas(150)),
         // community-dao
-        json(
-            On::Fresh(0),
-            "new",
-            Who::Itself,
-            ZERO,
-            w.dao_init(),
-            &["registry", "attestation", "consent", "per_kind", "transfer"],
-        ),
-        json(
-            On::Dao,
-            "add_proposal",
-            Who::Alice,
-            deposit("add dave", &kind_member),
-            json!({"description": "add dave", "kind": kind_member}),
-            &[],
-        ),
-        json(
-            On::Dao,
-            "add_proposal",
-            Who::Alice,
-            deposit("pay paula", &kind_transfer),
-            json!({"description": "pay paula", "kind": kind_transfer}),
-            &[],
-        ),
-        json(
-            On::Dao,
-            "vote",
-            Who::Bob,
-            ZERO,
-            json!({"id": w.vote_id.to_string(), "choice": "yes", "reason": "fine"}),
-            &["reason"],
-        ),
+        json(On::Fresh(0), "new", Who::Itself, ZERO, w.dao_init(), &["registry", "attestation", "consent", "per_kind", "transfer"]),
+        json(On::Dao, "add_proposal", Who::Alice, deposit("add dave", &kind_member), json!({"description": "add dave", "kind": kind_member}), &[]),
+        json(On::Dao, "add_proposal", Who::Alice, deposit("pay paula", &kind_transfer), json!({"description": "pay paula", "kind": kind_transfer}), &[]),
+        json(On::Dao, "vote", Who::Bob, ZERO, json!({"id": w.vote_id.to_string(), "choice": "yes", "reason": "fine"}), &["reason"]),
         json(On::Dao, "cancel_proposal", Who::Alice, ZERO, json!({"id": w.cancel_id.to_string()}), &[]),
         json(On::Dao, "finalize", Who::Carol, ZERO, json!({"id": w.finalize_id.to_string()}), &[]),
         gas(json(On::Dao, "execute", Who::Carol, ZERO, json!({"id": w.execute_id.to_string()}), &[]), EXECUTE_GAS),
@@ -360,114 +331,28 @@ fn methods(w: &World) -> Vec<Method> {
         private(On::Dao, "on_execute", json!({"id": w.execute_id.to_string()})),
         private(On::Dao, "migrate", json!({})),
         // model-registry
-        json(
-            On::Fresh(1),
-            "new",
-            Who::Itself,
-            ZERO,
-            json!({"owner": dao, "open_publishing": true}),
-            &["open_publishing"],
-        ),
-        json(
-            On::Registry,
-            "register_model",
-            Who::Paula,
-            millinear(20),
-            json!({
-                "model_id": "m2", "name": "M2", "task": "text-generation", "license": "mit",
-                "card_uri": "ipfs://card2", "card_digest": sha("card2"),
-            }),
-            &[],
-        ),
-        json(
-            On::Registry,
-            "submit_version",
-            Who::Paula,
-            millinear(50),
-            json!({
-                "model_id": "m", "weights_digest": sha("weights2"), "artifact_uri": "ipfs://w2", "parent": {"model_id": "m", "version": 1},
-                "training": training, "eval_report_digest": sha("eval"), "metadata": "{\"epochs\":3}",
-            }),
-            &["parent", "eval_report_digest", "metadata", "dataset_digest", "consent_contract", "consent_snapshot_id"],
-        ),
+        json(On::Fresh(1), "new", Who::Itself, ZERO, json!({"owner": dao, "open_publishing": true}), &["open_publishing"]),
+        json(On::Registry, "register_model", Who::Paula, millinear(20), model, &[]),
+        json(On::Registry, "submit_version", Who::Paula, millinear(50), version, &["parent", "eval_report_digest", "metadata", "dataset_digest", "consent_contract", "consent_snapshot_id"]),
         json(On::Registry, "approve_version", Who::Dao, ZERO, json!({"model_id": "m", "version": 2}), &[]),
-        json(
-            On::Registry,
-            "set_alias",
-            Who::Paula,
-            millinear(10),
-            json!({"model_id": "m", "alias": "staging", "version": 2}),
-            &[],
-        ),
+        json(On::Registry, "set_alias", Who::Paula, millinear(10), json!({"model_id": "m", "alias": "staging", "version": 2}), &[]),
         json(On::Registry, "clear_alias", Who::Paula, millinear(10), json!({"model_id": "m", "alias": "staging"}), &[]),
-        json(
-            On::Registry,
-            "deprecate_version",
-            Who::Dao,
-            millinear(10),
-            json!({"model_id": "m", "version": 2, "reason": "superseded"}),
-            &["reason"],
-        ),
-        json(
-            On::Registry,
-            "revoke_version",
-            Who::Dao,
-            millinear(10),
-            json!({"model_id": "m", "version": 2, "reason": "leaked data"}),
-            &[],
-        ),
+        json(On::Registry, "deprecate_version", Who::Dao, millinear(10), json!({"model_id": "m", "version": 2, "reason": "superseded"}), &["reason"]),
+        json(On::Registry, "revoke_version", Who::Dao, millinear(10), json!({"model_id": "m", "version": 2, "reason": "leaked data"}), &[]),
         json(On::Registry, "add_publisher", Who::Dao, millinear(10), json!({"account_id": p("vic")}), &[]),
         json(On::Registry, "remove_publisher", Who::Dao, ZERO, json!({"account_id": p("vic")}), &[]),
         json(On::Registry, "set_open_publishing", Who::Dao, ZERO, json!({"open": false}), &[]),
-        json(
-            On::Registry,
-            "set_alias_protection",
-            Who::Dao,
-            millinear(10),
-            json!({"alias": "canary", "protected": true}),
-            &[],
-        ),
+        json(On::Registry, "set_alias_protection", Who::Dao, millinear(10), json!({"alias": "canary", "protected": true}), &[]),
         // Last of the registry's owner calls: its valid call hands the registry to paula.
         json(On::Registry, "set_owner", Who::Dao, ZERO, json!({"new_owner": p("paula")}), &[]),
         private(On::Registry, "migrate", json!({})),
         // data-consent
         json(On::Fresh(2), "new", Who::Itself, ZERO, json!({"owner": dao}), &["owner"]),
-        json(
-            On::Consent,
-            "storage_deposit",
-            Who::Ursula,
-            millinear(10),
-            json!({"account_id": p("ursula"), "registration_only": false}),
-            &["account_id", "registration_only"],
-        ),
-        json(
-            On::Consent,
-            "grant",
-            Who::Ursula,
-            ZERO,
-            json!({
-                "grantee": dao, "purpose": "evaluation", "model_id": "m", "categories": ["chat-logs"],
-                "data_commitment": sha("ursula data"), "expires_at": FAR,
-            }),
-            &["model_id", "categories", "data_commitment", "expires_at", "user"],
-        ),
-        json(
-            On::Consent,
-            "add_manager",
-            Who::Ursula,
-            ZERO,
-            json!({"manager": p("agent"), "grantee": dao, "expires_at": FAR}),
-            &["grantee", "expires_at"],
-        ),
+        json(On::Consent, "storage_deposit", Who::Ursula, millinear(10), json!({"account_id": p("ursula"), "registration_only": false}), &["account_id", "registration_only"]),
+        json(On::Consent, "grant", Who::Ursula, ZERO, grant, &["model_id", "categories", "data_commitment", "expires_at", "user"]),
+        json(On::Consent, "add_manager", Who::Ursula, ZERO, json!({"manager": p("agent"), "grantee": dao, "expires_at": FAR}), &["grantee", "expires_at"]),
         json(On::Consent, "remove_manager", Who::Ursula, ZERO, json!({"manager": p("agent")}), &[]),
-        json(
-            On::Consent,
-            "record_snapshot",
-            Who::Dao,
-            millinear(10),
-            json!({"purpose": "training", "note": "run-42"}),
-            &["note"],
-        ),
+        json(On::Consent, "record_snapshot", Who::Dao, millinear(10), json!({"purpose": "training", "note": "run-42"}), &["note"]),
         json(On::Consent, "revoke", Who::Ursula, ZERO, json!({"grantee": dao, "purpose": "training"}), &["user"]),
         json(On::Consent, "delete_grant", Who::Ursula, ZERO, json!({"grantee": dao, "purpose": "training"}), &["user"]),
         json(On::Consent, "storage_withdraw", Who::Ursula, YOCTO, json!({"amount": "1000"}), &["amount"]),
@@ -475,45 +360,14 @@ fn methods(w: &World) -> Vec<Method> {
         json(On::Consent, "set_owner", Who::Dao, YOCTO, json!({"new_owner": dao}), &["new_owner"]),
         wasm(On::Consent, "upgrade", Who::Dao, ZERO, w.wasm.consent.clone()),
         private(On::Consent, "migrate", json!({})),
-        // inference-attestation
-        json(
-            On::Fresh(3),
-            "new",
-            Who::Itself,
-            ZERO,
-            json!({"owner": dao, "registry": registry, "max_clock_skew_ns": "300000000000"}),
-            &["max_clock_skew_ns"],
-        ),
-        json(
-            On::Attestation,
-            "admit_attester",
-            Who::Dao,
-            millinear(50),
-            json!({
-                "operator": p("node2"), "public_keys": [AttesterSigner::from_seed([2; 32]).public_key().to_string()],
-                "tee_kind": "intel-tdx", "measurements": [sha("mrtd2")], "models": ["m"], "expires_at": FAR,
-            }),
-            &["models", "expires_at"],
-        ),
-        json(
-            On::Attestation,
-            "revoke_attester",
-            Who::Dao,
-            ZERO,
-            json!({"operator": p("node2"), "reason": "compromised"}),
-            &[],
-        ),
+        // inference-attestation (submit_receipt is first, above)
+        json(On::Fresh(3), "new", Who::Itself, ZERO, json!({"owner": dao, "registry": registry, "max_clock_skew_ns": "300000000000"}), &["max_clock_skew_ns"]),
+        json(On::Attestation, "admit_attester", Who::Dao, millinear(50), attester, &["models", "expires_at"]),
+        json(On::Attestation, "revoke_attester", Who::Dao, ZERO, json!({"operator": p("node2"), "reason": "compromised"}), &[]),
         json(On::Attestation, "set_registry", Who::Dao, ZERO, json!({"new_registry": registry}), &[]),
         json(On::Attestation, "set_max_clock_skew", Who::Dao, ZERO, json!({"max_clock_skew_ns": "300000000000"}), &[]),
         json(On::Attestation, "set_owner", Who::Dao, ZERO, json!({"new_owner": dao}), &[]),
-        private(
-            On::Attestation,
-            "on_version_status",
-            json!({
-                "operator": p("node"), "receipt": w.receipt, "submitter": p("ursula"),
-                "deposit": "0", "reserved_bytes": "100",
-            }),
-        ),
+        private(On::Attestation, "on_version_status", answer),
         private(On::Attestation, "fail_rejected_receipt", json!({"reason": "no"})),
         wasm(On::Attestation, "upgrade", Who::Dao, ZERO, w.wasm.attestation.clone()),
         private(On::Attestation, "migrate", json!({})),
