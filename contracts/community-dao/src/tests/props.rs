@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, RngSeed, TestCaseError};
 
 const CASES: u32 = 512;
-const SEED: u64 = 0x5eed_da0;
+const SEED: u64 = 0x05ee_dda0;
 
 /// `cases` cases from the fixed seed (or `PROPTEST_RNG_SEED`), no regression files.
 fn config(cases: u32) -> PtConfig {
