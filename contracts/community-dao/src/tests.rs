@@ -1268,7 +1268,7 @@ fn migrate_keeps_state_and_refuses_newer_layouts() {
     env::state_write(w.dao.root());
     testing_env!(context(DAO, zero(), T0));
     let err = catch_unwind(Contract::migrate).err().unwrap();
-    assert_eq!(panic_message(err), format!("state is newer than this code: {} > {}", STATE_VERSION + 1, STATE_VERSION));
+    assert_eq!(panic_message(err), format!("{ERR_UNKNOWN_STATE_VERSION}: {}", STATE_VERSION + 1));
 }
 
 // ---------------------------------------------------------------- views

@@ -104,9 +104,4 @@ impl Contract {
     pub fn owner(&self) -> Option<AccountId> {
         self.owner.clone()
     }
-
-    /// View: crate version of the deployed code.
-    pub fn contract_version(&self) -> String {
-        env!("CARGO_PKG_VERSION").to_string()
-    }
 }

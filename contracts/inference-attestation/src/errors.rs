@@ -1,7 +1,8 @@
 //! Every message this contract fails with. Short, lowercase, grep-able.
 
-pub const ERR_NOT_OWNER: &str = "only the owner can call this method";
-pub const ERR_PRIVATE: &str = "only this contract can call this method";
+pub use ai_commons_primitives::errors::{
+    ERR_NOT_OWNER, ERR_NO_CODE, ERR_NO_STATE, ERR_PRIVATE, ERR_STATE_CORRUPT, ERR_UNKNOWN_STATE_VERSION,
+};
 pub const ERR_ATTESTER_UNKNOWN: &str = "attester not found";
 pub const ERR_ATTESTER_REVOKED: &str = "attester is revoked; admit the node under a new operator account";
 pub const ERR_ATTESTER_ALREADY_REVOKED: &str = "attester is already revoked";
@@ -33,7 +34,3 @@ pub const ERR_BAD_SIGNATURE: &str = "invalid receipt signature";
 pub const ERR_NONCE_USED: &str = "nonce already used by this attester";
 pub const ERR_DEPOSIT: &str = "attach a deposit to pay for the receipt's storage";
 pub const ERR_GAS: &str = "not enough gas attached for the registry check";
-
-pub const ERR_NO_STATE: &str = "contract has no state to migrate";
-pub const ERR_UNKNOWN_LAYOUT: &str = "unknown state layout version";
-pub const ERR_STATE_CORRUPT: &str = "state does not decode as its layout version";

@@ -17,7 +17,7 @@ impl Contract {
             protected_aliases: self.protected_aliases.iter().cloned().collect(),
             model_count: U64(self.model_ids.len() as u64),
             publisher_count: U64(self.publishers.len() as u64),
-            layout_version: self.layout_version,
+            state_version: self.state_version,
             limits: LimitsView {
                 max_name_len: MAX_NAME_LEN as u32,
                 max_task_len: MAX_TASK_LEN as u32,
@@ -29,11 +29,6 @@ impl Contract {
                 max_protected_aliases: MAX_PROTECTED_ALIASES,
             },
         }
-    }
-
-    /// Crate version of the deployed code.
-    pub fn contract_version(&self) -> String {
-        env!("CARGO_PKG_VERSION").to_string()
     }
 
     pub fn is_publisher(&self, account_id: AccountId) -> bool {
