@@ -538,13 +538,13 @@ fn only_the_dao_admits_and_revokes_attesters() {
     let admit = json!({"operator": stranger, "public_keys": [key], "tee_kind": "intel-tdx", "measurements": [], "models": null, "expires_at": null});
     for who in [&stranger, &member, &node] {
         let args = admit.clone();
-        w.b.assert_refused(&contract, "only the owner can call this method", |b| {
+        w.b.assert_refused(&contract, "only the owner may call this method", |b| {
             b.call_json(who, &contract, "admit_attester", args, millinear(10))
         });
-        w.b.assert_refused(&contract, "only the owner can call this method", |b| {
+        w.b.assert_refused(&contract, "only the owner may call this method", |b| {
             b.call_json(who, &contract, "revoke_attester", json!({"operator": node, "reason": "hostile"}), zero())
         });
-        w.b.assert_refused(&contract, "only the owner can call this method", |b| {
+        w.b.assert_refused(&contract, "only the owner may call this method", |b| {
             b.call_json(who, &contract, "set_registry", json!({"new_registry": who}), zero())
         });
     }
