@@ -575,7 +575,9 @@ fn the_callbacks_are_private() {
         "operator": w.node, "receipt": receipt, "submitter": stranger,
         "deposit": near(1).as_yoctonear().to_string(), "reserved_bytes": "0",
     });
-    for who in [stranger.clone(), w.c.dao.clone(), w.c.registry.clone(), w.node.clone()] {
+    // The DAO and registry accounts hold no key since the deploy (nobody can
+    // sign for them); a council member and the node stand in for other callers.
+    for who in [stranger.clone(), w.c.council[0].clone(), w.node.clone()] {
         let args = callback_args.clone();
         w.b.assert_refused(&contract, "is private", |b| {
             b.call_json(&who, &contract, "on_version_status", args, zero())
