@@ -365,8 +365,9 @@ full_access_keys() {
         die "listing the keys of $1 failed (see near-cli's output above)"
     }
     while IFS= read -r line; do
-        [[ ${line,,} == *"full access"* && $line =~ (ed25519|secp256k1):[1-9A-HJ-NP-Za-km-z]+ ]] &&
+        if [[ ${line,,} == *"full access"* && $line =~ (ed25519|secp256k1):[1-9A-HJ-NP-Za-km-z]+ ]]; then
             printf '%s\n' "${BASH_REMATCH[0]}"
+        fi
     done <<<"$out"
 }
 
