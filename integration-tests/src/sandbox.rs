@@ -151,10 +151,8 @@ impl Backend for Sandbox {
         // The backend created the account with one key: the one it signs with.
         let signer = self.signer(account).clone();
         let key = signer.secret_key().public_key();
-        let result = self
-            .rt
-            .block_on(async { signer.batch(signer.id()).delete_key(key).transact().await })
-            .expect("rpc");
+        let result =
+            self.rt.block_on(async { signer.batch(signer.id()).delete_key(key).transact().await }).expect("rpc");
         outcome_of(result)
     }
 }

@@ -205,8 +205,7 @@ fn the_dao_upgrades_each_community_contract_and_state_stays_intact() {
     )
     .assert_success();
     b.call_json(&user, &c.consent, "storage_deposit", json!({"account_id": user}), near(1)).assert_success();
-    b.call_json(&user, &c.consent, "grant", json!({"grantee": c.dao, "purpose": "training"}), zero())
-        .assert_success();
+    b.call_json(&user, &c.consent, "grant", json!({"grantee": c.dao, "purpose": "training"}), zero()).assert_success();
     let (_, out) = c.pass_and_execute(
         &mut b,
         "Admit a node",
@@ -216,9 +215,30 @@ fn the_dao_upgrades_each_community_contract_and_state_stays_intact() {
     assert_eq!(out.json::<String>(), "executed");
 
     let cases = [
-        ("registry", c.registry.clone(), codes().registry_v2.clone(), "model_registry", "get_model", json!({"model_id": "chat"})),
-        ("attestation", c.attestation.clone(), codes().attestation_v2.clone(), "inference_attestation", "get_attester", json!({"operator": publisher})),
-        ("consent", c.consent.clone(), codes().consent_v2.clone(), "data_consent", "get_grant", json!({"user": user, "grantee": c.dao, "purpose": "training"})),
+        (
+            "registry",
+            c.registry.clone(),
+            codes().registry_v2.clone(),
+            "model_registry",
+            "get_model",
+            json!({"model_id": "chat"}),
+        ),
+        (
+            "attestation",
+            c.attestation.clone(),
+            codes().attestation_v2.clone(),
+            "inference_attestation",
+            "get_attester",
+            json!({"operator": publisher}),
+        ),
+        (
+            "consent",
+            c.consent.clone(),
+            codes().consent_v2.clone(),
+            "data_consent",
+            "get_grant",
+            json!({"user": user, "grantee": c.dao, "purpose": "training"}),
+        ),
     ];
     for (name, account, code, standard, view, args) in cases {
         let version_before: String = b.view(&account, "contract_version", json!({}));

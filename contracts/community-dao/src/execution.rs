@@ -205,7 +205,9 @@ impl Contract {
                     .with_attached_deposit(SNAPSHOT_DEPOSIT)
                     .record_snapshot(*purpose, note.clone())
             }
-            ProposalKind::UpgradeContract { contract, code_hash } => self.upgrade_contract_promise(*contract, code_hash)?,
+            ProposalKind::UpgradeContract { contract, code_hash } => {
+                self.upgrade_contract_promise(*contract, code_hash)?
+            }
             _ => return Err("not an external proposal kind".into()),
         })
     }

@@ -469,13 +469,19 @@ mod tests {
         );
         assert_eq!(
             kind,
-            Ok(ProposalKind::UpgradeContract { contract: CommunityContract::Attestation, code_hash: Digest32([7; 32]) })
+            Ok(ProposalKind::UpgradeContract {
+                contract: CommunityContract::Attestation,
+                code_hash: Digest32([7; 32])
+            })
         );
-        assert!(refused(r#"{"type": "upgrade_contract", "contract": "dao", "code_hash": "07"}"#).contains("unknown variant `dao`"));
+        assert!(refused(r#"{"type": "upgrade_contract", "contract": "dao", "code_hash": "07"}"#)
+            .contains("unknown variant `dao`"));
         assert!(refused(r#"{"type": "upgrade_contract", "contract": "registry"}"#)
             .contains("missing field `code_hash` in proposal kind `upgrade_contract`"));
-        assert!(refused(r#"{"type": "upgrade_contract", "contract": "registry", "migrate_args": "AQ==", "code_hash": "07"}"#)
-            .contains("proposal kind `upgrade_contract` has no field `migrate_args`"));
+        assert!(refused(
+            r#"{"type": "upgrade_contract", "contract": "registry", "migrate_args": "AQ==", "code_hash": "07"}"#
+        )
+        .contains("proposal kind `upgrade_contract` has no field `migrate_args`"));
         let kind = parse(r#"{"type": "set_community_contracts", "consent": "consent.near"}"#);
         assert_eq!(
             kind,

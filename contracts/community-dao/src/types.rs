@@ -385,14 +385,34 @@ pub enum ProposalKind {
 
 named_enum! {
     /// Which of the community contracts the DAO links (`set_community_contracts`)
-    /// an `upgrade_contract` proposal upgrades. JSON: its snake_case name.
-    #[near(serializers = [borsh, json])]
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    #[serde(rename_all = "snake_case")]
+    /// an `upgrade_contract` proposal upgrades. JSON: its snake_case name
+    /// (deserialized by hand from [`CommunityContract::NAMES`]: less wasm).
+    #[near(serializers = [borsh])]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+    #[serde(crate = "near_sdk::serde", rename_all = "snake_case")]
     pub enum CommunityContract {
         Registry = "registry",
         Attestation = "attestation",
         Consent = "consent",
+    }
+}
+
+impl<'de> Deserialize<'de> for CommunityContract {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl de::Visitor<'_> for NameVisitor {
+            type Value = CommunityContract;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a community contract: registry, attestation or consent")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<CommunityContract, E> {
+                match CommunityContract::NAMES.iter().position(|n| *n == name) {
+                    Some(i) => Ok(CommunityContract::ALL[i]),
+                    None => Err(E::unknown_variant(name, &CommunityContract::NAMES)),
+                }
+            }
+        }
+        deserializer.deserialize_str(NameVisitor)
     }
 }
 

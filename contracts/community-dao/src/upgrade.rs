@@ -10,9 +10,9 @@
 use crate::errors::*;
 use crate::events::DaoEvent;
 use crate::proposals::RECORD_OVERHEAD;
+use crate::types::CommunityContract;
 use crate::{Contract, ContractExt, Root, StorageKey, CONTRACT_VERSION, STATE_VERSION};
 use ai_commons_primitives::storage::storage_cost;
-use crate::types::CommunityContract;
 use ai_commons_primitives::upgrade::{require_self, ContractMigrated};
 use ai_commons_primitives::{Digest32, StorageMeter};
 use near_sdk::json_types::U64;
@@ -40,7 +40,11 @@ impl Contract {
     }
 
     /// Checks an `upgrade_contract` proposal: the contract is linked and the code stored.
-    pub(crate) fn check_upgrade_contract(&self, contract: CommunityContract, code_hash: &Digest32) -> Result<(), String> {
+    pub(crate) fn check_upgrade_contract(
+        &self,
+        contract: CommunityContract,
+        code_hash: &Digest32,
+    ) -> Result<(), String> {
         self.community_contract(contract)?;
         if !env::storage_has_key(&code_key(code_hash)) {
             return Err(format!("{ERR_CODE_NOT_FOUND}: {code_hash}"));
@@ -56,7 +60,8 @@ impl Contract {
         code_hash: &Digest32,
     ) -> Result<Promise, String> {
         let target = self.community_contract(contract)?;
-        let code = env::storage_read(&code_key(code_hash)).ok_or_else(|| format!("{ERR_CODE_NOT_FOUND}: {code_hash}"))?;
+        let code =
+            env::storage_read(&code_key(code_hash)).ok_or_else(|| format!("{ERR_CODE_NOT_FOUND}: {code_hash}"))?;
         Ok(Promise::new(target).function_call("upgrade", code, NearToken::from_yoctonear(0), UPGRADE_CONTRACT_GAS))
     }
 }

@@ -64,9 +64,7 @@ impl Contract {
             // Layout 1 is the only layout so far; state version 2 (feature
             // `upgrade-test`) shares it. When layout 2 lands, decode
             // `ContractV1` here (its own struct) and convert.
-            1..=STATE_VERSION => {
-                Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT))
-            }
+            1..=STATE_VERSION => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT)),
             other => env::panic_str(&format!("{ERR_UNKNOWN_STATE_VERSION}: {other}")),
         };
         state.state_version = STATE_VERSION;

@@ -36,9 +36,7 @@ impl Contract {
             // Layout 1 is the only layout so far; state version 2 (feature
             // `upgrade-test`) shares it. A future layout decodes `ContractV1`
             // here and converts it field by field.
-            1..=STATE_VERSION => {
-                Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT))
-            }
+            1..=STATE_VERSION => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT)),
             other => env::panic_str(&format!("{ERR_UNKNOWN_STATE_VERSION}: {other}")),
         };
         state.state_version = STATE_VERSION;

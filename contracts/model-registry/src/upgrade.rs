@@ -41,9 +41,7 @@ impl Contract {
         let mut state = match from {
             // Layout 1 is the only layout so far; state version 2 (feature
             // `upgrade-test`) shares it and only bumps the version.
-            1..=STATE_VERSION => {
-                Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT))
-            }
+            1..=STATE_VERSION => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT)),
             other => env::panic_str(&format!("{ERR_UNKNOWN_STATE_VERSION}: {other}")),
         };
         state.state_version = STATE_VERSION;
@@ -62,4 +60,3 @@ impl Contract {
         CONTRACT_VERSION.to_string()
     }
 }
-

@@ -1022,7 +1022,8 @@ impl Chain {
                         );
                     }
                     let bytes = access_key_bytes(public_key, function_call) + storage.num_extra_bytes_record;
-                    let function_call = function_call.as_ref().map(|(_, receiver, methods)| (receiver.clone(), methods.clone()));
+                    let function_call =
+                        function_call.as_ref().map(|(_, receiver, methods)| (receiver.clone(), methods.clone()));
                     account.keys.insert(name, AccessKeyRecord { bytes, function_call });
                     account.storage_usage += bytes;
                 }

@@ -42,8 +42,8 @@ mod trie;
 
 pub use cache::cache_dir;
 pub use chain::{
-    genesis_key, AccessKeyRecord, AccessKeyView, AccountRecord, AccountView, CallBuilder, Chain, TxBuilder, DEFAULT_BLOCK_TIME_NS, DEFAULT_CALL_GAS,
-    GAS_PRICE, GENESIS_TIMESTAMP_NS, PROTOCOL_VERSION,
+    genesis_key, AccessKeyRecord, AccessKeyView, AccountRecord, AccountView, CallBuilder, Chain, TxBuilder,
+    DEFAULT_BLOCK_TIME_NS, DEFAULT_CALL_GAS, GAS_PRICE, GENESIS_TIMESTAMP_NS, PROTOCOL_VERSION,
 };
 pub use near_crypto::PublicKey;
 pub use near_primitives_core::hash::CryptoHash;
