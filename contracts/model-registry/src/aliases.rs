@@ -19,9 +19,8 @@ impl Contract {
     /// Caller: the owner for a protected alias; the model's publisher or the
     /// owner otherwise. Deposit: storage of the history entry (plus the alias
     /// on first use; 0.01 NEAR is always enough), excess refunded.
-    /// Emits `alias_set`.
-    #[payable]
-    pub fn set_alias(&mut self, model_id: String, alias: String, version: VersionNumber) {
+    /// Emits `alias_set`. Exported as `set_alias` (`ModelRegistryInterface`, versions.rs).
+    pub(crate) fn point_alias(&mut self, model_id: String, alias: String, version: VersionNumber) {
         let caller = env::predecessor_account_id();
         self.assert_may_move_alias(&model_id, &alias, &caller);
         let status = self

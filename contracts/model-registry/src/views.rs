@@ -4,7 +4,7 @@
 use crate::aliases::last_entry_at_or_before;
 use crate::limits::*;
 use crate::*;
-use ai_commons_primitives::{Digest32, Page, VersionNumber, VersionStatusView};
+use ai_commons_primitives::{Digest32, Page, VersionNumber};
 use near_sdk::json_types::U64;
 
 #[near]
@@ -76,13 +76,6 @@ impl Contract {
     pub fn get_version_by_digest(&self, digest: Digest32) -> Option<VersionView> {
         let key = self.version_by_digest.get(&digest)?;
         self.get_version(key.model_id.clone(), key.version)
-    }
-
-    /// Compact status for other contracts; `None` for an unknown model or version.
-    pub fn version_status(&self, model_id: String, version: VersionNumber) -> Option<VersionStatusView> {
-        self.versions
-            .get(&Self::version_key(&model_id, version))
-            .map(|record| VersionStatusView { status: record.status, weights_digest: record.weights_digest })
     }
 
     /// Current target of an alias (`version: null` when cleared); `None` if
