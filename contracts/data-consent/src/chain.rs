@@ -12,8 +12,8 @@
 use crate::errors::*;
 use crate::events::ConsentEvent;
 use crate::types::*;
-use crate::{Contract, ContractExt, MAX_NOTE_LEN};
 use crate::views::allows;
+use crate::{Contract, ContractExt, MAX_NOTE_LEN};
 use ai_commons_primitives::interfaces::DataConsentInterface;
 use ai_commons_primitives::{validate_bounded, ConsentPurpose, Digest32, ModelId, StorageMeter};
 use near_sdk::json_types::U64;

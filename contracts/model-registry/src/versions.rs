@@ -13,7 +13,9 @@ use crate::events::RegistryEvent;
 use crate::limits::*;
 use crate::{check, check_text, Contract, ContractExt, ModelVersion, ParentRef, TrainingRecord};
 use ai_commons_primitives::interfaces::ModelRegistryInterface;
-use ai_commons_primitives::{validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus, VersionStatusView};
+use ai_commons_primitives::{
+    validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus, VersionStatusView,
+};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require};
 
@@ -93,7 +95,6 @@ impl Contract {
         self.settle_storage(meter, &publisher);
         version
     }
-
 }
 
 /// What other contracts call (`ai_commons_primitives::interfaces`): implemented
