@@ -26,6 +26,7 @@
 //! code seeds afresh; the bench and the cost tests share the cache.
 
 use crate::community::{millinear, near, sha};
+use ai_commons_primitives::interfaces::ModelRegistryInterface;
 use ai_commons_primitives::{ConsentPurpose, Digest32, VersionStatus, VersionStatusView};
 use attestation_signer::{commit, AttesterSigner, InferenceReceipt, U64};
 use embedded_chain::{AccountId, Chain, Gas, NearToken, TxOutcome};
