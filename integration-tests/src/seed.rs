@@ -896,7 +896,7 @@ pub fn seed_attestation(
     let signer = attester_signer();
     let operator_id = sdk_account(operator.as_str());
     native.call(owner.as_str(), millinear(100).as_yoctonear(), |c: &mut Contract| {
-        c.admit_attester(
+        c.admit_attester_keys(
             operator_id.clone(),
             vec![signer.public_key()],
             "intel-tdx".into(),

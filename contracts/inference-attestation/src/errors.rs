@@ -7,6 +7,7 @@ pub const ERR_ATTESTER_UNKNOWN: &str = "attester not found";
 pub const ERR_ATTESTER_REVOKED: &str = "attester is revoked; admit the node under a new operator account";
 pub const ERR_ATTESTER_ALREADY_REVOKED: &str = "attester is already revoked";
 pub const ERR_NO_KEYS: &str = "public_keys must not be empty";
+pub const ERR_BAD_KEY: &str = "invalid public key";
 pub const ERR_TOO_MANY_KEYS: &str = "too many public_keys";
 pub const ERR_DUPLICATE_KEY: &str = "public_keys contains a duplicate";
 pub const ERR_KEY_TAKEN: &str = "public key is already registered to another attester";

@@ -265,7 +265,14 @@ mod tests {
         call(owner(), near(100), NOW);
         for i in 2..=4u8 {
             let key = attestation_signer::AttesterSigner::from_seed([i; 32]).public_key();
-            contract.admit_attester(account(&format!("node{i}.near")), vec![key], "sev".into(), vec![], None, None);
+            contract.admit_attester_keys(
+                account(&format!("node{i}.near")),
+                vec![key],
+                "sev".into(),
+                vec![],
+                None,
+                None,
+            );
         }
         let all = contract.get_attesters(None, None);
         let names: Vec<_> = all.iter().map(|a| a.operator.to_string()).collect();

@@ -214,7 +214,11 @@ fn access_keys_are_listed_deleted_and_needed_to_sign() {
     let usage = chain.view_account(&a).unwrap().storage_usage;
 
     // Only the account itself can delete its key; a missing key is an error.
-    chain.tx(&user, &a).delete_key(key.clone()).transact().assert_failure_contains("doesn't have permission to account");
+    chain
+        .tx(&user, &a)
+        .delete_key(key.clone())
+        .transact()
+        .assert_failure_contains("doesn't have permission to account");
     assert_eq!(chain.view_access_keys(&a).unwrap().len(), 1);
     chain.delete_key(&a, &key).assert_success();
     assert_eq!(chain.view_access_keys(&a).unwrap(), vec![]);

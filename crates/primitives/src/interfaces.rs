@@ -1,9 +1,9 @@
 //! Cross-contract interfaces: the calls one AI Commons contract makes on another.
 //!
 //! Argument names here are the JSON field names of the callee's methods.
-//! model-registry and data-consent implement their trait (`#[near] impl
-//! ModelRegistryInterface for Contract`), so these signatures are theirs; a
-//! change here that the callee does not follow fails to compile.
+//! Each callee implements its trait (`#[near] impl ModelRegistryInterface for
+//! Contract`), so these signatures are its own; a change here that the callee
+//! does not follow fails to compile.
 
 use crate::{ConsentPurpose, Digest32, ModelId, VersionNumber, VersionStatusView};
 use near_sdk::json_types::U64;
