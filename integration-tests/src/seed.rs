@@ -26,6 +26,7 @@
 //! code seeds afresh; the bench and the cost tests share the cache.
 
 use crate::community::{millinear, near, sha};
+use ai_commons_primitives::interfaces::ModelRegistryInterface;
 use ai_commons_primitives::{ConsentPurpose, Digest32, VersionStatus, VersionStatusView};
 use attestation_signer::{commit, AttesterSigner, InferenceReceipt, U64};
 use embedded_chain::{AccountId, Chain, Gas, NearToken, TxOutcome};
@@ -895,7 +896,7 @@ pub fn seed_attestation(
     let signer = attester_signer();
     let operator_id = sdk_account(operator.as_str());
     native.call(owner.as_str(), millinear(100).as_yoctonear(), |c: &mut Contract| {
-        c.admit_attester(
+        c.admit_attester_keys(
             operator_id.clone(),
             vec![signer.public_key()],
             "intel-tdx".into(),

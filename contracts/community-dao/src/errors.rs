@@ -1,7 +1,7 @@
 //! Every error message of the community DAO: short, lowercase, stable, grep-able.
 //! Messages that carry a value are built as `"{ERR_X}: detail"`.
 
-pub const ERR_PRIVATE: &str = "method is private";
+pub use ai_commons_primitives::errors::{ERR_NO_STATE, ERR_PRIVATE, ERR_UNKNOWN_STATE_VERSION};
 pub const ERR_NOT_MEMBER: &str = "caller is not a member";
 pub const ERR_CANNOT_PROPOSE: &str = "caller has no role that may propose this kind";
 pub const ERR_NO_ELECTORATE: &str = "no member may vote on this kind";
@@ -22,10 +22,8 @@ pub const ERR_GAS: &str = "not enough gas attached";
 pub const ERR_CODE_EMPTY: &str = "code is empty";
 pub const ERR_CODE_EXISTS: &str = "code already stored";
 pub const ERR_CODE_NOT_FOUND: &str = "code not stored";
-pub const ERR_NO_STATE: &str = "no state to migrate";
 pub const ERR_NOT_INITIALIZED: &str = "the DAO is not initialized";
 pub const ERR_BAD_STATE: &str = "cannot read the DAO state";
-pub const ERR_NEWER_STATE: &str = "state is newer than this code";
 
 // Argument validation (init and proposal kinds).
 pub const ERR_TOO_MANY_ROLES: &str = "too many roles";

@@ -121,6 +121,7 @@ impl Contract {
             ProposalKind::Transfer { .. } => Gas::from_gas(0),
             ProposalKind::FunctionCalls { actions, .. } => Gas::from_gas(actions.iter().map(|a| a.gas.0).sum()),
             ProposalKind::UpgradeSelf { .. } => MIGRATE_GAS,
+            ProposalKind::UpgradeContract { .. } => crate::upgrade::UPGRADE_CONTRACT_GAS,
             _ => COMMUNITY_CALL_GAS,
         }
     }
@@ -203,6 +204,9 @@ impl Contract {
                     .with_static_gas(COMMUNITY_CALL_GAS)
                     .with_attached_deposit(SNAPSHOT_DEPOSIT)
                     .record_snapshot(*purpose, note.clone())
+            }
+            ProposalKind::UpgradeContract { contract, code_hash } => {
+                self.upgrade_contract_promise(*contract, code_hash)?
             }
             _ => return Err("not an external proposal kind".into()),
         })

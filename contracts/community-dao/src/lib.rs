@@ -36,7 +36,7 @@ pub use members::{RoleCombo, RoleTable};
 pub use outcome::{decide, Outcome};
 pub use types::*;
 
-use ai_commons_primitives::validate_bounded;
+use ai_commons_primitives::{validate_bounded, StateVersion};
 use near_sdk::json_types::U64;
 use near_sdk::state::ContractState;
 use near_sdk::store::{Lazy, Vector};
@@ -45,9 +45,9 @@ use table::Table;
 
 /// Layout version of the state this code reads and writes.
 #[cfg(not(feature = "upgrade-test"))]
-pub const STATE_VERSION: u16 = 1;
+pub const STATE_VERSION: StateVersion = 1;
 #[cfg(feature = "upgrade-test")]
-pub const STATE_VERSION: u16 = 2;
+pub const STATE_VERSION: StateVersion = 2;
 
 /// What `contract_version()` reports.
 #[cfg(not(feature = "upgrade-test"))]
@@ -89,7 +89,7 @@ pub(crate) enum StorageKey {
 #[near(serializers = [borsh])]
 pub struct Root {
     /// Layout version; `migrate` brings older layouts up to [`STATE_VERSION`].
-    pub(crate) state_version: u16,
+    pub(crate) state_version: StateVersion,
     /// Name, purpose, metadata (read only by views).
     pub(crate) config: Lazy<Config>,
     /// Default and per-kind vote policies (read at proposal creation).

@@ -199,6 +199,9 @@ impl Contract {
                 self.consent()?;
                 validate_bounded("note", note.as_deref().unwrap_or_default(), MAX_REASON_LEN)?;
             }
+            ProposalKind::UpgradeContract { contract, code_hash } => {
+                self.check_upgrade_contract(*contract, code_hash)?
+            }
         }
         Ok(())
     }

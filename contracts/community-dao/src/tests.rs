@@ -509,6 +509,14 @@ fn add_proposal_rejects_malformed_kinds() {
             ProposalKind::UpgradeSelf { code_hash: Digest32([7; 32]), migrate_args: None },
             "code not stored: 0707070707070707070707070707070707070707070707070707070707070707",
         ),
+        (
+            ProposalKind::UpgradeContract { contract: CommunityContract::Registry, code_hash: Digest32([7; 32]) },
+            "code not stored: 0707070707070707070707070707070707070707070707070707070707070707",
+        ),
+        (
+            ProposalKind::UpgradeContract { contract: CommunityContract::Consent, code_hash: Digest32([7; 32]) },
+            ERR_CONSENT_UNSET,
+        ),
         (ProposalKind::SetCommunityContracts { registry: None, attestation: None, consent: None }, ERR_NOTHING_TO_SET),
         (
             ProposalKind::ApproveModelVersion { model_id: "Llama".into(), version: 1 },
@@ -1252,6 +1260,31 @@ fn upgrade_self_deploys_and_migrates_in_one_batch() {
 }
 
 #[test]
+fn upgrade_contract_sends_the_stored_code_to_the_target_upgrade() {
+    let mut w = World::new();
+    let code = b"\0asm registry v2".to_vec();
+    let hash = store_code(&mut w, BOB, &code);
+    let id = w.pass(ALICE, ProposalKind::UpgradeContract { contract: CommunityContract::Registry, code_hash: hash });
+    assert_eq!(w.execute(id), None);
+    let receipts = get_created_receipts();
+    let to_registry: Vec<_> = receipts.iter().filter(|r| r.receiver_id.as_str() == REGISTRY).collect();
+    assert_eq!(to_registry.len(), 1);
+    match &to_registry[0].actions[..] {
+        [MockAction::FunctionCallWeight { method_name, args, attached_deposit, prepaid_gas, .. }] => {
+            assert_eq!(method_name, b"upgrade");
+            assert_eq!(args, &code, "the raw wasm is the call input");
+            assert_eq!(*attached_deposit, zero());
+            assert_eq!(*prepaid_gas, crate::upgrade::UPGRADE_CONTRACT_GAS);
+        }
+        other => panic!("expected one upgrade call, got {other:?}"),
+    }
+    let callback = receipts.iter().find(|r| r.receiver_id.as_str() == DAO).expect("callback");
+    assert!(
+        matches!(&callback.actions[0], MockAction::FunctionCallWeight { method_name, .. } if method_name == b"on_execute")
+    );
+}
+
+#[test]
 fn migrate_keeps_state_and_refuses_newer_layouts() {
     let mut w = World::new();
     let id = w.propose(ALICE, ProposalKind::Text);
@@ -1275,7 +1308,7 @@ fn migrate_keeps_state_and_refuses_newer_layouts() {
     env::state_write(w.dao.root());
     testing_env!(context(DAO, zero(), T0));
     let err = catch_unwind(Contract::migrate).err().unwrap();
-    assert_eq!(panic_message(err), format!("state is newer than this code: {} > {}", STATE_VERSION + 1, STATE_VERSION));
+    assert_eq!(panic_message(err), format!("{ERR_UNKNOWN_STATE_VERSION}: {}", STATE_VERSION + 1));
 }
 
 // ---------------------------------------------------------------- views

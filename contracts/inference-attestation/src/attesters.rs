@@ -4,6 +4,7 @@
 use crate::events::{AttestationEvent, AttesterRecordEvent};
 use crate::storage::settle;
 use crate::{errors::*, validate_clock_skew, Contract, ContractExt};
+use ai_commons_primitives::interfaces::InferenceAttestationInterface;
 use ai_commons_primitives::receipt::Ed25519PublicKey;
 use ai_commons_primitives::{validate_bounded, validate_slug, Digest32, ModelId, StorageMeter};
 use near_sdk::json_types::U64;
@@ -82,8 +83,10 @@ fn validate_attester_fields(
     }
 }
 
+/// What the DAO calls (`ai_commons_primitives::interfaces`): implemented as
+/// the trait, so a signature cannot drift from what callers compile against.
 #[near]
-impl Contract {
+impl InferenceAttestationInterface for Contract {
     /// Admits `operator` as an attester, or replaces the details of an
     /// attester that is not revoked (key rotation, models, expiry).
     ///
@@ -91,8 +94,50 @@ impl Contract {
     /// refunded to the owner). Emits `attester_admitted` or `attester_updated`.
     /// Keys stay bound to their operator forever: a key dropped in an update
     /// can never sign for anyone again.
+    /// `public_keys` are `"ed25519:<base58>"` strings; an invalid one fails
+    /// with `invalid public key: ...`.
     #[payable]
-    pub fn admit_attester(
+    fn admit_attester(
+        &mut self,
+        operator: AccountId,
+        public_keys: Vec<String>,
+        tee_kind: String,
+        measurements: Vec<Digest32>,
+        models: Option<Vec<ModelId>>,
+        expires_at: Option<U64>,
+    ) {
+        self.assert_owner();
+        let public_keys = public_keys
+            .iter()
+            .map(|k| k.parse().unwrap_or_else(|e| env::panic_str(&format!("{ERR_BAD_KEY}: {e}"))))
+            .collect();
+        self.admit_attester_keys(operator, public_keys, tee_kind, measurements, models, expires_at)
+    }
+
+    /// Revokes `operator` now. Receipts signed at or after this moment are
+    /// rejected; receipts already stored stay, flagged `attester_revoked` in
+    /// views. Revocation is final for this operator account.
+    ///
+    /// Caller: owner. Deposit: none (revoking never grows storage; the reason
+    /// lives in the event). Emits `attester_revoked`.
+    fn revoke_attester(&mut self, operator: AccountId, reason: String) {
+        self.assert_owner();
+        require!(!reason.trim().is_empty(), ERR_REASON_EMPTY);
+        validate_bounded("reason", &reason, MAX_REASON_LEN).unwrap_or_else(|e| env::panic_str(&e));
+        let attester = self.attesters.get_mut(&operator).unwrap_or_else(|| env::panic_str(ERR_ATTESTER_UNKNOWN));
+        require!(attester.revoked_at().is_none(), ERR_ATTESTER_ALREADY_REVOKED);
+        // Block time is never 0 on a real chain; max(1) keeps the sentinel unambiguous.
+        let revoked_at = env::block_timestamp().max(1);
+        attester.revoked_at = revoked_at;
+        AttestationEvent::AttesterRevoked { operator, revoked_at: U64(revoked_at), reason }.emit();
+    }
+}
+
+impl Contract {
+    /// `admit_attester` with parsed keys (what the exported method runs after
+    /// parsing; native callers such as unit tests use it directly). Caller:
+    /// the owner. Emits `attester_admitted` or `attester_updated`.
+    pub fn admit_attester_keys(
         &mut self,
         operator: AccountId,
         public_keys: Vec<Ed25519PublicKey>,
@@ -148,25 +193,10 @@ impl Contract {
             AttestationEvent::AttesterAdmitted(data).emit();
         }
     }
+}
 
-    /// Revokes `operator` now. Receipts signed at or after this moment are
-    /// rejected; receipts already stored stay, flagged `attester_revoked` in
-    /// views. Revocation is final for this operator account.
-    ///
-    /// Caller: owner. Deposit: none (revoking never grows storage; the reason
-    /// lives in the event). Emits `attester_revoked`.
-    pub fn revoke_attester(&mut self, operator: AccountId, reason: String) {
-        self.assert_owner();
-        require!(!reason.trim().is_empty(), ERR_REASON_EMPTY);
-        validate_bounded("reason", &reason, MAX_REASON_LEN).unwrap_or_else(|e| env::panic_str(&e));
-        let attester = self.attesters.get_mut(&operator).unwrap_or_else(|| env::panic_str(ERR_ATTESTER_UNKNOWN));
-        require!(attester.revoked_at().is_none(), ERR_ATTESTER_ALREADY_REVOKED);
-        // Block time is never 0 on a real chain; max(1) keeps the sentinel unambiguous.
-        let revoked_at = env::block_timestamp().max(1);
-        attester.revoked_at = revoked_at;
-        AttestationEvent::AttesterRevoked { operator, revoked_at: U64(revoked_at), reason }.emit();
-    }
-
+#[near]
+impl Contract {
     /// Hands governance to `new_owner`. Caller: owner. Emits `owner_changed`.
     pub fn set_owner(&mut self, new_owner: AccountId) {
         self.assert_owner();
@@ -207,11 +237,29 @@ mod tests {
     }
 
     #[test]
+    fn the_interface_method_takes_key_strings_and_refuses_bad_ones() {
+        call(owner(), NearToken::from_yoctonear(0), NOW);
+        let mut contract = Contract::new(owner(), registry(), None);
+        call(stranger(), near(100), NOW);
+        let admit = |c: &mut Contract, keys: Vec<String>| {
+            c.admit_attester(operator(), keys, "intel-tdx".into(), vec![], None, None)
+        };
+        // The owner check comes before the keys are even parsed.
+        assert_eq!(panic_message(|| admit(&mut contract, vec!["nonsense".into()])), ERR_NOT_OWNER);
+        call(owner(), near(100), NOW);
+        let msg = panic_message(|| admit(&mut contract, vec![key(1).to_string(), "ed25519:xyz".into()]));
+        assert!(msg.starts_with(&format!("{ERR_BAD_KEY}: ")), "{msg}");
+        assert!(contract.get_attester(operator()).is_none(), "nothing was admitted");
+        admit(&mut contract, vec![key(1).to_string()]);
+        assert_eq!(contract.get_attester(operator()).unwrap().public_keys, vec![key(1)]);
+    }
+
+    #[test]
     fn owner_admits_an_attester_and_pays_its_storage() {
         call(owner(), NearToken::from_yoctonear(0), NOW);
         let mut contract = Contract::new(owner(), registry(), None);
         call(owner(), near(100), NOW);
-        contract.admit_attester(
+        contract.admit_attester_keys(
             operator(),
             vec![key(1)],
             "intel-tdx".into(),
@@ -244,7 +292,8 @@ mod tests {
     fn admitting_without_a_deposit_fails() {
         call(owner(), NearToken::from_yoctonear(0), NOW);
         let mut contract = Contract::new(owner(), registry(), None);
-        let msg = panic_message(|| contract.admit_attester(operator(), vec![key(1)], "sev".into(), vec![], None, None));
+        let msg =
+            panic_message(|| contract.admit_attester_keys(operator(), vec![key(1)], "sev".into(), vec![], None, None));
         assert!(msg.starts_with("insufficient deposit for storage: attached 0 yoctoNEAR"), "{msg}");
     }
 
@@ -254,7 +303,7 @@ mod tests {
         call(stranger(), near(100), NOW);
         let not_owner = |msg: String| assert_eq!(msg, ERR_NOT_OWNER);
         not_owner(panic_message(|| {
-            contract.admit_attester(stranger(), vec![key(9)], "sev".into(), vec![], None, None)
+            contract.admit_attester_keys(stranger(), vec![key(9)], "sev".into(), vec![], None, None)
         }));
         not_owner(panic_message(|| contract.revoke_attester(operator(), "compromised".into())));
         not_owner(panic_message(|| contract.set_owner(stranger())));
@@ -273,7 +322,7 @@ mod tests {
         call(owner(), near(100), NOW);
         let mut admit = |keys: Vec<Ed25519PublicKey>, tee: &str, models: Option<Vec<ModelId>>, exp: Option<u64>| {
             panic_message(|| {
-                contract.admit_attester(account("node2.near"), keys, tee.into(), vec![], models, exp.map(U64))
+                contract.admit_attester_keys(account("node2.near"), keys, tee.into(), vec![], models, exp.map(U64))
             })
         };
         assert_eq!(admit(vec![], "sev", None, None), ERR_NO_KEYS);
@@ -292,14 +341,14 @@ mod tests {
     fn readmission_updates_and_dropped_keys_stay_bound() {
         let mut contract = setup();
         call(owner(), near(100), NOW);
-        contract.admit_attester(operator(), vec![key(2)], "amd-sev-snp".into(), vec![], None, None);
+        contract.admit_attester_keys(operator(), vec![key(2)], "amd-sev-snp".into(), vec![], None, None);
         assert!(last_log().contains("\"event\":\"attester_updated\""));
         let view = contract.get_attester(operator()).unwrap();
         assert_eq!(view.public_keys, vec![key(2)]);
         assert_eq!(view.admitted_at, U64(NOW - 3600 * SECOND));
         // key(1) was dropped: it still points at node1 and cannot move to node2.
         let msg = panic_message(|| {
-            contract.admit_attester(account("node2.near"), vec![key(1)], "sev".into(), vec![], None, None)
+            contract.admit_attester_keys(account("node2.near"), vec![key(1)], "sev".into(), vec![], None, None)
         });
         assert_eq!(msg, ERR_KEY_TAKEN);
     }
@@ -325,7 +374,8 @@ mod tests {
             ERR_ATTESTER_ALREADY_REVOKED
         );
         call(owner(), near(100), NOW);
-        let msg = panic_message(|| contract.admit_attester(operator(), vec![key(1)], "sev".into(), vec![], None, None));
+        let msg =
+            panic_message(|| contract.admit_attester_keys(operator(), vec![key(1)], "sev".into(), vec![], None, None));
         assert_eq!(msg, ERR_ATTESTER_REVOKED);
     }
 

@@ -22,9 +22,8 @@ impl Contract {
     /// owner may go up to `MAX_ALIAS_SLOTS_PER_MODEL`, so a publisher can
     /// never use up the owner's room. Deposit: storage of the history entry (plus the alias
     /// on first use; 0.01 NEAR is always enough), excess refunded.
-    /// Emits `alias_set`.
-    #[payable]
-    pub fn set_alias(&mut self, model_id: String, alias: String, version: VersionNumber) {
+    /// Emits `alias_set`. Exported as `set_alias` (`ModelRegistryInterface`, versions.rs).
+    pub(crate) fn point_alias(&mut self, model_id: String, alias: String, version: VersionNumber) {
         let caller = env::predecessor_account_id();
         self.assert_may_move_alias(&model_id, &alias, &caller);
         let status = self
