@@ -346,6 +346,19 @@ impl Chain {
         account.amount = account.amount.saturating_add(amount);
     }
 
+    /// Gives `id` a full-access key by patching state (sandbox-style, as
+    /// nearcore's `sandbox_patch_state` can), storage counted as the
+    /// `AddKey` action counts it. For tests that act as an account whose keys
+    /// were deleted, e.g. the DAO calling its contracts directly; no
+    /// transaction can do this.
+    pub fn patch_full_access_key(&mut self, id: &AccountId, key: &PublicKey) {
+        let bytes = access_key_bytes(key, &None) + self.config.fees.storage_usage_config.num_extra_bytes_record;
+        let account = self.accounts.get_mut(id).expect("patch_full_access_key: account exists");
+        if account.keys.insert(key.to_string(), AccessKeyRecord { bytes, function_call: None }).is_none() {
+            account.storage_usage += bytes;
+        }
+    }
+
     /// Calls `method` in view mode: it may read but not write state, create
     /// promises or read the caller. Fails with the contract's error message.
     pub fn view_raw(&self, id: &AccountId, method: &str, args: &[u8]) -> Result<ViewResult, String> {
