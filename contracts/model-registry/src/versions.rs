@@ -12,7 +12,7 @@ use crate::errors::*;
 use crate::events::RegistryEvent;
 use crate::limits::*;
 use crate::{check, check_text, Contract, ContractExt, ModelVersion, ParentRef, TrainingRecord};
-use ai_commons_primitives::{validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus};
+use ai_commons_primitives::{validate, validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require};
 
@@ -115,7 +115,7 @@ impl Contract {
     pub fn deprecate_version(&mut self, model_id: String, version: VersionNumber, reason: Option<String>) {
         self.assert_owner();
         if let Some(reason) = &reason {
-            check_text("reason", reason, MAX_REASON_LEN, ERR_EMPTY_REASON);
+            check(validate::validate_reason(reason));
         }
         let meter = StorageMeter::start();
         let record = self.version_mut_or_panic(&model_id, version);
@@ -135,7 +135,7 @@ impl Contract {
     #[payable]
     pub fn revoke_version(&mut self, model_id: String, version: VersionNumber, reason: String) {
         self.assert_owner();
-        check_text("reason", &reason, MAX_REASON_LEN, ERR_EMPTY_REASON);
+        check(validate::validate_reason(&reason));
         let meter = StorageMeter::start();
         let now = U64(env::block_timestamp());
         let record = self.version_mut_or_panic(&model_id, version);

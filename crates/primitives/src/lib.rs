@@ -13,6 +13,7 @@ pub mod pagination;
 pub mod receipt;
 pub mod storage;
 pub mod types;
+pub mod validate;
 
 pub use digest::Digest32;
 pub use ids::{validate_bounded, validate_slug, ModelId, VersionNumber};
