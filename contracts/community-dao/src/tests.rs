@@ -1438,3 +1438,172 @@ fn vote_policies_keep_the_derived_borsh_layout() {
     assert_eq!(near_sdk::borsh::from_slice::<VotePolicies>(&bytes).unwrap(), p);
     assert!(near_sdk::borsh::from_slice::<VotePolicies>(&bytes[..bytes.len() - 1]).is_err());
 }
+
+// ---------------------------------------------------------------- treasury
+
+/// A 64-character account id, the longest NEAR allows.
+fn longest_account(c: char) -> AccountId {
+    acc(&format!("{}.near", c.to_string().repeat(59)))
+}
+
+/// Admits `account` as a council member by proposal.
+fn admit_council(w: &mut World, account: &AccountId) {
+    let id = w.pass(ALICE, ProposalKind::AddMember { account_id: account.clone(), roles: vec!["council".into()] });
+    assert_eq!(w.execute(id), Some(ProposalStatus::Executed));
+}
+
+/// The reserve counts each vote at its largest size: measured, a first vote by
+/// a 64-character account with a 280-byte reason adds exactly that, and so
+/// does the next one (its record links to the previous voter instead of the
+/// header growing).
+#[test]
+fn a_vote_adds_at_most_the_bytes_reserved_for_it() {
+    let mut w = World::new();
+    let (v1, v2) = (longest_account('v'), longest_account('w'));
+    admit_council(&mut w, &v1);
+    admit_council(&mut w, &v2);
+    let id = w.propose(ALICE, ProposalKind::Text);
+    for voter in [&v1, &v2] {
+        w.as_(voter.as_str());
+        let before = env::storage_usage();
+        w.dao.vote(U64(id), VoteChoice::No, Some("r".repeat(MAX_REASON_LEN)));
+        assert_eq!(env::storage_usage() - before, MAX_VOTE_BYTES, "vote by {voter}");
+    }
+    // The first voter changing its vote does not grow anything.
+    w.as_(v1.as_str());
+    let before = env::storage_usage();
+    w.dao.vote(U64(id), VoteChoice::Abstain, Some("r".repeat(MAX_REASON_LEN)));
+    assert_eq!(env::storage_usage(), before);
+}
+
+/// Writes what the contract keeps in memory until the end of a call on chain
+/// (the root record and its lazily written parts): a direct call in a unit
+/// test does not.
+fn persist(w: &mut World) {
+    let root = w.dao.root_mut();
+    root.config.flush();
+    root.policies.flush();
+    root.roles.flush();
+    root.role_combos.flush();
+    root.member_list.flush();
+    env::state_write(w.dao.root());
+}
+
+/// What executing a kind may add to the DAO's storage stays within what the
+/// proposal reserved for it.
+#[test]
+fn an_execution_adds_at_most_the_bytes_reserved_for_it() {
+    let mut w = World::new();
+    let cases = [
+        ProposalKind::AddMember { account_id: longest_account('n'), roles: vec!["member".into()] },
+        // Carol's new combination is new; the council combination keeps Alice and Bob.
+        ProposalKind::ChangeRoles { account_id: acc(CAROL), roles: vec!["member".into(), "council".into()] },
+        ProposalKind::ChangePolicy { label: Some(KindLabel::Text), policy: policy(DAY, Quorum::Fraction(Fraction { num: 1, den: 3 }), 1, 2, 0) },
+        ProposalKind::ChangeRolePermissions { role: "r".repeat(64), can_propose: KindSet::ALL, can_vote: KindSet::NONE },
+        ProposalKind::SetCommunityContracts {
+            registry: Some(longest_account('a')),
+            attestation: Some(longest_account('b')),
+            consent: Some(longest_account('c')),
+        },
+    ];
+    for kind in cases {
+        let label = kind.label();
+        let id = w.pass(ALICE, kind);
+        w.as_(EVE);
+        persist(&mut w);
+        let before = env::storage_usage();
+        assert!(matches!(w.dao.execute(U64(id)), PromiseOrValue::Value(ProposalStatus::Executed)));
+        persist(&mut w);
+        let added = env::storage_usage().saturating_sub(before);
+        let (reserved, _) = crate::treasury::execution_reserve(label);
+        assert!(added <= reserved, "{label:?} added {added} bytes, reserved {reserved}");
+        assert!(added > 0, "{label:?} should grow the state in this case");
+    }
+}
+
+/// The reserve follows each proposal: taken at creation, its voting part
+/// released when voting ends, its execution part (storage, fixed deposits)
+/// when the proposal is executed or ends without passing.
+#[test]
+fn the_reserve_is_taken_at_creation_and_released_as_proposals_end() {
+    let mut w = World::new();
+    let bytes = |w: &World| w.dao.get_config().reserved_storage_bytes.0;
+    let deposits = |w: &World| w.dao.get_config().reserved_deposits;
+    let voting = |electorate: u64| electorate * MAX_VOTE_BYTES + LAST_VOTER_GROWTH;
+    let (member_bytes, _) = crate::treasury::execution_reserve(KindLabel::AddMember);
+
+    // Text: 4 voters. Cancelled: everything released.
+    let text = w.propose(DAVE, ProposalKind::Text);
+    assert_eq!(bytes(&w), voting(4));
+    w.as_(DAVE);
+    w.dao.cancel_proposal(U64(text));
+    assert_eq!(bytes(&w), 0);
+
+    // add_member: 3 voters; passing keeps the execution part until executed.
+    let add = w.propose(ALICE, ProposalKind::AddMember { account_id: acc(EVE), roles: vec!["member".into()] });
+    assert_eq!(bytes(&w), voting(3) + member_bytes);
+    w.vote(ALICE, add, VoteChoice::Yes);
+    assert_eq!(w.vote(BOB, add, VoteChoice::Yes), ProposalStatus::Passed);
+    assert_eq!(bytes(&w), member_bytes);
+    assert_eq!(w.execute(add), Some(ProposalStatus::Executed));
+    assert_eq!(bytes(&w), 0);
+
+    // move_alias: its fixed deposit is reserved until the call succeeds; a
+    // failed call keeps it for the retry.
+    let alias = w.propose(ALICE, ProposalKind::MoveAlias { model_id: "llama".into(), alias: "prod".into(), version: 2 });
+    assert_eq!((bytes(&w), deposits(&w)), (voting(3), crate::execution::ALIAS_DEPOSIT));
+    w.vote(ALICE, alias, VoteChoice::Yes);
+    assert_eq!(w.vote(BOB, alias, VoteChoice::Yes), ProposalStatus::Passed);
+    assert_eq!((bytes(&w), deposits(&w)), (0, crate::execution::ALIAS_DEPOSIT));
+    assert_eq!(w.execute(alias), None);
+    assert_eq!(w.callback(alias, PromiseResult::Failed), ProposalStatus::Failed);
+    assert_eq!(deposits(&w), crate::execution::ALIAS_DEPOSIT);
+    assert_eq!(w.execute(alias), None);
+    assert_eq!(w.callback(alias, PromiseResult::Successful(vec![])), ProposalStatus::Executed);
+    assert_eq!(deposits(&w), zero());
+
+    // Rejected by votes: both parts released at once.
+    let revoke = w.propose(
+        ALICE,
+        ProposalKind::RevokeModelVersion { model_id: "llama".into(), version: 1, reason: "leak".into() },
+    );
+    assert_eq!(deposits(&w), crate::execution::VERSION_STATUS_DEPOSIT);
+    w.vote(ALICE, revoke, VoteChoice::No);
+    assert_eq!(w.vote(BOB, revoke, VoteChoice::No), ProposalStatus::Rejected);
+    assert_eq!((bytes(&w), deposits(&w)), (0, zero()));
+
+    // Expired at finalize: released too.
+    let late = w.propose(ALICE, ProposalKind::Text);
+    w.now += 2 * DAY;
+    w.as_(EVE);
+    assert_eq!(w.dao.finalize(U64(late)), ProposalStatus::Expired);
+    assert_eq!(bytes(&w), 0);
+}
+
+/// A proposal whose reserve the free treasury cannot cover is refused,
+/// naming the amounts; the spend check at execution leaves the reserve alone.
+#[test]
+fn a_proposal_the_treasury_cannot_reserve_for_is_refused() {
+    let mut w = World::new();
+    let kind = ProposalKind::Text;
+    let deposit = w.deposit_for(ALICE, "why", &kind);
+    let need = ai_commons_primitives::storage::storage_cost(4 * MAX_VOTE_BYTES + LAST_VOTER_GROWTH);
+    // A balance that leaves exactly one yoctoNEAR too little free (the host
+    // adds the attached deposit to the balance, as the chain does).
+    let mut ctx = context(ALICE, deposit, w.now);
+    testing_env!(ctx.clone());
+    let staked = ai_commons_primitives::storage::storage_cost(env::storage_usage());
+    let short = staked.saturating_add(need).as_yoctonear() - 1;
+    ctx.account_balance = NearToken::from_yoctonear(short);
+    testing_env!(ctx.clone());
+    w.rejects(
+        &format!("{ERR_RESERVE}: need {} yoctoNEAR, available {}, reserved 0", need.as_yoctonear(), need.as_yoctonear() - 1),
+        |d| {
+            d.add_proposal("why".into(), ProposalKind::Text);
+        },
+    );
+    ctx.account_balance = NearToken::from_yoctonear(short + 1);
+    testing_env!(ctx);
+    w.dao.add_proposal("why".into(), ProposalKind::Text);
+    assert_eq!(w.dao.get_config().reserved, need);
+}
