@@ -4,9 +4,7 @@ use crate::errors::*;
 use crate::events::DaoEvent;
 use crate::outcome::{decide, Outcome};
 use crate::types::*;
-use crate::{
-    check_ok, storage_key, Contract, ContractExt, StorageKey, MAX_ARGS_LEN, MAX_DESCRIPTION_LEN,
-};
+use crate::{check_ok, storage_key, Contract, ContractExt, StorageKey, MAX_ARGS_LEN, MAX_DESCRIPTION_LEN};
 use ai_commons_primitives::storage::storage_cost;
 use ai_commons_primitives::{validate, validate_bounded, validate_slug, StorageMeter};
 use near_sdk::json_types::U64;
@@ -168,7 +166,8 @@ impl Contract {
             }
             ProposalKind::AdmitAttester { public_keys, tee_kind, measurements, models, expires_at, .. } => {
                 self.attestation()?;
-                let keys = validate::parse_attester_keys(public_keys).map_err(|e| format!("{ERR_TARGET_REFUSES}: {e}"))?;
+                let keys =
+                    validate::parse_attester_keys(public_keys).map_err(|e| format!("{ERR_TARGET_REFUSES}: {e}"))?;
                 // The attester's expiry must still be ahead when the proposal can first execute.
                 target(validate::validate_attester_fields(
                     &keys,

@@ -543,7 +543,13 @@ fn attester_key(seed: u8) -> String {
     ai_commons_primitives::receipt::Ed25519PublicKey([seed; 32]).to_string()
 }
 
-fn admit(keys: Vec<String>, tee: &str, measurements: Vec<Digest32>, models: Option<Vec<&str>>, exp: Option<u64>) -> ProposalKind {
+fn admit(
+    keys: Vec<String>,
+    tee: &str,
+    measurements: Vec<Digest32>,
+    models: Option<Vec<&str>>,
+    exp: Option<u64>,
+) -> ProposalKind {
     ProposalKind::AdmitAttester {
         operator: acc("node.near"),
         public_keys: keys,
@@ -566,7 +572,11 @@ fn add_proposal_applies_the_target_contracts_rules() {
         // Point the DAO at a consent contract so snapshot proposals reach their own checks.
         let id = w.pass(
             ALICE,
-            ProposalKind::SetCommunityContracts { registry: None, attestation: None, consent: Some(acc("consent.near")) },
+            ProposalKind::SetCommunityContracts {
+                registry: None,
+                attestation: None,
+                consent: Some(acc("consent.near")),
+            },
         );
         assert_eq!(w.execute(id), Some(ProposalStatus::Executed));
     };
@@ -574,7 +584,8 @@ fn add_proposal_applies_the_target_contracts_rules() {
     let k = attester_key;
     let digest = |b: u8| Digest32([b; 32]);
     let many_models: Vec<String> = (0..33).map(|i| format!("m{i}")).collect();
-    let revoke = |reason: &str| ProposalKind::RevokeModelVersion { model_id: "llama".into(), version: 1, reason: reason.into() };
+    let revoke =
+        |reason: &str| ProposalKind::RevokeModelVersion { model_id: "llama".into(), version: 1, reason: reason.into() };
     let deprecate = |reason: &str| ProposalKind::DeprecateModelVersion {
         model_id: "llama".into(),
         version: 1,
@@ -660,7 +671,13 @@ fn add_proposal_applies_the_target_contracts_rules() {
     let accepted = vec![
         revoke(&"r".repeat(512)),
         deprecate(&"r".repeat(512)),
-        admit((1..=4).map(k).collect(), "Intel TDX", (0..16).map(digest).collect(), Some(vec!["llama"]), Some(T0 + DAY + 1)),
+        admit(
+            (1..=4).map(k).collect(),
+            "Intel TDX",
+            (0..16).map(digest).collect(),
+            Some(vec!["llama"]),
+            Some(T0 + DAY + 1),
+        ),
         ProposalKind::RevokeAttester { operator: acc("node.near"), reason: "x".repeat(512) },
         ProposalKind::RecordTrainingSnapshot { purpose: ConsentPurpose::Training, note: Some("n".repeat(256)) },
     ];
@@ -1498,8 +1515,15 @@ fn an_execution_adds_at_most_the_bytes_reserved_for_it() {
         ProposalKind::AddMember { account_id: longest_account('n'), roles: vec!["member".into()] },
         // Carol's new combination is new; the council combination keeps Alice and Bob.
         ProposalKind::ChangeRoles { account_id: acc(CAROL), roles: vec!["member".into(), "council".into()] },
-        ProposalKind::ChangePolicy { label: Some(KindLabel::Text), policy: policy(DAY, Quorum::Fraction(Fraction { num: 1, den: 3 }), 1, 2, 0) },
-        ProposalKind::ChangeRolePermissions { role: "r".repeat(64), can_propose: KindSet::ALL, can_vote: KindSet::NONE },
+        ProposalKind::ChangePolicy {
+            label: Some(KindLabel::Text),
+            policy: policy(DAY, Quorum::Fraction(Fraction { num: 1, den: 3 }), 1, 2, 0),
+        },
+        ProposalKind::ChangeRolePermissions {
+            role: "r".repeat(64),
+            can_propose: KindSet::ALL,
+            can_vote: KindSet::NONE,
+        },
         ProposalKind::SetCommunityContracts {
             registry: Some(longest_account('a')),
             attestation: Some(longest_account('b')),
@@ -1550,7 +1574,8 @@ fn the_reserve_is_taken_at_creation_and_released_as_proposals_end() {
 
     // move_alias: its fixed deposit is reserved until the call succeeds; a
     // failed call keeps it for the retry.
-    let alias = w.propose(ALICE, ProposalKind::MoveAlias { model_id: "llama".into(), alias: "prod".into(), version: 2 });
+    let alias =
+        w.propose(ALICE, ProposalKind::MoveAlias { model_id: "llama".into(), alias: "prod".into(), version: 2 });
     assert_eq!((bytes(&w), deposits(&w)), (voting(3), crate::execution::ALIAS_DEPOSIT));
     w.vote(ALICE, alias, VoteChoice::Yes);
     assert_eq!(w.vote(BOB, alias, VoteChoice::Yes), ProposalStatus::Passed);
@@ -1597,7 +1622,11 @@ fn a_proposal_the_treasury_cannot_reserve_for_is_refused() {
     ctx.account_balance = NearToken::from_yoctonear(short);
     testing_env!(ctx.clone());
     w.rejects(
-        &format!("{ERR_RESERVE}: need {} yoctoNEAR, available {}, reserved 0", need.as_yoctonear(), need.as_yoctonear() - 1),
+        &format!(
+            "{ERR_RESERVE}: need {} yoctoNEAR, available {}, reserved 0",
+            need.as_yoctonear(),
+            need.as_yoctonear() - 1
+        ),
         |d| {
             d.add_proposal("why".into(), ProposalKind::Text);
         },

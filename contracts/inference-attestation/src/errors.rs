@@ -7,8 +7,9 @@ pub const ERR_ATTESTER_REVOKED: &str = "attester is revoked; admit the node unde
 pub const ERR_ATTESTER_ALREADY_REVOKED: &str = "attester is already revoked";
 // Argument rules shared with the DAO, which checks them when a proposal is created.
 pub use ai_commons_primitives::validate::{
-    ERR_DUPLICATE_KEY, ERR_DUPLICATE_MEASUREMENT, ERR_DUPLICATE_MODEL, ERR_EXPIRY_IN_PAST, ERR_MODELS_EMPTY, ERR_NO_KEYS,
-    ERR_REASON_EMPTY, ERR_TEE_KIND_EMPTY, ERR_TOO_MANY_KEYS, ERR_TOO_MANY_MEASUREMENTS, ERR_TOO_MANY_MODELS,
+    ERR_DUPLICATE_KEY, ERR_DUPLICATE_MEASUREMENT, ERR_DUPLICATE_MODEL, ERR_EXPIRY_IN_PAST, ERR_MODELS_EMPTY,
+    ERR_NO_KEYS, ERR_REASON_EMPTY, ERR_TEE_KIND_EMPTY, ERR_TOO_MANY_KEYS, ERR_TOO_MANY_MEASUREMENTS,
+    ERR_TOO_MANY_MODELS,
 };
 pub const ERR_KEY_TAKEN: &str = "public key is already registered to another attester";
 pub const ERR_CLOCK_SKEW: &str = "max_clock_skew_ns must be between 1 second and 1 day";

@@ -126,7 +126,13 @@ mod tests {
         Ed25519PublicKey([seed; 32])
     }
 
-    fn admit(keys: &[Ed25519PublicKey], tee: &str, ms: &[Digest32], models: Option<&[&str]>, exp: Option<u64>) -> String {
+    fn admit(
+        keys: &[Ed25519PublicKey],
+        tee: &str,
+        ms: &[Digest32],
+        models: Option<&[&str]>,
+        exp: Option<u64>,
+    ) -> String {
         let models: Option<Vec<ModelId>> = models.map(|m| m.iter().map(|s| s.to_string()).collect());
         validate_attester_fields(keys, tee, ms, models.as_deref(), exp, NOW).err().unwrap_or_default()
     }
@@ -189,7 +195,9 @@ mod tests {
             parse_attester_keys(&["k".into()]).unwrap_err(),
             "invalid ed25519 public key: expected \"ed25519:<base58>\""
         );
-        assert!(parse_attester_keys(&["ed25519:0OIl".into()]).unwrap_err().starts_with("invalid ed25519 public key: bad base58"));
+        assert!(parse_attester_keys(&["ed25519:0OIl".into()])
+            .unwrap_err()
+            .starts_with("invalid ed25519 public key: bad base58"));
         assert_eq!(
             parse_attester_keys(&["ed25519:abc".into()]).unwrap_err(),
             "invalid ed25519 public key: expected 32 bytes, got 3"
@@ -211,7 +219,10 @@ mod tests {
         assert_eq!(validate_snapshot_note(None), Ok(()));
         assert_eq!(validate_snapshot_note(Some("")), Ok(()));
         assert_eq!(validate_snapshot_note(Some(&"n".repeat(256))), Ok(()));
-        assert_eq!(validate_snapshot_note(Some(&"n".repeat(257))).unwrap_err(), "note is too long: 257 bytes, at most 256");
+        assert_eq!(
+            validate_snapshot_note(Some(&"n".repeat(257))).unwrap_err(),
+            "note is too long: 257 bytes, at most 256"
+        );
     }
 
     #[test]
