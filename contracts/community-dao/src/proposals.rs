@@ -166,11 +166,12 @@ impl Contract {
             }
             ProposalKind::AdmitAttester { public_keys, tee_kind, measurements, models, expires_at, .. } => {
                 self.attestation()?;
-                let keys =
-                    validate::parse_attester_keys(public_keys).map_err(|e| format!("{ERR_TARGET_REFUSES}: {e}"))?;
+                for key in public_keys {
+                    target(validate::validate_attester_key(key))?;
+                }
                 // The attester's expiry must still be ahead when the proposal can first execute.
                 target(validate::validate_attester_fields(
-                    &keys,
+                    public_keys,
                     tee_kind,
                     measurements,
                     models.as_deref(),

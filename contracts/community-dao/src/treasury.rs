@@ -84,8 +84,14 @@ pub(crate) fn voting_reserve(electorate: u32) -> u64 {
     electorate as u64 * MAX_VOTE_BYTES + LAST_VOTER_GROWTH
 }
 
-fn yocto(t: NearToken) -> u128 {
-    t.as_yoctonear()
+/// `"<what>: need X yoctoNEAR, available Y, reserved Z"`.
+fn shortfall(what: &str, need: NearToken, available: NearToken, reserved: NearToken) -> String {
+    format!(
+        "{what}: need {} yoctoNEAR, available {}, reserved {}",
+        need.as_yoctonear(),
+        available.as_yoctonear(),
+        reserved.as_yoctonear()
+    )
 }
 
 impl Contract {
@@ -108,12 +114,7 @@ impl Contract {
     pub(crate) fn require_treasury(&self, amount: NearToken, own: NearToken) -> Result<(), String> {
         let available = self.available_treasury().saturating_add(own);
         if amount > available {
-            return Err(format!(
-                "{ERR_INSUFFICIENT_TREASURY}: need {} yoctoNEAR, available {}, reserved {}",
-                yocto(amount),
-                yocto(available),
-                yocto(self.reserved().saturating_sub(own))
-            ));
+            return Err(shortfall(ERR_INSUFFICIENT_TREASURY, amount, available, self.reserved().saturating_sub(own)));
         }
         Ok(())
     }
@@ -126,12 +127,7 @@ impl Contract {
         let need = storage_cost(voting_reserve(header.electorate) + bytes).saturating_add(deposit);
         let available = self.available_treasury().saturating_sub(attached);
         if need > available {
-            return Err(format!(
-                "{ERR_RESERVE}: need {} yoctoNEAR, available {}, reserved {}",
-                yocto(need),
-                yocto(available),
-                yocto(self.reserved())
-            ));
+            return Err(shortfall(ERR_RESERVE, need, available, self.reserved()));
         }
         Ok(())
     }

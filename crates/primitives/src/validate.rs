@@ -55,18 +55,21 @@ fn ensure(ok: bool, message: &str) -> Result<(), String> {
 
 // ----- inference-attestation ------------------------------------------------------
 
-/// Parses attester keys given as `"ed25519:<base58>"` strings, the way the
-/// attestation contract's JSON input does (same message on a malformed key).
-pub fn parse_attester_keys(keys: &[String]) -> Result<Vec<Ed25519PublicKey>, String> {
-    keys.iter().map(|k| k.parse::<Ed25519PublicKey>().map_err(|e| e.0)).collect()
+/// One attester key as the attestation contract's JSON input reads it:
+/// `"ed25519:<base58 of 32 bytes>"` (same message on a malformed key). Two
+/// well-formed keys are equal exactly when their strings are (base58 of a
+/// fixed length is canonical), so the DAO checks the rest of
+/// [`validate_attester_fields`] on the strings it stores.
+pub fn validate_attester_key(key: &str) -> Result<(), String> {
+    key.parse::<Ed25519PublicKey>().map(|_| ()).map_err(|e| e.0)
 }
 
 /// `admit_attester`'s arguments: 1 to [`MAX_KEYS_PER_ATTESTER`] distinct keys,
 /// a TEE kind of 1 to [`MAX_TEE_KIND_LEN`] bytes, at most [`MAX_MEASUREMENTS`]
 /// distinct measurements, `models` either `None` (every model) or 1 to
 /// [`MAX_MODELS_PER_ATTESTER`] distinct model-id slugs, and an expiry after `now`.
-pub fn validate_attester_fields(
-    public_keys: &[Ed25519PublicKey],
+pub fn validate_attester_fields<K: PartialEq>(
+    public_keys: &[K],
     tee_kind: &str,
     measurements: &[Digest32],
     models: Option<&[ModelId]>,
@@ -190,19 +193,23 @@ mod tests {
     #[test]
     fn attester_keys_parse_like_the_contract_input() {
         let good = key(9).to_string();
-        assert_eq!(parse_attester_keys(std::slice::from_ref(&good)).unwrap(), vec![key(9)]);
+        assert_eq!(validate_attester_key(&good), Ok(()));
         assert_eq!(
-            parse_attester_keys(&["k".into()]).unwrap_err(),
+            validate_attester_key("k").unwrap_err(),
             "invalid ed25519 public key: expected \"ed25519:<base58>\""
         );
-        assert!(parse_attester_keys(&["ed25519:0OIl".into()])
-            .unwrap_err()
-            .starts_with("invalid ed25519 public key: bad base58"));
         assert_eq!(
-            parse_attester_keys(&["ed25519:abc".into()]).unwrap_err(),
+            validate_attester_key("ed25519:0OIl").unwrap_err(),
+            "invalid ed25519 public key: bad base58 (invalid character '0')"
+        );
+        assert_eq!(
+            validate_attester_key("ed25519:abc").unwrap_err(),
             "invalid ed25519 public key: expected 32 bytes, got 3"
         );
-        assert!(parse_attester_keys(&[good, "secp256k1:abc".into()]).is_err());
+        assert!(validate_attester_key("secp256k1:abc").is_err());
+        // Keys as strings: the duplicate rule holds on them as on the parsed keys.
+        let strings = [key(1).to_string(), key(2).to_string(), key(1).to_string()];
+        assert_eq!(validate_attester_fields(&strings, "sev", &[], None, None, NOW).unwrap_err(), ERR_DUPLICATE_KEY);
     }
 
     #[test]
