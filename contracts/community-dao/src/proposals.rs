@@ -68,7 +68,7 @@ impl Contract {
     /// Checks a proposal kind against the current state at creation time, and
     /// against the target contract's own rules (`ai_commons_primitives::validate`,
     /// the functions the target applies). `executable_from`: the earliest time
-    /// the proposal could execute (deadline plus timelock).
+    /// the proposal could execute (now plus its timelock: it may pass at once).
     pub(crate) fn validate_kind(&self, kind: &ProposalKind, executable_from: u64) -> Result<(), String> {
         let me = env::current_account_id();
         match kind {
@@ -221,7 +221,8 @@ impl Contract {
         }
         let policy = self.root().policies.get().policy_for(label);
         let now = env::block_timestamp();
-        check_ok(self.validate_kind(kind, now + policy.voting_period_ns.0 + policy.timelock_ns.0));
+        // A proposal may pass at its first vote: its earliest execution is a timelock from now.
+        check_ok(self.validate_kind(kind, now + policy.timelock_ns.0));
         let electorate = roles.electorate[label.index()];
         if electorate == 0 {
             env::panic_str(ERR_NO_ELECTORATE);
@@ -330,7 +331,12 @@ impl Contract {
     /// Creates a proposal. Caller: a member with a role that may propose this kind.
     /// Deposit: exactly `get_proposal_deposit(proposer, description, kind)` =
     /// bond + storage of the proposal (short and excess deposits both fail, naming
-    /// the amount). Emits `proposal_added`. Returns the proposal id.
+    /// the amount). The free treasury must cover what the proposal may still
+    /// cost the DAO (its votes, its execution; see `treasury.rs`), which is
+    /// reserved until voting ends or it executes; refused otherwise, naming the
+    /// amounts. AI-governance kinds are checked with their target contract's
+    /// own rules (`ai_commons_primitives::validate`). Emits `proposal_added`.
+    /// Returns the proposal id.
     #[payable]
     pub fn add_proposal(&mut self, description: String, kind: ProposalKind) -> U64 {
         let proposer = env::predecessor_account_id();
@@ -377,7 +383,8 @@ impl Contract {
     }
 
     /// The exact deposit `add_proposal` needs from `proposer` for this proposal,
-    /// or fails with the reason `add_proposal` would fail with.
+    /// or fails with the reason `add_proposal` would fail with (a target's rule,
+    /// a reserve the free treasury cannot cover). View: anyone, no deposit.
     pub fn get_proposal_deposit(&self, proposer: AccountId, description: String, kind: ProposalKind) -> NearToken {
         let header = self.draft_proposal(&proposer, &description, &kind);
         check_ok(self.check_reserve(&header, NearToken::from_yoctonear(0)));

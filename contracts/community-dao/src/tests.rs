@@ -642,10 +642,10 @@ fn add_proposal_applies_the_target_contracts_rules() {
                 "model id may only contain a-z, 0-9, '-', '_' and '.', and must start and end with a letter or digit",
             ),
         ),
-        // An expiry before the proposal can first execute (deadline: one day) would be past by then.
+        // An expiry not after the proposal's earliest execution (no timelock: now) is past by then.
         (
-            admit(vec![k(1)], "sev", vec![], None, Some(T0 + HOUR)),
-            format!("{} at the earliest execution, {}", target_refuses(ERR_EXPIRY_IN_PAST), T0 + DAY),
+            admit(vec![k(1)], "sev", vec![], None, Some(T0)),
+            format!("{} at the earliest execution, {}", target_refuses(ERR_EXPIRY_IN_PAST), T0),
         ),
         (
             ProposalKind::RevokeAttester { operator: acc("node.near"), reason: "\t".into() },
