@@ -97,41 +97,12 @@ impl fmt::Display for KeyParseError {
     }
 }
 
-/// Bitcoin's base58 alphabet, the one NEAR writes keys in.
-const BASE58_ALPHABET: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-/// Decodes base58 (each leading `1` is a zero byte). A few lines instead of
-/// the `bs58` decoder: the community DAO checks attester keys with this at
-/// proposal creation, and every byte of its wasm is gas on every call.
-pub fn decode_base58(s: &str) -> Result<Vec<u8>, String> {
-    // Little-endian big number, multiplied by 58 and added to per character.
-    let mut out: Vec<u8> = Vec::with_capacity(s.len());
-    for c in s.bytes() {
-        let digit = BASE58_ALPHABET
-            .iter()
-            .position(|a| *a == c)
-            .ok_or_else(|| format!("bad base58 (invalid character {:?})", c as char))?;
-        let mut carry = digit as u32;
-        for byte in out.iter_mut() {
-            carry += *byte as u32 * 58;
-            *byte = carry as u8;
-            carry >>= 8;
-        }
-        while carry > 0 {
-            out.push(carry as u8);
-            carry >>= 8;
-        }
-    }
-    out.extend(s.bytes().take_while(|c| *c == b'1').map(|_| 0));
-    out.reverse();
-    Ok(out)
-}
-
 fn parse_prefixed<const N: usize>(what: &str, s: &str) -> Result<[u8; N], KeyParseError> {
     let body = s
         .strip_prefix(ED25519_PREFIX)
         .ok_or_else(|| KeyParseError(format!("invalid {what}: expected \"{ED25519_PREFIX}<base58>\"")))?;
-    let bytes = decode_base58(body).map_err(|e| KeyParseError(format!("invalid {what}: {e}")))?;
+    let bytes =
+        bs58::decode(body).into_vec().map_err(|e| KeyParseError(format!("invalid {what}: bad base58 ({e})")))?;
     <[u8; N]>::try_from(bytes.as_slice())
         .map_err(|_| KeyParseError(format!("invalid {what}: expected {N} bytes, got {}", bytes.len())))
 }
@@ -223,33 +194,6 @@ pub fn known_answer_receipt() -> InferenceReceipt {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-
-    #[test]
-    fn base58_decodes_as_bs58_does() {
-        let samples: [&[u8]; 6] =
-            [&[], &[0], &[0, 0, 1, 2], &[255; 32], &[0x44; 32], &[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7]];
-        for bytes in samples {
-            let text = bs58::encode(bytes).into_string();
-            assert_eq!(decode_base58(&text).unwrap(), bytes, "{text}");
-        }
-        let mut seed = 7u64;
-        for len in 0..80 {
-            let bytes: Vec<u8> = (0..len)
-                .map(|_| {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                    (seed >> 56) as u8
-                })
-                .collect();
-            let text = bs58::encode(&bytes).into_string();
-            assert_eq!(decode_base58(&text).unwrap(), bytes, "{text}");
-        }
-        assert_eq!(decode_base58("3VNr6P").unwrap(), b"abcd");
-        assert_eq!(decode_base58("ab0c").unwrap_err(), "bad base58 (invalid character '0')");
-        assert_eq!(
-            "ed25519:abc-".parse::<Ed25519PublicKey>().unwrap_err().0,
-            "invalid ed25519 public key: bad base58 (invalid character '-')"
-        );
-    }
 
     fn sample_receipt() -> InferenceReceipt {
         known_answer_receipt()

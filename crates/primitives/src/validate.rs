@@ -198,10 +198,9 @@ mod tests {
             validate_attester_key("k").unwrap_err(),
             "invalid ed25519 public key: expected \"ed25519:<base58>\""
         );
-        assert_eq!(
-            validate_attester_key("ed25519:0OIl").unwrap_err(),
-            "invalid ed25519 public key: bad base58 (invalid character '0')"
-        );
+        assert!(validate_attester_key("ed25519:0OIl")
+            .unwrap_err()
+            .starts_with("invalid ed25519 public key: bad base58"));
         assert_eq!(
             validate_attester_key("ed25519:abc").unwrap_err(),
             "invalid ed25519 public key: expected 32 bytes, got 3"
