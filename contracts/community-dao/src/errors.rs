@@ -50,9 +50,8 @@ pub const ERR_BAD_VERSION: &str = "version must be at least 1";
 pub const ERR_REGISTRY_UNSET: &str = "registry contract is not set";
 pub const ERR_ATTESTATION_UNSET: &str = "attestation contract is not set";
 pub const ERR_CONSENT_UNSET: &str = "consent contract is not set";
-pub const ERR_BAD_KEYS: &str = "an attester needs 1 to 8 public keys of at most 128 bytes";
-pub const ERR_TOO_MANY_MEASUREMENTS: &str = "at most 16 measurements";
-pub const ERR_TOO_MANY_MODELS: &str = "at most 32 models";
-pub const ERR_EXPIRY_PAST: &str = "expiry must be in the future";
-pub const ERR_EMPTY_REASON: &str = "reason must not be empty";
 pub const ERR_INSUFFICIENT_TREASURY: &str = "insufficient treasury";
+/// The free treasury cannot cover what a new proposal may cost the DAO (its votes, its execution).
+pub const ERR_RESERVE: &str = "treasury cannot cover the reserve of this proposal; top up the dao";
+/// Prefix of a target contract's own message when a proposal breaks one of its rules.
+pub const ERR_TARGET_REFUSES: &str = "refused at creation, the target contract would refuse it";

@@ -21,6 +21,7 @@ mod named_enum;
 mod outcome;
 mod proposals;
 mod table;
+mod treasury;
 mod types;
 mod upgrade;
 mod views;
@@ -34,6 +35,7 @@ pub use errors::*;
 pub use events::DaoEvent;
 pub use members::{RoleCombo, RoleTable};
 pub use outcome::{decide, Outcome};
+pub use treasury::{LAST_VOTER_GROWTH, MAX_VOTE_BYTES};
 pub use types::*;
 
 use ai_commons_primitives::{validate_bounded, StateVersion};
@@ -109,6 +111,10 @@ pub struct Root {
     pub(crate) next_proposal_id: u64,
     /// Sum of the bonds of proposals still holding one: not spendable.
     pub(crate) locked_bonds: NearToken,
+    /// Storage open proposals may still make the DAO pay for (votes, execution): not spendable.
+    pub(crate) reserved_bytes: u64,
+    /// Fixed deposits passed proposals will send when executed: not spendable.
+    pub(crate) reserved_deposits: NearToken,
 }
 
 /// The contract as a call sees it: the root record, loaded on first use, and
@@ -263,6 +269,8 @@ impl Contract {
             status_counts: [0; ProposalStatus::COUNT],
             next_proposal_id: 0,
             locked_bonds: NearToken::from_yoctonear(0),
+            reserved_bytes: 0,
+            reserved_deposits: NearToken::from_yoctonear(0),
         });
         for m in members {
             let mask = check_ok(dao.root().roles.get().mask_of(&m.roles));

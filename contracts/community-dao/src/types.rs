@@ -633,6 +633,16 @@ pub struct ConfigView {
     pub proposal_count: U64,
     /// Bonds of open proposals, not spendable by the DAO.
     pub locked_bonds: NearToken,
+    /// Storage open proposals may still make the DAO pay for (their votes,
+    /// their execution): not spendable (see the README's treasury invariant).
+    pub reserved_storage_bytes: U64,
+    /// Fixed deposits passed proposals will send when executed: not spendable.
+    pub reserved_deposits: NearToken,
+    /// The NEAR the reserve stands for: `reserved_storage_bytes` at the storage price plus `reserved_deposits`.
+    pub reserved: NearToken,
+    /// What transfers, function-call deposits and new code may spend: balance
+    /// minus storage staking, locked bonds and the reserve.
+    pub available_treasury: NearToken,
     /// Number of proposals per status.
     pub status_counts: StatusCounts,
 }

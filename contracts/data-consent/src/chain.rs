@@ -13,9 +13,9 @@ use crate::errors::*;
 use crate::events::ConsentEvent;
 use crate::types::*;
 use crate::views::allows;
-use crate::{Contract, ContractExt, MAX_NOTE_LEN};
+use crate::{Contract, ContractExt};
 use ai_commons_primitives::interfaces::DataConsentInterface;
-use ai_commons_primitives::{validate_bounded, ConsentPurpose, Digest32, ModelId, StorageMeter};
+use ai_commons_primitives::{validate, ConsentPurpose, Digest32, ModelId, StorageMeter};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, AccountId};
 
@@ -120,9 +120,7 @@ impl DataConsentInterface for Contract {
     #[payable]
     fn record_snapshot(&mut self, purpose: ConsentPurpose, note: Option<String>) -> U64 {
         let grantee = env::predecessor_account_id();
-        if let Some(note) = &note {
-            validate_bounded("note", note, MAX_NOTE_LEN).unwrap_or_else(|e| env::panic_str(&e));
-        }
+        validate::validate_snapshot_note(note.as_deref()).unwrap_or_else(|e| env::panic_str(&e));
         let meter = StorageMeter::start();
         let chain_key = ChainKey { grantee: grantee.clone(), purpose };
         let chain = self.chains.get(&chain_key).cloned().unwrap_or_default();

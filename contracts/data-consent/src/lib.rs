@@ -50,7 +50,7 @@ pub const MAX_CATEGORIES: usize = 16;
 /// Longest category name, in bytes.
 pub const MAX_CATEGORY_LEN: usize = 32;
 /// Longest snapshot note, in bytes.
-pub const MAX_NOTE_LEN: usize = 256;
+pub use ai_commons_primitives::validate::MAX_NOTE_LEN;
 /// Most users one `is_allowed_batch` call checks.
 pub const MAX_BATCH: usize = 100;
 

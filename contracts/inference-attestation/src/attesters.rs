@@ -6,15 +6,13 @@ use crate::storage::settle;
 use crate::{errors::*, validate_clock_skew, Contract, ContractExt};
 use ai_commons_primitives::interfaces::InferenceAttestationInterface;
 use ai_commons_primitives::receipt::Ed25519PublicKey;
-use ai_commons_primitives::{validate_bounded, validate_slug, Digest32, ModelId, StorageMeter};
+use ai_commons_primitives::{validate, Digest32, ModelId, StorageMeter};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require, AccountId};
 
-pub const MAX_KEYS_PER_ATTESTER: usize = 4;
-pub const MAX_TEE_KIND_LEN: usize = 64;
-pub const MAX_MEASUREMENTS: usize = 16;
-pub const MAX_MODELS_PER_ATTESTER: usize = 32;
-pub const MAX_REASON_LEN: usize = 512;
+pub use ai_commons_primitives::validate::{
+    MAX_KEYS_PER_ATTESTER, MAX_MEASUREMENTS, MAX_MODELS_PER_ATTESTER, MAX_REASON_LEN, MAX_TEE_KIND_LEN,
+};
 
 /// An inference node the owner trusts to sign receipts.
 #[near(serializers = [borsh])]
@@ -52,37 +50,6 @@ impl Attester {
     }
 }
 
-fn has_duplicates<T: PartialEq>(items: &[T]) -> bool {
-    items.iter().enumerate().any(|(i, a)| items[..i].contains(a))
-}
-
-fn validate_attester_fields(
-    public_keys: &[Ed25519PublicKey],
-    tee_kind: &str,
-    measurements: &[Digest32],
-    models: Option<&[ModelId]>,
-    expires_at: Option<u64>,
-) {
-    require!(!public_keys.is_empty(), ERR_NO_KEYS);
-    require!(public_keys.len() <= MAX_KEYS_PER_ATTESTER, ERR_TOO_MANY_KEYS);
-    require!(!has_duplicates(public_keys), ERR_DUPLICATE_KEY);
-    require!(!tee_kind.is_empty(), ERR_TEE_KIND_EMPTY);
-    validate_bounded("tee_kind", tee_kind, MAX_TEE_KIND_LEN).unwrap_or_else(|e| env::panic_str(&e));
-    require!(measurements.len() <= MAX_MEASUREMENTS, ERR_TOO_MANY_MEASUREMENTS);
-    require!(!has_duplicates(measurements), ERR_DUPLICATE_MEASUREMENT);
-    if let Some(models) = models {
-        require!(!models.is_empty(), ERR_MODELS_EMPTY);
-        require!(models.len() <= MAX_MODELS_PER_ATTESTER, ERR_TOO_MANY_MODELS);
-        for model in models {
-            validate_slug("model id", model).unwrap_or_else(|e| env::panic_str(&e));
-        }
-        require!(!has_duplicates(models), ERR_DUPLICATE_MODEL);
-    }
-    if let Some(expires_at) = expires_at {
-        require!(expires_at > env::block_timestamp(), ERR_EXPIRY_IN_PAST);
-    }
-}
-
 /// What the DAO calls (`ai_commons_primitives::interfaces`): implemented as
 /// the trait, so a signature cannot drift from what callers compile against.
 #[near]
@@ -107,9 +74,10 @@ impl InferenceAttestationInterface for Contract {
         expires_at: Option<U64>,
     ) {
         self.assert_owner();
+        // The message `validate::validate_attester_key` gives, which the DAO checks at proposal creation.
         let public_keys = public_keys
             .iter()
-            .map(|k| k.parse().unwrap_or_else(|e| env::panic_str(&format!("{ERR_BAD_KEY}: {e}"))))
+            .map(|k| k.parse::<Ed25519PublicKey>().unwrap_or_else(|e| env::panic_str(&e.0)))
             .collect();
         self.admit_attester_keys(operator, public_keys, tee_kind, measurements, models, expires_at)
     }
@@ -122,8 +90,7 @@ impl InferenceAttestationInterface for Contract {
     /// lives in the event). Emits `attester_revoked`.
     fn revoke_attester(&mut self, operator: AccountId, reason: String) {
         self.assert_owner();
-        require!(!reason.trim().is_empty(), ERR_REASON_EMPTY);
-        validate_bounded("reason", &reason, MAX_REASON_LEN).unwrap_or_else(|e| env::panic_str(&e));
+        validate::validate_reason(&reason).unwrap_or_else(|e| env::panic_str(&e));
         let attester = self.attesters.get_mut(&operator).unwrap_or_else(|| env::panic_str(ERR_ATTESTER_UNKNOWN));
         require!(attester.revoked_at().is_none(), ERR_ATTESTER_ALREADY_REVOKED);
         // Block time is never 0 on a real chain; max(1) keeps the sentinel unambiguous.
@@ -148,7 +115,15 @@ impl Contract {
     ) {
         self.assert_owner();
         let expires_at = expires_at.map(|t| t.0);
-        validate_attester_fields(&public_keys, &tee_kind, &measurements, models.as_deref(), expires_at);
+        validate::validate_attester_fields(
+            &public_keys,
+            &tee_kind,
+            &measurements,
+            models.as_deref(),
+            expires_at,
+            env::block_timestamp(),
+        )
+        .unwrap_or_else(|e| env::panic_str(&e));
         let existing = self.attesters.get(&operator).cloned();
         if let Some(existing) = &existing {
             require!(existing.revoked_at().is_none(), ERR_ATTESTER_REVOKED);
@@ -248,7 +223,7 @@ mod tests {
         assert_eq!(panic_message(|| admit(&mut contract, vec!["nonsense".into()])), ERR_NOT_OWNER);
         call(owner(), near(100), NOW);
         let msg = panic_message(|| admit(&mut contract, vec![key(1).to_string(), "ed25519:xyz".into()]));
-        assert!(msg.starts_with(&format!("{ERR_BAD_KEY}: ")), "{msg}");
+        assert_eq!(msg, validate::validate_attester_key("ed25519:xyz").unwrap_err());
         assert!(contract.get_attester(operator()).is_none(), "nothing was admitted");
         admit(&mut contract, vec![key(1).to_string()]);
         assert_eq!(contract.get_attester(operator()).unwrap().public_keys, vec![key(1)]);

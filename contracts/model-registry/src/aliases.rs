@@ -9,7 +9,7 @@ use crate::errors::*;
 use crate::events::RegistryEvent;
 use crate::limits::{MAX_ALIASES_PER_MODEL, MAX_ALIAS_SLOTS_PER_MODEL};
 use crate::{check, AliasEntry, AliasHistoryKey, AliasKey, AliasPointer, AliasSlotKey, Contract, ContractExt};
-use ai_commons_primitives::{validate_slug, StorageMeter, VersionNumber, VersionStatus};
+use ai_commons_primitives::{StorageMeter, VersionNumber, VersionStatus};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require, AccountId};
 
@@ -78,7 +78,7 @@ impl Contract {
 impl Contract {
     fn assert_may_move_alias(&self, model_id: &str, alias: &str, caller: &AccountId) {
         let model = self.model_or_panic(model_id);
-        check(validate_slug("alias", alias));
+        check(ai_commons_primitives::validate::validate_alias(alias));
         if *caller == self.owner {
             return;
         }

@@ -33,7 +33,8 @@ pub const ERR_EMPTY_NAME: &str = "name must not be empty";
 pub const ERR_EMPTY_TASK: &str = "task must not be empty";
 pub const ERR_EMPTY_LICENSE: &str = "license must not be empty";
 pub const ERR_EMPTY_ARTIFACT_URI: &str = "artifact_uri must not be empty";
-pub const ERR_EMPTY_REASON: &str = "reason must not be empty";
+/// Shared with the DAO (`ai_commons_primitives::validate::validate_reason`).
+pub use ai_commons_primitives::validate::ERR_REASON_EMPTY as ERR_EMPTY_REASON;
 
 // State transitions.
 pub const ERR_APPROVE_NOT_SUBMITTED: &str = "only a submitted version can be approved";

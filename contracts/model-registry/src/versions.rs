@@ -15,7 +15,7 @@ use crate::{check, check_text, Contract, ContractExt, ModelVersion, ParentRef, T
 use ai_commons_primitives::ids::MAX_SLUG_LEN;
 use ai_commons_primitives::interfaces::ModelRegistryInterface;
 use ai_commons_primitives::{
-    validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus, VersionStatusView,
+    validate, validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus, VersionStatusView,
 };
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require};
@@ -135,7 +135,7 @@ impl ModelRegistryInterface for Contract {
     fn deprecate_version(&mut self, model_id: String, version: VersionNumber, reason: Option<String>) {
         self.assert_owner();
         if let Some(reason) = &reason {
-            check_text("reason", reason, MAX_REASON_LEN, ERR_EMPTY_REASON);
+            check(validate::validate_reason(reason));
         }
         let meter = StorageMeter::start();
         let record = self.version_mut_or_panic(&model_id, version);
@@ -157,7 +157,7 @@ impl ModelRegistryInterface for Contract {
     #[payable]
     fn revoke_version(&mut self, model_id: String, version: VersionNumber, reason: String) {
         self.assert_owner();
-        check_text("reason", &reason, MAX_REASON_LEN, ERR_EMPTY_REASON);
+        check(validate::validate_reason(&reason));
         let meter = StorageMeter::start();
         let now = U64(env::block_timestamp());
         let record = self.version_mut_or_panic(&model_id, version);

@@ -17,6 +17,7 @@ pub mod receipt;
 pub mod storage;
 pub mod types;
 pub mod upgrade;
+pub mod validate;
 
 pub use code::validate_wasm;
 pub use digest::Digest32;
