@@ -88,13 +88,22 @@ fn every_public_method_of_every_contract_has_a_doc_comment() {
                     .find(|l| !l.starts_with("#["))
                     .is_some_and(|l| l.starts_with("///"));
                 if !documented {
-                    missing.push(format!("{}:{}: {}", file.strip_prefix(root()).unwrap().display(), i + 1, line.trim()));
+                    missing.push(format!(
+                        "{}:{}: {}",
+                        file.strip_prefix(root()).unwrap().display(),
+                        i + 1,
+                        line.trim()
+                    ));
                 }
             }
         }
     }
     assert!(methods >= 90, "found only {methods} contract methods: the source scan is broken");
-    assert!(missing.is_empty(), "contract methods without a doc comment (docs/CONVENTIONS.md):\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "contract methods without a doc comment (docs/CONVENTIONS.md):\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -134,10 +143,17 @@ fn every_contract_has_the_shared_version_view_migration_event_and_errors() {
             assert!(src.contains(needle), "{contract} lacks {what} (`{needle}`), docs/CONVENTIONS.md");
         }
         // The DAO upgrades itself by proposal; every other contract through its owner, the DAO.
-        let upgrade = if contract == "community-dao" { "ProposalKind::UpgradeSelf { code_hash, migrate_args }" } else { "pub fn upgrade(&self) -> Promise" };
+        let upgrade = if contract == "community-dao" {
+            "ProposalKind::UpgradeSelf { code_hash, migrate_args }"
+        } else {
+            "pub fn upgrade(&self) -> Promise"
+        };
         assert!(src.contains(upgrade), "{contract} lacks its upgrade path (`{upgrade}`)");
         if contract != "community-dao" {
-            assert!(src.contains("code_from_input()") && src.contains("deploy_and_migrate("), "{contract}: shared upgrade batch");
+            assert!(
+                src.contains("code_from_input()") && src.contains("deploy_and_migrate("),
+                "{contract}: shared upgrade batch"
+            );
         }
     }
 }
