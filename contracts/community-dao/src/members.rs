@@ -136,6 +136,7 @@ impl Contract {
             prev_since: 0,
             joined_at: env::block_timestamp(),
             list_index: self.root().member_list.len(),
+            flags: 0,
         };
         self.root_mut().member_list.push(account_id.clone());
         self.members.set(&account_id, &member);
@@ -159,6 +160,9 @@ impl Contract {
         self.members.remove(account_id);
         combo_remove(self.root_mut().role_combos.get_mut(), member.roles);
         self.root_mut().roles.get_mut().count(member.roles, 1, false);
+        if member.flags & Member::DELEGATOR != 0 {
+            self.delegation_on_member_change(account_id, None);
+        }
         Ok(())
     }
 
@@ -175,6 +179,9 @@ impl Contract {
         }
         member.roles = mask;
         self.members.set(account_id, &member);
+        if member.flags & Member::DELEGATOR != 0 && old != mask {
+            self.delegation_on_member_change(account_id, Some(mask));
+        }
         let combos = self.root_mut().role_combos.get_mut();
         combo_remove(combos, old);
         combo_add(combos, mask);

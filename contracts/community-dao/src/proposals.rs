@@ -199,6 +199,9 @@ impl Contract {
                 self.consent()?;
                 validate_bounded("note", note.as_deref().unwrap_or_default(), MAX_REASON_LEN)?;
             }
+            ProposalKind::RegisterAgent { .. } | ProposalKind::SuspendAgent { .. } | ProposalKind::RetireAgent { .. } => {
+                self.validate_agent_kind(kind)?
+            }
         }
         Ok(())
     }
@@ -219,10 +222,14 @@ impl Contract {
     fn draft_proposal(&self, proposer: &AccountId, description: &str, kind: &ProposalKind) -> Proposal {
         check_ok(validate_bounded("description", description, MAX_DESCRIPTION_LEN));
         let label = kind.label();
-        let member = self.members.get(proposer).unwrap_or_else(|| env::panic_str(ERR_NOT_MEMBER));
         let roles = self.root().roles.get();
-        if !roles.can_propose(member.roles, label) {
-            env::panic_str(ERR_CANNOT_PROPOSE);
+        match self.members.get(proposer) {
+            Some(member) if roles.can_propose(member.roles, label) => {}
+            Some(_) => env::panic_str(ERR_CANNOT_PROPOSE),
+            // A community agent may propose the kinds its mandate lists.
+            None if self.agent_may_propose(proposer, label) => {}
+            None if self.agent(proposer).is_some() => env::panic_str(ERR_CANNOT_PROPOSE),
+            None => env::panic_str(ERR_NOT_MEMBER),
         }
         check_ok(self.validate_kind(kind));
         let electorate = roles.electorate[label.index()];
@@ -328,7 +335,8 @@ impl Contract {
 
 #[near]
 impl Contract {
-    /// Creates a proposal. Caller: a member with a role that may propose this kind.
+    /// Creates a proposal. Caller: a member with a role that may propose this kind, or an active
+    /// community agent whose mandate lists the kind (logged in its actions).
     /// Deposit: exactly `get_proposal_deposit(proposer, description, kind)` =
     /// bond + storage of the proposal (short and excess deposits both fail, naming
     /// the amount). Emits `proposal_added`. Returns the proposal id.
@@ -361,6 +369,9 @@ impl Contract {
         self.root_mut().status_counts[ProposalStatus::Active.index()] += 1;
         self.root_mut().next_proposal_id += 1;
         self.root_mut().locked_bonds = self.root().locked_bonds.saturating_add(header.bond);
+        if !self.members.contains_key(&proposer) {
+            self.agent_proposed(&proposer, id);
+        }
         DaoEvent::ProposalAdded {
             id: U64(id),
             proposer,

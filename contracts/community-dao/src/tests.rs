@@ -651,7 +651,15 @@ fn vote_event_is_exact_and_revote_adjusts_tally() {
     let votes = w.dao.get_votes(U64(id), None, None);
     assert_eq!(
         votes,
-        vec![VoteView { voter: acc(DAVE), choice: VoteChoice::Abstain, reason: None, voted_at: U64(T0 + HOUR) }]
+        vec![VoteView {
+            voter: acc(DAVE),
+            choice: VoteChoice::Abstain,
+            reason: None,
+            voted_at: U64(T0 + HOUR),
+            weight: 1,
+            overrode: None,
+            receipt_id: None,
+        }]
     );
     assert_eq!(w.dao.get_vote(U64(id), acc(DAVE)), Some(votes[0].clone()));
     assert_eq!(w.dao.get_vote(U64(id), acc(BOB)), None);

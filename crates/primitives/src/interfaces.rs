@@ -16,6 +16,9 @@ pub trait ModelRegistryInterface {
     fn deprecate_version(&mut self, model_id: ModelId, version: VersionNumber, reason: Option<String>);
     fn revoke_version(&mut self, model_id: ModelId, version: VersionNumber, reason: String);
     fn set_alias(&mut self, model_id: ModelId, alias: String, version: VersionNumber);
+    /// Where an alias points now (`version`), with its history length and
+    /// last change; `None` for an alias never set. The DAO reads `version`.
+    fn get_alias(&self, model_id: ModelId, alias: String);
 }
 
 /// Methods of `data-consent` that other contracts call.
@@ -49,4 +52,9 @@ pub trait InferenceAttestationInterface {
         expires_at: Option<U64>,
     );
     fn revoke_attester(&mut self, operator: AccountId, reason: String);
+    /// A stored receipt: `{id, receipt: {model_id, version, requester,
+    /// timestamp, ...}, operator, submitter, stored_at, attester_revoked,
+    /// attester_revoked_at}`; `None` for an unknown id. The DAO checks an
+    /// agent's vote against it.
+    fn get_receipt(&self, receipt_id: U64);
 }
