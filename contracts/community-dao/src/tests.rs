@@ -1195,7 +1195,8 @@ fn store_code(w: &mut World, who: &str, code: &[u8]) -> Digest32 {
 #[test]
 fn store_code_charges_storage_and_rejects_bad_calls() {
     let mut w = World::new();
-    let code = vec![7u8; 1000];
+    let mut code = b"\0asm".to_vec();
+    code.resize(1000, 7);
     let bytes = 40 + 33 + 1000;
     let cost = storage_cost_of(bytes);
     let mut ctx = context(EVE, cost, w.now);
@@ -1233,6 +1234,12 @@ fn store_code_charges_storage_and_rejects_bad_calls() {
     });
     testing_env!(context(ALICE, NearToken::from_near(1), w.now));
     w.rejects(ERR_CODE_EMPTY, |d| {
+        d.store_code();
+    });
+    let mut ctx = context(ALICE, NearToken::from_near(1), w.now);
+    ctx.input = b"{\"code\":\"AGFzbQ==\"}".to_vec().into();
+    testing_env!(ctx);
+    w.rejects(ai_commons_primitives::code::ERR_NOT_WASM, |d| {
         d.store_code();
     });
 }
@@ -1352,3 +1359,5 @@ fn vote_policies_keep_the_derived_borsh_layout() {
     assert_eq!(near_sdk::borsh::from_slice::<VotePolicies>(&bytes).unwrap(), p);
     assert!(near_sdk::borsh::from_slice::<VotePolicies>(&bytes[..bytes.len() - 1]).is_err());
 }
+
+mod props;

@@ -33,6 +33,9 @@ impl Contract {
         if code.is_empty() {
             env::panic_str(ERR_CODE_EMPTY);
         }
+        if let Err(e) = ai_commons_primitives::validate_wasm(&code) {
+            env::panic_str(e);
+        }
         let hash = Digest32::sha256(&code);
         let key = code_key(&hash);
         if env::storage_has_key(&key) {

@@ -44,6 +44,9 @@ impl Contract {
     pub fn upgrade(&self) -> Promise {
         let owner = self.require_owner();
         let code = env::input().filter(|c| !c.is_empty()).unwrap_or_else(|| env::panic_str(ERR_NO_CODE));
+        if let Err(e) = ai_commons_primitives::validate_wasm(&code) {
+            env::panic_str(e);
+        }
         let code_hash = Digest32::sha256(&code);
         ConsentEvent::ContractUpgraded(CodeUpgrade { owner, code_hash }).emit();
         Promise::new(env::current_account_id()).deploy_contract(code).function_call(

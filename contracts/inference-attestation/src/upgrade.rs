@@ -18,6 +18,9 @@ impl Contract {
         self.assert_owner();
         let code = env::input().unwrap_or_default();
         near_sdk::require!(!code.is_empty(), "upgrade needs the new wasm as call input");
+        if let Err(e) = ai_commons_primitives::validate_wasm(&code) {
+            env::panic_str(e);
+        }
         Promise::new(env::current_account_id())
             .deploy_contract(code)
             .function_call("migrate", Vec::new(), NearToken::from_yoctonear(0), GAS_FOR_MIGRATE)
@@ -91,5 +94,11 @@ mod tests {
         assert_eq!(panic_message(|| contract.upgrade()), ERR_NOT_OWNER);
         call(owner(), NearToken::from_yoctonear(0), NOW);
         assert_eq!(panic_message(|| contract.upgrade()), "upgrade needs the new wasm as call input");
+        let mut ctx = near_sdk::test_utils::VMContextBuilder::new().build();
+        ctx.current_account_id = contract_id();
+        ctx.predecessor_account_id = owner();
+        ctx.input = b"{\"code\":1}".to_vec().into();
+        near_sdk::testing_env!(ctx);
+        assert_eq!(panic_message(|| contract.upgrade()), ai_commons_primitives::code::ERR_NOT_WASM);
     }
 }

@@ -11,6 +11,7 @@
 //! Every change method does a constant number of storage reads and writes,
 //! independent of how many models, versions or alias moves exist.
 
+use ai_commons_primitives::ids::MAX_SLUG_LEN;
 use ai_commons_primitives::Digest32;
 use near_sdk::store::{IterableSet, LookupMap, Vector};
 use near_sdk::{env, near, require, AccountId, BorshStorageKey, PanicOnDefault};
@@ -122,6 +123,11 @@ impl Contract {
     }
 
     fn model_or_panic(&self, model_id: &str) -> &Model {
+        // Longer than any model id (a slug): no such model, and a storage key
+        // built from it could exceed NEAR's 2 kB key limit (a host error).
+        if model_id.len() > MAX_SLUG_LEN {
+            env::panic_str(ERR_MODEL_NOT_FOUND);
+        }
         self.models.get(model_id).unwrap_or_else(|| env::panic_str(ERR_MODEL_NOT_FOUND))
     }
 

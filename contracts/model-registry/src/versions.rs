@@ -12,6 +12,7 @@ use crate::errors::*;
 use crate::events::RegistryEvent;
 use crate::limits::*;
 use crate::{check, check_text, Contract, ContractExt, ModelVersion, ParentRef, TrainingRecord};
+use ai_commons_primitives::ids::MAX_SLUG_LEN;
 use ai_commons_primitives::{validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require};
@@ -47,7 +48,11 @@ impl Contract {
         check_text("artifact_uri", &artifact_uri, MAX_URI_LEN, ERR_EMPTY_ARTIFACT_URI);
         match &parent {
             Some(ParentRef::Version { model_id, version }) => {
-                require!(self.versions.contains_key(&Self::version_key(model_id, *version)), ERR_PARENT_NOT_FOUND)
+                require!(
+                    model_id.len() <= MAX_SLUG_LEN
+                        && self.versions.contains_key(&Self::version_key(model_id, *version)),
+                    ERR_PARENT_NOT_FOUND
+                )
             }
             Some(ParentRef::Digest { digest }) => {
                 require!(!digest.is_zero(), ERR_ZERO_PARENT_DIGEST)
@@ -161,7 +166,7 @@ impl Contract {
 
 impl Contract {
     fn version_mut_or_panic(&mut self, model_id: &str, version: VersionNumber) -> &mut ModelVersion {
-        require!(self.models.contains_key(model_id), ERR_MODEL_NOT_FOUND);
+        self.model_or_panic(model_id);
         self.versions
             .get_mut(&Self::version_key(model_id, version))
             .unwrap_or_else(|| env::panic_str(ERR_VERSION_NOT_FOUND))

@@ -6,6 +6,7 @@
 //! charging, and the `#[ext_contract]` interfaces the contracts call each other
 //! through.
 
+pub mod code;
 pub mod digest;
 pub mod ids;
 pub mod interfaces;
@@ -14,6 +15,7 @@ pub mod receipt;
 pub mod storage;
 pub mod types;
 
+pub use code::validate_wasm;
 pub use digest::Digest32;
 pub use ids::{validate_bounded, validate_slug, ModelId, VersionNumber};
 pub use pagination::{Page, DEFAULT_LIMIT, MAX_LIMIT};

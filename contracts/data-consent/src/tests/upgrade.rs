@@ -21,6 +21,8 @@ fn only_the_owner_upgrades() {
     chain.next_input = b"\0asm fake code".to_vec();
     assert_err(chain.call("mallory.near", ZERO, |c| c.upgrade().detach()), ERR_NOT_OWNER);
     assert_err(chain.call("dao.near", ZERO, |c| c.upgrade().detach()), ERR_NO_CODE);
+    chain.next_input = b"{\"code\":1}".to_vec();
+    assert_err(chain.call("dao.near", ZERO, |c| c.upgrade().detach()), ai_commons_primitives::code::ERR_NOT_WASM);
     chain.next_input = b"\0asm fake code".to_vec();
     chain.call("dao.near", ZERO, |c| c.upgrade().detach()).unwrap();
     let data = chain.one_event("contract_upgraded");
