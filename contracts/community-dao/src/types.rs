@@ -541,11 +541,20 @@ impl Tally {
         }
     }
 
-    pub fn add(&mut self, choice: VoteChoice, weight: u32) {
+    pub fn add(&mut self, choice: VoteChoice) {
+        self.add_weight(choice, 1);
+    }
+
+    pub fn remove(&mut self, choice: VoteChoice) {
+        self.remove_weight(choice, 1);
+    }
+
+    /// Counts a vote of `weight` (own plus delegated).
+    pub fn add_weight(&mut self, choice: VoteChoice, weight: u32) {
         *self.slot(choice) += weight;
     }
 
-    pub fn remove(&mut self, choice: VoteChoice, weight: u32) {
+    pub fn remove_weight(&mut self, choice: VoteChoice, weight: u32) {
         *self.slot(choice) -= weight;
     }
 

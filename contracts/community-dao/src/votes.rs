@@ -67,7 +67,7 @@ impl Contract {
         let record =
             VoteRecord { choice, reason, voted_at: env::block_timestamp(), prev, weight, overrode: overrode.clone(), receipt };
         write_vote(id, &voter, &record);
-        p.tally.add(choice, weight);
+        p.tally.add_weight(choice, weight);
         DaoEvent::VoteCast {
             id: U64(id),
             voter,
@@ -105,7 +105,7 @@ impl Contract {
             // The delegate voted with this weight: take it back from its vote.
             Some(mut v) => {
                 v.weight -= 1;
-                p.tally.remove(v.choice, 1);
+                p.tally.remove_weight(v.choice, 1);
                 write_vote(id, &delegate, &v);
             }
             // Not yet: its vote will count one less.
@@ -148,8 +148,8 @@ impl Contract {
         match read_vote(id, &voter) {
             // A changed vote keeps its place in the list, its weight and its override.
             Some(old) => {
-                p.tally.remove(old.choice, old.weight);
-                p.tally.add(choice, old.weight);
+                p.tally.remove_weight(old.choice, old.weight);
+                p.tally.add_weight(choice, old.weight);
                 let previous = Some(old.choice);
                 let weight = old.weight;
                 let overrode = old.overrode.clone();
