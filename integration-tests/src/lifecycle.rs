@@ -553,9 +553,8 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
         ensure!(out.is_success(), "{who} delegating to {to} failed: {:?}", out.status);
         t.tx(9, who, &format!("delegates text votes to {}", short(to)), &out, bytes, String::new());
     }
-    let (out, bytes) = measured(b, &c.dao, |b| {
-        c.add_proposal(b, &alice, "Adopt the community charter v2", json!({"type": "text"}))
-    });
+    let (out, bytes) =
+        measured(b, &c.dao, |b| c.add_proposal(b, &alice, "Adopt the community charter v2", json!({"type": "text"})));
     let charter: u64 = out.json::<String>().parse()?;
     t.tx(9, &alice, &format!("proposes #{charter}: Adopt the community charter v2"), &out, bytes, String::new());
     let (out, bytes) = measured(b, &c.dao, |b| c.vote(b, &alice, charter, "yes"));
@@ -598,12 +597,26 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     ensure!(out.total_gas <= 15_000_000_000_000, "the agent's vote burnt {} gas, above 15 Tgas", out.total_gas);
     let v: Value = b.view(&c.dao, "get_vote", json!({"id": charter.to_string(), "account_id": agent}));
     ensure!(v["weight"] == json!(2) && v["receipt_id"] == json!(agent_receipt), "agent vote: {v}");
-    t.tx(9, &agent, &format!("votes no on #{charter} citing receipt #{agent_receipt}"), &out, bytes, format!("weight 2 (dave's and erin's), receipt checked across contracts"));
+    t.tx(
+        9,
+        &agent,
+        &format!("votes no on #{charter} citing receipt #{agent_receipt}"),
+        &out,
+        bytes,
+        format!("weight 2 (dave's and erin's), receipt checked across contracts"),
+    );
     let (out, bytes) = measured(b, &c.dao, |b| c.vote(b, &dave, charter, "yes"));
     ensure!(out.is_success(), "dave's override failed: {:?}", out.status);
     let v: Value = b.view(&c.dao, "get_vote", json!({"id": charter.to_string(), "account_id": agent}));
     ensure!(v["weight"] == json!(1), "dave's override should leave the agent weight 1: {v}");
-    t.tx(9, &dave, &format!("overrides the agent: votes yes on #{charter} in person"), &out, bytes, format!("agent's vote now weight 1; status {}", c.status(b, charter)));
+    t.tx(
+        9,
+        &dave,
+        &format!("overrides the agent: votes yes on #{charter} in person"),
+        &out,
+        bytes,
+        format!("agent's vote now weight 1; status {}", c.status(b, charter)),
+    );
     govern(
         b,
         t,

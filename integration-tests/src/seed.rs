@@ -619,8 +619,7 @@ pub fn delegation_fixture(wasm: &[u8], delegators: u32) -> DelegationFixture {
             }
         })
     });
-    let weight: u32 =
-        chain.view_json(&dao, "get_delegated_weight", json!({"account_id": founder, "kind": "text"}));
+    let weight: u32 = chain.view_json(&dao, "get_delegated_weight", json!({"account_id": founder, "kind": "text"}));
     assert_eq!(weight, delegators, "seeded delegations");
     DelegationFixture { dao: DaoFixture { chain, dao, founder, members, seeding }, delegators }
 }

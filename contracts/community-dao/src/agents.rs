@@ -308,8 +308,13 @@ impl Contract {
                 agent.status = status;
                 self.log_agent_action(account_id, &mut agent, Self::entry(action, id));
                 self.set_agent(account_id, &agent);
-                DaoEvent::AgentStatusChanged { account_id: account_id.clone(), status, reason: reason.clone(), proposal_id }
-                    .emit();
+                DaoEvent::AgentStatusChanged {
+                    account_id: account_id.clone(),
+                    status,
+                    reason: reason.clone(),
+                    proposal_id,
+                }
+                .emit();
             }
             _ => return Err("not an agent proposal kind".into()),
         }
@@ -359,7 +364,8 @@ impl Contract {
         let p = self.proposal(id.0);
         let (agent, _) = self.check_agent_vote(id.0, &p, &agent_id);
         let attestation = check_ok(self.attestation());
-        let receipt = ext_inference_attestation::ext(attestation).with_static_gas(AGENT_VIEW_GAS).get_receipt(receipt_id);
+        let receipt =
+            ext_inference_attestation::ext(attestation).with_static_gas(AGENT_VIEW_GAS).get_receipt(receipt_id);
         let checks = match &agent.alias {
             Some(alias) => receipt.and(
                 ext_model_registry::ext(check_ok(self.registry()))
@@ -449,7 +455,12 @@ impl Contract {
     /// An agent's actions, oldest first: registration, votes (with the receipt
     /// each cited), proposals, suspension, retirement. `from_index` / `limit`:
     /// default 20, at most 100.
-    pub fn get_agent_actions(&self, account_id: AccountId, from_index: Option<u64>, limit: Option<u32>) -> Vec<AgentAction> {
+    pub fn get_agent_actions(
+        &self,
+        account_id: AccountId,
+        from_index: Option<u64>,
+        limit: Option<u32>,
+    ) -> Vec<AgentAction> {
         let count = self.agent(&account_id).map_or(0, |a| a.actions);
         Page::new(from_index, limit)
             .range(count as u64)

@@ -465,7 +465,12 @@ impl Contract {
 
     /// Delegations `account_id` holds now, in list order (a withdrawal swaps
     /// the last into the gap). `from_index` / `limit`: default 20, at most 100.
-    pub fn get_delegators(&self, account_id: AccountId, from_index: Option<u64>, limit: Option<u32>) -> Vec<DelegationView> {
+    pub fn get_delegators(
+        &self,
+        account_id: AccountId,
+        from_index: Option<u64>,
+        limit: Option<u32>,
+    ) -> Vec<DelegationView> {
         let count = read_head(&account_id).map_or(0, |h| h.delegators);
         Page::new(from_index, limit)
             .range(count as u64)

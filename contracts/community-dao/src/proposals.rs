@@ -199,9 +199,9 @@ impl Contract {
                 self.consent()?;
                 validate_bounded("note", note.as_deref().unwrap_or_default(), MAX_REASON_LEN)?;
             }
-            ProposalKind::RegisterAgent { .. } | ProposalKind::SuspendAgent { .. } | ProposalKind::RetireAgent { .. } => {
-                self.validate_agent_kind(kind)?
-            }
+            ProposalKind::RegisterAgent { .. }
+            | ProposalKind::SuspendAgent { .. }
+            | ProposalKind::RetireAgent { .. } => self.validate_agent_kind(kind)?,
         }
         Ok(())
     }

@@ -75,7 +75,10 @@ fn world() -> World {
         "{}".into(),
         roles(),
         all,
-        VotePolicies { default: policy(DAY, Quorum::Fraction(Fraction { num: 1, den: 1 }), 1, 2, 0), per_kind: Default::default() },
+        VotePolicies {
+            default: policy(DAY, Quorum::Fraction(Fraction { num: 1, den: 1 }), 1, 2, 0),
+            per_kind: Default::default(),
+        },
         bond(),
         Some(acc(REGISTRY)),
         Some(acc(ATTESTATION)),
@@ -92,7 +95,9 @@ fn a_delegate_votes_with_its_delegators_weight_in_their_scopes() {
     let logs = get_logs();
     assert_eq!(
         logs,
-        vec![r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"delegation_set","data":{"delegator":"bob.near","delegate":"alice.near","kinds":["text"],"from_proposal":"0"}}"#]
+        vec![
+            r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"delegation_set","data":{"delegator":"bob.near","delegate":"alice.near","kinds":["text"],"from_proposal":"0"}}"#
+        ]
     );
     delegate(&mut w, CAROL, ALICE, KindSet::ALL, None);
     delegate(&mut w, DAVE, ALICE, KindSet::ALL, None);
@@ -308,18 +313,7 @@ fn a_delegate_keeps_a_bounded_number_of_buckets() {
     for i in 0..=MAX_BUCKETS {
         list.push(MemberInput { account_id: acc(&format!("m{i}.near")), roles: vec!["council".into()] });
     }
-    let dao = Contract::new(
-        "n".into(),
-        "p".into(),
-        "{}".into(),
-        roles(),
-        list,
-        policies(),
-        bond(),
-        None,
-        None,
-        None,
-    );
+    let dao = Contract::new("n".into(), "p".into(), "{}".into(), roles(), list, policies(), bond(), None, None, None);
     let mut w = World { dao, now: T0 };
     for i in 0..MAX_BUCKETS {
         delegate(&mut w, &format!("m{i}.near"), ALICE, KindSet::ALL, Some(T0 + DAY + i as u64));
@@ -476,7 +470,11 @@ fn an_agent_vote_landing_after_the_proposal_closed_is_refused() {
     w.now += DAY;
     let created = w.dao.get_proposal(U64(id)).unwrap().created_at.0;
     let err = catch_unwind(AssertUnwindSafe(|| {
-        agent_callback(&mut w, id, vec![PromiseResult::Successful(receipt_json(AGENT, "llama", 2, created + 1, false))]);
+        agent_callback(
+            &mut w,
+            id,
+            vec![PromiseResult::Successful(receipt_json(AGENT, "llama", 2, created + 1, false))],
+        );
     }))
     .expect_err("closed");
     assert_eq!(panic_message(err), ERR_VOTING_OVER);
@@ -512,7 +510,8 @@ fn an_alias_mandate_is_resolved_when_the_agent_votes() {
     assert_eq!(calls[0].0, "get_alias");
     assert_eq!(calls[0].1, json!({"model_id": "llama", "alias": "production"}));
     let created = w.dao.get_proposal(U64(id)).unwrap().created_at.0;
-    let alias = |v: u32| PromiseResult::Successful(serde_json::to_vec(&json!({"alias": "production", "version": v})).unwrap());
+    let alias =
+        |v: u32| PromiseResult::Successful(serde_json::to_vec(&json!({"alias": "production", "version": v})).unwrap());
     let receipt = || PromiseResult::Successful(receipt_json(AGENT, "llama", 3, created + 1, false));
     let err = catch_unwind(AssertUnwindSafe(|| {
         agent_callback(&mut w, id, vec![receipt(), alias(2)]);
@@ -559,7 +558,10 @@ fn agent_kinds_are_validated_at_creation_and_an_agent_may_propose_its_kinds() {
             }),
             ERR_EMPTY_SCOPE.into(),
         ),
-        (ProposalKind::SuspendAgent { account_id: acc(AGENT), reason: "x".into() }, format!("{ERR_UNKNOWN_AGENT}: agent.near")),
+        (
+            ProposalKind::SuspendAgent { account_id: acc(AGENT), reason: "x".into() },
+            format!("{ERR_UNKNOWN_AGENT}: agent.near"),
+        ),
     ];
     for (kind, expected) in cases {
         w.pay(ALICE, bond());

@@ -64,8 +64,15 @@ impl Contract {
         p.voter_count += 1;
         let prev = p.last_voter.replace(voter.clone());
         let Cast { weight, overrode, receipt, reason } = cast;
-        let record =
-            VoteRecord { choice, reason, voted_at: env::block_timestamp(), prev, weight, overrode: overrode.clone(), receipt };
+        let record = VoteRecord {
+            choice,
+            reason,
+            voted_at: env::block_timestamp(),
+            prev,
+            weight,
+            overrode: overrode.clone(),
+            receipt,
+        };
         write_vote(id, &voter, &record);
         p.tally.add_weight(choice, weight);
         DaoEvent::VoteCast {
