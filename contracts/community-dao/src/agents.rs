@@ -382,17 +382,18 @@ impl Contract {
     }
 
     /// Callback of `vote_as_agent`: checks the receipt (and the alias) and the
-    /// DAO side again, then records the vote. Caller: the DAO itself only.
+    /// DAO side again, then records the vote. Caller: the DAO itself only
+    /// (arguments in borsh: a JSON reader per callback would grow the wasm).
     /// Emits `vote_cast` (with `receipt_id` and `weight`), and
     /// `proposal_status_changed` when the vote decides the proposal.
     #[private]
     pub fn on_agent_vote(
         &mut self,
-        id: U64,
-        agent_id: AccountId,
-        choice: VoteChoice,
-        receipt_id: U64,
-        reason: Option<String>,
+        #[serializer(borsh)] id: U64,
+        #[serializer(borsh)] agent_id: AccountId,
+        #[serializer(borsh)] choice: VoteChoice,
+        #[serializer(borsh)] receipt_id: U64,
+        #[serializer(borsh)] reason: Option<String>,
     ) -> ProposalStatus {
         require!(env::predecessor_account_id() == env::current_account_id(), ERR_PRIVATE);
         let mut p = self.proposal(id.0);

@@ -446,21 +446,20 @@ impl Contract {
         Self::delegation_view(account_id, &d)
     }
 
-    /// Weight `account_id` would receive on a proposal of `kind` created now
-    /// (delegations only; its own vote is not included).
-    pub fn get_delegated_weight(&self, account_id: AccountId, kind: KindLabel) -> u32 {
+    /// Weight `account_id` carries for its delegators (its own vote is not
+    /// included): on proposal `id`, net of delegators who voted in person; else
+    /// on a proposal of `kind` created now. `0` when neither is given.
+    pub fn get_delegated_weight(&self, account_id: AccountId, kind: Option<KindLabel>, id: Option<U64>) -> u32 {
+        if let Some(id) = id {
+            let Some(p) = self.proposals.get(&id.0) else { return 0 };
+            if let Some(v) = crate::votes::read_vote(id.0, &account_id) {
+                return v.weight.saturating_sub(u32::from(v.receipt.is_none()));
+            }
+            return received_on(&account_id, id.0, &p).saturating_sub(withdrawn(id.0, &account_id));
+        }
+        let Some(kind) = kind else { return 0 };
         let voting_roles = self.root().roles.get().voting_roles(kind);
         read_head(&account_id).map_or(0, |h| h.latest.weight(kind, voting_roles, env::block_timestamp()))
-    }
-
-    /// Weight `account_id` carries on proposal `id` from its delegators, net of
-    /// those who voted in person (its own vote is not included).
-    pub fn get_delegated_weight_on(&self, id: U64, account_id: AccountId) -> u32 {
-        let Some(p) = self.proposals.get(&id.0) else { return 0 };
-        if let Some(v) = crate::votes::read_vote(id.0, &account_id) {
-            return v.weight.saturating_sub(u32::from(v.receipt.is_none()));
-        }
-        received_on(&account_id, id.0, &p).saturating_sub(withdrawn(id.0, &account_id))
     }
 
     /// Delegations `account_id` holds now, in list order (a withdrawal swaps

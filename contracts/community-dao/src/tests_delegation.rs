@@ -18,7 +18,7 @@ fn fingerprint(w: &World) -> String {
             json!({
                 "delegation": w.dao.get_delegation(acc(a)),
                 "delegators": w.dao.get_delegators(acc(a), None, Some(100)),
-                "on": ids.iter().map(|id| w.dao.get_delegated_weight_on(*id, acc(a))).collect::<Vec<_>>(),
+                "on": ids.iter().map(|id| w.dao.get_delegated_weight(acc(a), None, Some(*id))).collect::<Vec<_>>(),
                 "vote": ids.iter().map(|id| w.dao.get_vote(*id, acc(a))).collect::<Vec<_>>(),
             })
         })
@@ -102,9 +102,9 @@ fn a_delegate_votes_with_its_delegators_weight_in_their_scopes() {
     delegate(&mut w, CAROL, ALICE, KindSet::ALL, None);
     delegate(&mut w, DAVE, ALICE, KindSet::ALL, None);
     w.as_(EVE);
-    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), KindLabel::Text), 3);
+    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), Some(KindLabel::Text), None), 3);
     // Dave's role cannot vote on transfers: his delegation does not count there.
-    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), KindLabel::Transfer), 1);
+    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), Some(KindLabel::Transfer), None), 1);
     assert_eq!(w.dao.get_delegators(acc(ALICE), None, None).len(), 3);
 
     let t = w.propose(ALICE, ProposalKind::Text);
@@ -143,7 +143,7 @@ fn expiry_is_exact_at_the_boundary() {
     assert_eq!((weight_of(&w, before, ALICE), weight_of(&w, at, ALICE)), (1, 1));
     // An expired delegation is no longer offered as weight.
     w.as_(EVE);
-    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), KindLabel::Text), 0);
+    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), Some(KindLabel::Text), None), 0);
 }
 
 #[test]
@@ -154,10 +154,10 @@ fn a_change_after_creation_does_not_move_the_count() {
     delegate(&mut w, BOB, CAROL, text(), None);
     let new = w.propose(CAROL, ProposalKind::Text);
     w.as_(EVE);
-    assert_eq!(w.dao.get_delegated_weight_on(U64(old), acc(ALICE)), 1);
-    assert_eq!(w.dao.get_delegated_weight_on(U64(old), acc(CAROL)), 0);
-    assert_eq!(w.dao.get_delegated_weight_on(U64(new), acc(ALICE)), 0);
-    assert_eq!(w.dao.get_delegated_weight_on(U64(new), acc(CAROL)), 1);
+    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), None, Some(U64(old))), 1);
+    assert_eq!(w.dao.get_delegated_weight(acc(CAROL), None, Some(U64(old))), 0);
+    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), None, Some(U64(new))), 0);
+    assert_eq!(w.dao.get_delegated_weight(acc(CAROL), None, Some(U64(new))), 1);
     // Withdrawing now leaves both open proposals as they were.
     w.as_(BOB);
     w.dao.undelegate();
@@ -185,7 +185,7 @@ fn old_proposals_read_archived_checkpoints() {
         ids.push(w.propose(ALICE, ProposalKind::Text));
     }
     w.as_(EVE);
-    let weights: Vec<u32> = ids.iter().map(|id| w.dao.get_delegated_weight_on(U64(*id), acc(ALICE))).collect();
+    let weights: Vec<u32> = ids.iter().map(|id| w.dao.get_delegated_weight(acc(ALICE), None, Some(U64(*id)))).collect();
     assert_eq!(weights, vec![1, 2, 3, 2, 1]);
     w.vote(ALICE, ids[1], VoteChoice::Yes);
     assert_eq!(weight_of(&w, ids[1], ALICE), 3);
@@ -213,7 +213,7 @@ fn override_before_and_after_the_delegate_votes() {
     // Before: Bob votes first; Alice's vote counts one less.
     w.vote(BOB, before, VoteChoice::No);
     w.as_(EVE);
-    assert_eq!(w.dao.get_delegated_weight_on(U64(before), acc(ALICE)), 1);
+    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), None, Some(U64(before))), 1);
     w.vote(ALICE, before, VoteChoice::Yes);
     assert_eq!(weight_of(&w, before, ALICE), 2);
     assert_eq!((tally(&w, before).yes, tally(&w, before).no), (2, 1));
@@ -257,8 +257,8 @@ fn membership_changes_carry_delegations() {
     assert_eq!(w.dao.get_delegation(acc(CAROL)), None);
     let later = w.propose(ALICE, ProposalKind::Text);
     w.as_(EVE);
-    assert_eq!(w.dao.get_delegated_weight_on(U64(open), acc(ALICE)), 2);
-    assert_eq!(w.dao.get_delegated_weight_on(U64(later), acc(ALICE)), 1);
+    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), None, Some(U64(open))), 2);
+    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), None, Some(U64(later))), 1);
 
     // Bob (a delegate) is removed: he can no longer vote; Dave votes himself.
     let rm = w.propose(ALICE, ProposalKind::RemoveMember { account_id: acc(BOB) });
@@ -286,8 +286,8 @@ fn a_role_change_moves_the_delegators_weight_from_the_next_proposal() {
     assert_eq!(event_names(&get_logs()), vec!["delegation_set", "member_roles_changed", "proposal_executed"]);
     let after = w.propose(ALICE, transfer());
     w.as_(EVE);
-    assert_eq!(w.dao.get_delegated_weight_on(U64(before), acc(ALICE)), 0);
-    assert_eq!(w.dao.get_delegated_weight_on(U64(after), acc(ALICE)), 1);
+    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), None, Some(U64(before))), 0);
+    assert_eq!(w.dao.get_delegated_weight(acc(ALICE), None, Some(U64(after))), 1);
 }
 
 #[test]
