@@ -134,7 +134,7 @@ fn an_agent_vote_is_checked_against_its_receipt_and_refusals_change_nothing() {
     b.assert_refused(&c.dao, "caller is not a community agent", |b| agent_vote(b, &c, &paula, id, &good));
     let stranger = b.create_account("stranger", near(5));
     let callback = json!({"id": id.to_string(), "agent_id": agent, "choice": "yes", "receipt_id": good});
-    b.assert_refused(&c.dao, "method is private", |b| b.call_json(&stranger, &c.dao, "on_agent_vote", callback, zero()));
+    b.assert_refused(&c.dao, "is private", |b| b.call_json(&stranger, &c.dao, "on_agent_vote", callback, zero()));
 
     let out = agent_vote(&mut b, &c, &agent, id, &good);
     out.assert_success();
