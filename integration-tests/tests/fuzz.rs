@@ -19,6 +19,7 @@ use embedded_chain::{AccountId, Gas, NearToken};
 use proptest::prelude::Rng;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -140,6 +141,13 @@ impl World {
         let mut b = Embedded::new();
         let wasm = Wasm::load();
         let c = Community::deploy(&mut b, &wasm, &["alice", "bob", "carol"]).community;
+        // The deploy deleted every contract account's key; the fuzz calls the
+        // owner-only methods as their owner, so the DAO gets a key back by
+        // state patch (no transaction could give it one).
+        b.chain.patch_full_access_key(&c.dao, &embedded_chain::genesis_key(&c.dao));
+        // Code for the `upgrade_contract` proposal the table adds.
+        b.call(&c.council[0], &c.dao, "store_code", wasm.registry.clone(), near(10), Gas::from_teragas(300))
+            .assert_success();
         let mut people = BTreeMap::new();
         for name in ["paula", "ursula", "vic", "mallory", "agent", "node", "node2", "dave"] {
             people.insert(name, b.create_account(name, near(50)));
@@ -309,6 +317,7 @@ fn methods(w: &World) -> Vec<Method> {
     let kind_member = json!({"type": "add_member", "account_id": p("dave"), "roles": ["member"]});
     let kind_transfer = json!({"type": "transfer", "receiver_id": p("paula"), "amount": "1000000000000000000000000"});
     let alice = &w.c.council[0];
+    let kind_upgrade = json!({"type": "upgrade_contract", "contract": "registry", "code_hash": hex::encode(Sha256::digest(&w.wasm.registry))});
     let deposit = |description: &str, kind: &Value| w.c.proposal_deposit(&w.b, alice, description, kind);
     let training = json!({"code_digest": sha("code2"), "dataset_digest": sha("data"), "consent_contract": w.c.consent, "consent_snapshot_id": "1"});
     let version = json!({"model_id": "m", "weights_digest": sha("weights2"), "artifact_uri": "ipfs://w2", "parent": {"model_id": "m", "version": 1}, "training": training, "eval_report_digest": sha("eval"), "metadata": "{\"epochs\":3}"});
@@ -328,6 +337,7 @@ fn methods(w: &World) -> Vec<Method> {
         json(On::Dao, "finalize", Who::Carol, ZERO, json!({"id": w.finalize_id.to_string()}), &[]),
         gas(json(On::Dao, "execute", Who::Carol, ZERO, json!({"id": w.execute_id.to_string()}), &[]), EXECUTE_GAS),
         wasm(On::Dao, "store_code", Who::Alice, millinear(10), b"\0asm\x01\0\0\0\0\x05\x04fuzz".to_vec()),
+        json(On::Dao, "add_proposal", Who::Alice, deposit("upgrade registry", &kind_upgrade), json!({"description": "upgrade registry", "kind": kind_upgrade}), &[]),
         private(On::Dao, "on_execute", json!({"id": w.execute_id.to_string()})),
         private(On::Dao, "migrate", json!({})),
         // model-registry
@@ -343,6 +353,7 @@ fn methods(w: &World) -> Vec<Method> {
         json(On::Registry, "remove_publisher", Who::Dao, ZERO, json!({"account_id": p("vic")}), &[]),
         json(On::Registry, "set_open_publishing", Who::Dao, ZERO, json!({"open": false}), &[]),
         json(On::Registry, "set_alias_protection", Who::Dao, millinear(10), json!({"alias": "canary", "protected": true}), &[]),
+        wasm(On::Registry, "upgrade", Who::Dao, ZERO, w.wasm.registry.clone()),
         // Last of the registry's owner calls: its valid call hands the registry to paula.
         json(On::Registry, "set_owner", Who::Dao, ZERO, json!({"new_owner": p("paula")}), &[]),
         private(On::Registry, "migrate", json!({})),

@@ -33,7 +33,7 @@ use near_sdk::json_types::U64;
 use near_sdk::serde::Deserialize;
 use near_sdk::{borsh, env, near, require, AccountId, Gas, Promise, PromiseError};
 
-/// Gas for the attestation contract's `get_receipt` and the registry's `get_alias`.
+/// Gas for the attestation contract's `get_receipt` and the registry's `alias_version`.
 pub const AGENT_VIEW_GAS: Gas = Gas::from_tgas(4);
 /// Gas for `on_agent_vote`.
 pub const AGENT_CALLBACK_GAS: Gas = Gas::from_tgas(4);
@@ -133,12 +133,6 @@ struct SignedFields {
     timestamp: U64,
 }
 
-/// The part of the registry's `get_alias` answer the DAO reads.
-#[derive(Deserialize)]
-#[serde(crate = "near_sdk::serde")]
-struct AliasCheck {
-    version: Option<VersionNumber>,
-}
 
 fn agent_key(account_id: &AccountId) -> Vec<u8> {
     storage_key(StorageKey::Agents, account_id)
@@ -370,7 +364,7 @@ impl Contract {
             Some(alias) => receipt.and(
                 ext_model_registry::ext(check_ok(self.registry()))
                     .with_static_gas(AGENT_VIEW_GAS)
-                    .get_alias(agent.model_id.clone(), alias.clone()),
+                    .alias_version(agent.model_id.clone(), alias.clone()),
             ),
             None => receipt,
         };
@@ -405,8 +399,8 @@ impl Contract {
         }
         let version = match &agent.alias {
             Some(_) => {
-                let alias: Option<AliasCheck> = result_json(1);
-                alias.and_then(|a| a.version).unwrap_or_else(|| env::panic_str(ERR_ALIAS_UNSET))
+                let alias: Option<VersionNumber> = result_json(1);
+                alias.unwrap_or_else(|| env::panic_str(ERR_ALIAS_UNSET))
             }
             None => agent.version.unwrap_or_default(),
         };

@@ -6,6 +6,7 @@
 
 use crate::agents::AgentStatus;
 use crate::types::{CommunityContracts, KindLabel, KindSet, ProposalStatus, VoteChoice, VotePolicy};
+use ai_commons_primitives::upgrade::ContractMigrated;
 use ai_commons_primitives::{Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::{near, AccountId, NearToken};
@@ -71,7 +72,7 @@ pub enum DaoEvent {
     #[event_version("1.0.0")]
     CodeStored { code_hash: Digest32, bytes: U64, stored_by: AccountId },
     #[event_version("1.0.0")]
-    ContractMigrated { from_state_version: u16, to_state_version: u16, contract_version: String },
+    ContractMigrated(ContractMigrated),
     /// `delegator` lends its vote to `delegate` for `kinds` until `expires_at`,
     /// on proposals with id `from_proposal` and later (also emitted when a
     /// delegator's roles change and its delegation follows).

@@ -507,7 +507,7 @@ fn an_alias_mandate_is_resolved_when_the_agent_votes() {
     w.as_(AGENT);
     let _ = w.dao.vote_as_agent(U64(id), VoteChoice::Yes, U64(7), None);
     let calls = calls_to(REGISTRY);
-    assert_eq!(calls[0].0, "get_alias");
+    assert_eq!(calls[0].0, "alias_version");
     assert_eq!(calls[0].1, json!({"model_id": "llama", "alias": "production"}));
     let created = w.dao.get_proposal(U64(id)).unwrap().created_at.0;
     let alias =

@@ -3,8 +3,10 @@
 use crate::attesters::Attester;
 use crate::receipts::{IndexKey, NonceKey, StoredReceipt};
 use crate::storage::submit_deposit;
-use crate::{Contract, ContractExt, STATE_LAYOUT_VERSION};
+use crate::{Contract, ContractExt, STATE_VERSION};
 use ai_commons_primitives::receipt::{Ed25519PublicKey, InferenceReceipt, RECEIPT_DOMAIN, RECEIPT_FORMAT_VERSION};
+/// A stored receipt as views show it (shared: other contracts read it through the interface).
+pub use ai_commons_primitives::receipt::ReceiptView;
 use ai_commons_primitives::{Digest32, ModelId, Page, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, AccountId, NearToken};
@@ -26,22 +28,6 @@ pub struct AttesterView {
     pub receipt_count: U64,
 }
 
-/// A stored receipt as views show it.
-#[near(serializers = [json])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReceiptView {
-    pub id: U64,
-    /// Exactly what the attester signed.
-    pub receipt: InferenceReceipt,
-    pub operator: AccountId,
-    pub submitter: AccountId,
-    pub stored_at: U64,
-    /// The attester has since been revoked: the receipt was signed before the
-    /// revocation and stays valid, but monitors may want to look again.
-    pub attester_revoked: bool,
-    pub attester_revoked_at: Option<U64>,
-}
-
 /// Configuration and totals.
 #[near(serializers = [json])]
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +39,7 @@ pub struct ConfigView {
     pub submit_deposit: NearToken,
     pub receipt_domain: String,
     pub receipt_format_version: u8,
-    pub state_layout_version: u8,
+    pub state_version: ai_commons_primitives::StateVersion,
     pub receipt_count: U64,
     pub attester_count: u32,
 }
@@ -74,7 +60,7 @@ impl Contract {
         }
     }
 
-    fn receipt_view(&self, id: u64, stored: &StoredReceipt) -> ReceiptView {
+    pub(crate) fn receipt_view(&self, id: u64, stored: &StoredReceipt) -> ReceiptView {
         let revoked_at = self.attesters.get(&stored.operator).and_then(Attester::revoked_at);
         ReceiptView {
             id: U64(id),
@@ -105,11 +91,6 @@ impl Contract {
 
 #[near]
 impl Contract {
-    /// One receipt by id.
-    pub fn get_receipt(&self, receipt_id: U64) -> Option<ReceiptView> {
-        self.receipts.get(&receipt_id.0).map(|stored| self.receipt_view(receipt_id.0, stored))
-    }
-
     /// Receipts served to `requester`, oldest first.
     pub fn get_receipts_by_requester(
         &self,
@@ -187,7 +168,7 @@ impl Contract {
             submit_deposit: submit_deposit(),
             receipt_domain: RECEIPT_DOMAIN.to_string(),
             receipt_format_version: RECEIPT_FORMAT_VERSION,
-            state_layout_version: STATE_LAYOUT_VERSION,
+            state_version: STATE_VERSION,
             receipt_count: U64(self.next_receipt_id),
             attester_count: self.attester_ids.len(),
         }
@@ -270,7 +251,14 @@ mod tests {
         call(owner(), near(100), NOW);
         for i in 2..=4u8 {
             let key = attestation_signer::AttesterSigner::from_seed([i; 32]).public_key();
-            contract.admit_attester(account(&format!("node{i}.near")), vec![key], "sev".into(), vec![], None, None);
+            contract.admit_attester_keys(
+                account(&format!("node{i}.near")),
+                vec![key],
+                "sev".into(),
+                vec![],
+                None,
+                None,
+            );
         }
         let all = contract.get_attesters(None, None);
         let names: Vec<_> = all.iter().map(|a| a.operator.to_string()).collect();

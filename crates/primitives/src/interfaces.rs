@@ -1,8 +1,11 @@
 //! Cross-contract interfaces: the calls one AI Commons contract makes on another.
 //!
-//! Argument names here are the JSON field names of the callee's methods; the
-//! callee's own crate is the source of truth and its tests call these names.
+//! Argument names here are the JSON field names of the callee's methods.
+//! Each callee implements its trait (`#[near] impl ModelRegistryInterface for
+//! Contract`), so these signatures are its own; a change here that the callee
+//! does not follow fails to compile.
 
+use crate::receipt::ReceiptView;
 use crate::{ConsentPurpose, Digest32, ModelId, VersionNumber, VersionStatusView};
 use near_sdk::json_types::U64;
 use near_sdk::{ext_contract, AccountId};
@@ -16,9 +19,9 @@ pub trait ModelRegistryInterface {
     fn deprecate_version(&mut self, model_id: ModelId, version: VersionNumber, reason: Option<String>);
     fn revoke_version(&mut self, model_id: ModelId, version: VersionNumber, reason: String);
     fn set_alias(&mut self, model_id: ModelId, alias: String, version: VersionNumber);
-    /// Where an alias points now (`version`), with its history length and
-    /// last change; `None` for an alias never set. The DAO reads `version`.
-    fn get_alias(&self, model_id: ModelId, alias: String);
+    /// The version an alias points to now; `None` for an alias never set or
+    /// cleared. The DAO resolves an agent's mandated alias with it.
+    fn alias_version(&self, model_id: ModelId, alias: String) -> Option<VersionNumber>;
 }
 
 /// Methods of `data-consent` that other contracts call.
@@ -52,9 +55,7 @@ pub trait InferenceAttestationInterface {
         expires_at: Option<U64>,
     );
     fn revoke_attester(&mut self, operator: AccountId, reason: String);
-    /// A stored receipt: `{id, receipt: {model_id, version, requester,
-    /// timestamp, ...}, operator, submitter, stored_at, attester_revoked,
-    /// attester_revoked_at}`; `None` for an unknown id. The DAO checks an
-    /// agent's vote against it.
-    fn get_receipt(&self, receipt_id: U64);
+    /// A stored receipt; `None` for an unknown id. The DAO checks an agent's
+    /// vote against it.
+    fn get_receipt(&self, receipt_id: U64) -> Option<ReceiptView>;
 }
