@@ -173,7 +173,7 @@ fn delegation_refusals_change_nothing_and_a_snapshot_holds() {
         b.call_json(&bob, &c.dao, "undelegate", json!({}), zero())
     });
     let past = json!({"delegate": alice, "kinds": ["text"], "expires_at": "1"});
-    b.assert_refused(&c.dao, "expiry must be in the future", |b| b.call_json(&bob, &c.dao, "delegate", past, zero()));
+    b.assert_refused(&c.dao, "expires_at must be in the future", |b| b.call_json(&bob, &c.dao, "delegate", past, zero()));
 
     delegate(&mut b, &bob, &alice).assert_success();
     let open = c.propose(&mut b, &carol, "before the change", json!({"type": "text"}));

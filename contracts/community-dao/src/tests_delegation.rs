@@ -510,8 +510,7 @@ fn an_alias_mandate_is_resolved_when_the_agent_votes() {
     assert_eq!(calls[0].0, "alias_version");
     assert_eq!(calls[0].1, json!({"model_id": "llama", "alias": "production"}));
     let created = w.dao.get_proposal(U64(id)).unwrap().created_at.0;
-    let alias =
-        |v: u32| PromiseResult::Successful(serde_json::to_vec(&json!({"alias": "production", "version": v})).unwrap());
+    let alias = |v: u32| PromiseResult::Successful(serde_json::to_vec(&json!(v)).unwrap());
     let receipt = || PromiseResult::Successful(receipt_json(AGENT, "llama", 3, created + 1, false));
     let err = catch_unwind(AssertUnwindSafe(|| {
         agent_callback(&mut w, id, vec![receipt(), alias(2)]);
