@@ -603,7 +603,7 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
         &format!("votes no on #{charter} citing receipt #{agent_receipt}"),
         &out,
         bytes,
-        format!("weight 2 (dave's and erin's), receipt checked across contracts"),
+        "weight 2 (dave's and erin's), receipt checked across contracts".to_string(),
     );
     let (out, bytes) = measured(b, &c.dao, |b| c.vote(b, &dave, charter, "yes"));
     ensure!(out.is_success(), "dave's override failed: {:?}", out.status);

@@ -81,10 +81,17 @@ fn an_agent_vote_is_checked_against_its_receipt_and_refusals_change_nothing() {
 
     // A model with two approved versions; the agent's mandate names v1.
     let paula = b.create_account("paula", near(10));
-    b.call_json(&paula, &c.registry, "register_model", json!({
-        "model_id": MODEL, "name": "Commons Chat", "task": "text-generation", "license": "mit",
-        "card_uri": "ipfs://card", "card_digest": sha("card"),
-    }), millinear(20)).assert_success();
+    b.call_json(
+        &paula,
+        &c.registry,
+        "register_model",
+        json!({
+            "model_id": MODEL, "name": "Commons Chat", "task": "text-generation", "license": "mit",
+            "card_uri": "ipfs://card", "card_digest": sha("card"),
+        }),
+        millinear(20),
+    )
+    .assert_success();
     for v in 1..=2u32 {
         let parent = if v == 1 { Value::Null } else { json!({"model_id": MODEL, "version": v - 1}) };
         b.call_json(&paula, &c.registry, "submit_version", json!({
@@ -173,7 +180,9 @@ fn delegation_refusals_change_nothing_and_a_snapshot_holds() {
         b.call_json(&bob, &c.dao, "undelegate", json!({}), zero())
     });
     let past = json!({"delegate": alice, "kinds": ["text"], "expires_at": "1"});
-    b.assert_refused(&c.dao, "expires_at must be in the future", |b| b.call_json(&bob, &c.dao, "delegate", past, zero()));
+    b.assert_refused(&c.dao, "expires_at must be in the future", |b| {
+        b.call_json(&bob, &c.dao, "delegate", past, zero())
+    });
 
     delegate(&mut b, &bob, &alice).assert_success();
     let open = c.propose(&mut b, &carol, "before the change", json!({"type": "text"}));

@@ -133,7 +133,6 @@ struct SignedFields {
     timestamp: U64,
 }
 
-
 fn agent_key(account_id: &AccountId) -> Vec<u8> {
     storage_key(StorageKey::Agents, account_id)
 }

@@ -88,4 +88,6 @@ pub const ERR_RECEIPT_TOO_OLD: &str = "receipt was signed before the proposal wa
 pub const ERR_ALIAS_UNSET: &str = "the mandate alias points to no version";
 
 // Shared with the contracts the DAO proposes to (their messages, so a refusal reads the same everywhere).
-pub use ai_commons_primitives::validate::{ERR_EXPIRY_IN_PAST as ERR_EXPIRY_PAST, ERR_REASON_EMPTY as ERR_EMPTY_REASON};
+pub use ai_commons_primitives::validate::{
+    ERR_EXPIRY_IN_PAST as ERR_EXPIRY_PAST, ERR_REASON_EMPTY as ERR_EMPTY_REASON,
+};

@@ -4,9 +4,9 @@ use crate::attesters::Attester;
 use crate::receipts::{IndexKey, NonceKey, StoredReceipt};
 use crate::storage::submit_deposit;
 use crate::{Contract, ContractExt, STATE_VERSION};
-use ai_commons_primitives::receipt::{Ed25519PublicKey, InferenceReceipt, RECEIPT_DOMAIN, RECEIPT_FORMAT_VERSION};
 /// A stored receipt as views show it (shared: other contracts read it through the interface).
 pub use ai_commons_primitives::receipt::ReceiptView;
+use ai_commons_primitives::receipt::{Ed25519PublicKey, InferenceReceipt, RECEIPT_DOMAIN, RECEIPT_FORMAT_VERSION};
 use ai_commons_primitives::{Digest32, ModelId, Page, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, AccountId, NearToken};

@@ -280,7 +280,10 @@ fn bench() -> ExitCode {
     }
     let mut rows = vec![header];
     for (name, pick) in [
-        ("delegate's vote", (|r: &seed::DelegationCosts| r.delegate_vote.clone()) as fn(&seed::DelegationCosts) -> Cost),
+        (
+            "delegate's vote",
+            (|r: &seed::DelegationCosts| r.delegate_vote.clone()) as fn(&seed::DelegationCosts) -> Cost,
+        ),
         ("override (delegator votes in person)", |r| r.override_vote.clone()),
         ("delegate", |r| r.delegate.clone()),
         ("undelegate", |r| r.undelegate.clone()),
