@@ -22,11 +22,30 @@ pub struct RoleCombo {
 }
 
 /// The roles (index = bit in a `RoleMask`) and how many members may vote on each kind.
-#[near(serializers = [borsh])]
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Borsh: the roles, then one count per kind label in label order. A table
+/// written before the last labels existed ends early: their counts read as 0,
+/// which they are (no stored role could name a label that did not exist), so
+/// adding proposal kinds needs no migration.
+#[derive(Clone, Debug, PartialEq, Eq, near_sdk::borsh::BorshSerialize)]
+#[borsh(crate = "near_sdk::borsh")]
 pub struct RoleTable {
     pub roles: Vec<Role>,
     pub electorate: [u32; KindLabel::COUNT],
+}
+
+impl near_sdk::borsh::BorshDeserialize for RoleTable {
+    fn deserialize_reader<R: std::io::Read>(r: &mut R) -> std::io::Result<Self> {
+        let roles = Vec::<Role>::deserialize_reader(r)?;
+        let mut electorate = [0; KindLabel::COUNT];
+        for slot in electorate.iter_mut() {
+            match crate::types::trailing::<u32, _>(r)? {
+                Some(count) => *slot = count,
+                None => break,
+            }
+        }
+        Ok(RoleTable { roles, electorate })
+    }
 }
 
 impl RoleTable {
