@@ -548,7 +548,7 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     let alice = c.council[0].clone();
     for (who, to) in [(&bob, &alice), (&dave, &agent), (&erin, &agent)] {
         let (out, bytes) = measured(b, &c.dao, |b| {
-            b.call_json(who, &c.dao, "delegate", json!({"delegate": to, "kinds": ["text"]}), zero)
+            b.call_json(who, &c.dao, "delegate", json!({"delegate": to, "kinds": ["text"]}), millinear(10))
         });
         ensure!(out.is_success(), "{who} delegating to {to} failed: {:?}", out.status);
         t.tx(9, who, &format!("delegates text votes to {}", short(to)), &out, bytes, String::new());

@@ -505,12 +505,16 @@ pub fn dao_fixture(wasm: &[u8], members: u32) -> DaoFixture {
     // reserves a largest vote record per member (the treasury invariant, see
     // the DAO's README), so a patron tops the treasury up for the bench's
     // proposal first, with a plain transfer.
-    let reserve = chain
-        .storage_byte_cost()
-        .saturating_mul((members as u64 * community_dao::MAX_VOTE_BYTES + community_dao::LAST_VOTER_GROWTH) as u128);
-    let patron = new_chain_account(&mut chain, "patron", reserve.saturating_add(near(1)));
-    chain.transfer(&patron, &dao, reserve).assert_success();
+    top_up_voting_reserve(&mut chain, &dao, members);
     DaoFixture { chain, dao, founder, members, seeding }
+}
+
+/// A patron sends `dao` what one proposal open to `members` members reserves for its votes.
+fn top_up_voting_reserve(chain: &mut Chain, dao: &AccountId, members: u32) {
+    let bytes = members as u64 * community_dao::VOTING_BYTES_PER_MEMBER + community_dao::LAST_VOTER_GROWTH;
+    let reserve = chain.storage_byte_cost().saturating_mul(bytes as u128);
+    let patron = new_chain_account(chain, "patron", reserve.saturating_add(near(1)));
+    chain.transfer(&patron, dao, reserve).assert_success();
 }
 
 /// What a proposal and a vote cost on a DAO.
@@ -623,7 +627,7 @@ pub fn delegation_fixture(wasm: &[u8], delegators: u32) -> DelegationFixture {
         seed_dao_then(c, &dao, &founder, members, |native| {
             for i in 0..delegators {
                 let who = dao_member(c, i);
-                native.call(who.as_str(), 0, |d: &mut community_dao::Contract| {
+                native.call(who.as_str(), DELEGATION_DEPOSIT.as_yoctonear(), |d: &mut community_dao::Contract| {
                     d.delegate(to.clone(), community_dao::KindSet::of(&[community_dao::KindLabel::Text]), None)
                 });
             }
@@ -631,8 +635,12 @@ pub fn delegation_fixture(wasm: &[u8], delegators: u32) -> DelegationFixture {
     });
     let weight: u32 = chain.view_json(&dao, "get_delegated_weight", json!({"account_id": founder, "kind": "text"}));
     assert_eq!(weight, delegators, "seeded delegations");
+    top_up_voting_reserve(&mut chain, &dao, members);
     DelegationFixture { dao: DaoFixture { chain, dao, founder, members, seeding }, delegators }
 }
+
+/// Deposit sent with `delegate` / `undelegate` (the storage they add; the rest is refunded).
+pub const DELEGATION_DEPOSIT: NearToken = millinear(10);
 
 /// What delegation costs on a DAO.
 #[derive(Clone, Debug)]
@@ -691,12 +699,17 @@ pub fn delegation_costs(f: &mut DelegationFixture) -> DelegationCosts {
     let (delegate, _) = measure(&mut d.chain, &dao, |c| {
         c.call(&newcomer, &dao, "delegate")
             .args_json(json!({"delegate": founder, "kinds": ["text"]}))
+            .deposit(DELEGATION_DEPOSIT)
             .gas(Gas::from_teragas(30))
             .transact()
     });
     let leaver = member_on_chain(&mut d.chain, f.delegators.saturating_sub(1));
     let (undelegate, _) = measure(&mut d.chain, &dao, |c| {
-        c.call(&leaver, &dao, "undelegate").args_json(json!({})).gas(Gas::from_teragas(30)).transact()
+        c.call(&leaver, &dao, "undelegate")
+            .args_json(json!({}))
+            .deposit(DELEGATION_DEPOSIT)
+            .gas(Gas::from_teragas(30))
+            .transact()
     });
     DelegationCosts { delegators: f.delegators, delegate_vote, override_vote, delegate, undelegate }
 }

@@ -115,7 +115,7 @@ fn an_agent_vote_is_checked_against_its_receipt_and_refusals_change_nothing() {
         "expires_at": (b.block_timestamp() + 30 * 24 * 3600 * 1_000_000_000u64).to_string(),
     });
     c.pass_and_execute(&mut b, "register the agent", register).1.assert_success();
-    b.call_json(&bob, &c.dao, "delegate", json!({"delegate": agent, "kinds": ["text"]}), zero()).assert_success();
+    b.call_json(&bob, &c.dao, "delegate", json!({"delegate": agent, "kinds": ["text"]}), millinear(10)).assert_success();
 
     let early = stored_receipt(&mut b, &c, &signer, &agent, 1, 1);
     b.fast_forward(2);
@@ -171,13 +171,17 @@ fn delegation_refusals_change_nothing_and_a_snapshot_holds() {
     let (alice, bob, carol) = (c.council[0].clone(), c.council[1].clone(), c.council[2].clone());
     let stranger = b.create_account("stranger", near(5));
     let delegate = |b: &mut Embedded, who: &AccountId, to: &AccountId| {
-        b.call_json(who, &c.dao, "delegate", json!({"delegate": to, "kinds": "all"}), zero())
+        b.call_json(who, &c.dao, "delegate", json!({"delegate": to, "kinds": "all"}), millinear(10))
     };
+    // The delegator pays the storage its delegation adds (the chain reverts the writes).
+    b.assert_refused(&c.dao, "insufficient deposit for storage", |b| {
+        b.call_json(&bob, &c.dao, "delegate", json!({"delegate": alice, "kinds": "all"}), zero())
+    });
     b.assert_refused(&c.dao, "cannot delegate to yourself", |b| delegate(b, &bob, &bob));
     b.assert_refused(&c.dao, "delegate is neither a member nor a community agent", |b| delegate(b, &bob, &stranger));
     b.assert_refused(&c.dao, "caller is not a member", |b| delegate(b, &stranger, &alice));
     b.assert_refused(&c.dao, "caller has no delegation", |b| {
-        b.call_json(&bob, &c.dao, "undelegate", json!({}), zero())
+        b.call_json(&bob, &c.dao, "undelegate", json!({}), millinear(10))
     });
     let past = json!({"delegate": alice, "kinds": ["text"], "expires_at": "1"});
     b.assert_refused(&c.dao, "expires_at must be in the future", |b| {

@@ -39,7 +39,7 @@ use crate::errors::*;
 use crate::events::DaoEvent;
 use crate::types::{KindLabel, KindSet, Member, Proposal, RoleMask};
 use crate::{storage_key, Contract, ContractExt, StorageKey};
-use ai_commons_primitives::Page;
+use ai_commons_primitives::{Page, StorageMeter};
 use near_sdk::json_types::U64;
 use near_sdk::{borsh, env, near, AccountId};
 
@@ -152,6 +152,16 @@ pub struct DelegationView {
     pub expires_at: Option<U64>,
     /// Counts on proposals with this id and later.
     pub since_proposal: U64,
+}
+
+/// The caller pays the bytes a delegation change adds (the attached deposit,
+/// excess refunded) and gets back the deposit and the bytes it frees.
+fn settle(meter: StorageMeter, caller: &AccountId) {
+    if meter.bytes_added() > 0 {
+        meter.charge(caller, env::attached_deposit());
+    } else {
+        meter.refund_freed(caller, env::attached_deposit());
+    }
 }
 
 fn read<T: borsh::BorshDeserialize>(key: &[u8]) -> Option<T> {
@@ -372,9 +382,12 @@ impl Contract {
     /// community agent whose mandate covers every kind in `kinds`) for the kinds
     /// in `kinds` (`"all"` or a list), until `expires_at` (ns, optional).
     /// Replaces any earlier delegation. Counts on proposals created from now on.
-    /// Caller: a member. No deposit (storage is the DAO's, bounded per member).
-    /// Emits `delegation_set`.
+    /// Caller: a member. Deposit: the storage the change adds (records, an
+    /// archived checkpoint of the delegate); 0.01 NEAR covers any, the rest is
+    /// refunded. Emits `delegation_set`.
+    #[payable]
     pub fn delegate(&mut self, delegate: AccountId, kinds: KindSet, expires_at: Option<U64>) {
+        let meter = StorageMeter::start();
         let delegator = env::predecessor_account_id();
         let mut member = self.members.get(&delegator).unwrap_or_else(|| env::panic_str(ERR_NOT_MEMBER));
         if delegate == delegator {
@@ -414,6 +427,7 @@ impl Contract {
             member.flags |= Member::DELEGATOR;
             self.members.set(&delegator, &member);
         }
+        settle(meter, &delegator);
         DaoEvent::DelegationSet {
             delegator,
             delegate,
@@ -426,12 +440,18 @@ impl Contract {
 
     /// Withdraws the caller's delegation: proposals created from now on count
     /// the caller alone (open ones keep their count; the caller may still
-    /// override by voting). Caller: a delegator. No deposit. Emits `delegation_removed`.
+    /// override by voting). Caller: a delegator. Deposit: the storage the
+    /// change may add (an archived checkpoint of the delegate); 0.01 NEAR
+    /// covers any, the rest is refunded, and freed bytes are paid back.
+    /// Emits `delegation_removed`.
+    #[payable]
     pub fn undelegate(&mut self) {
+        let meter = StorageMeter::start();
         let delegator = env::predecessor_account_id();
         let current = read_delegation(&delegator).and_then(|d| d.current);
         let Some(terms) = current else { env::panic_str(ERR_NO_DELEGATION) };
         self.set_terms(&delegator, None);
+        settle(meter, &delegator);
         DaoEvent::DelegationRemoved {
             delegator,
             delegate: terms.delegate,

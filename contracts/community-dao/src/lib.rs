@@ -40,7 +40,7 @@ pub use errors::*;
 pub use events::DaoEvent;
 pub use members::{RoleCombo, RoleTable};
 pub use outcome::{decide, Outcome};
-pub use treasury::{LAST_VOTER_GROWTH, MAX_VOTE_BYTES};
+pub use treasury::{LAST_VOTER_GROWTH, MAX_VOTE_BYTES, VOTING_BYTES_PER_MEMBER};
 pub use types::*;
 
 use ai_commons_primitives::{validate_bounded, StateVersion};

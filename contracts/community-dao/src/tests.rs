@@ -1604,7 +1604,7 @@ fn the_reserve_is_taken_at_creation_and_released_as_proposals_end() {
     let mut w = World::new();
     let bytes = |w: &World| w.dao.get_config().reserved_storage_bytes.0;
     let deposits = |w: &World| w.dao.get_config().reserved_deposits;
-    let voting = |electorate: u64| electorate * MAX_VOTE_BYTES + LAST_VOTER_GROWTH;
+    let voting = |electorate: u64| electorate * VOTING_BYTES_PER_MEMBER + LAST_VOTER_GROWTH;
     let (member_bytes, _) = crate::treasury::execution_reserve(KindLabel::AddMember);
 
     // Text: 4 voters. Cancelled: everything released.
@@ -1663,7 +1663,7 @@ fn a_proposal_the_treasury_cannot_reserve_for_is_refused() {
     let mut w = World::new();
     let kind = ProposalKind::Text;
     let deposit = w.deposit_for(ALICE, "why", &kind);
-    let need = ai_commons_primitives::storage::storage_cost(4 * MAX_VOTE_BYTES + LAST_VOTER_GROWTH);
+    let need = ai_commons_primitives::storage::storage_cost(4 * VOTING_BYTES_PER_MEMBER + LAST_VOTER_GROWTH);
     // A balance that leaves exactly one yoctoNEAR too little free (the host
     // adds the attached deposit to the balance, as the chain does).
     let mut ctx = context(ALICE, deposit, w.now);

@@ -42,7 +42,7 @@ fn rejects(w: &mut World, expected: &str, f: impl FnOnce(&mut Contract)) {
 }
 
 fn delegate(w: &mut World, who: &str, to: &str, kinds: KindSet, expires_at: Option<u64>) {
-    w.as_(who);
+    w.pay(who, NearToken::from_millinear(10));
     w.dao.delegate(acc(to), kinds, expires_at.map(U64));
 }
 
@@ -159,7 +159,7 @@ fn a_change_after_creation_does_not_move_the_count() {
     assert_eq!(w.dao.get_delegated_weight(acc(ALICE), None, Some(U64(new))), 0);
     assert_eq!(w.dao.get_delegated_weight(acc(CAROL), None, Some(U64(new))), 1);
     // Withdrawing now leaves both open proposals as they were.
-    w.as_(BOB);
+    w.pay(BOB, NearToken::from_millinear(10));
     w.dao.undelegate();
     assert_eq!(event_names(&get_logs()), vec!["delegation_removed"]);
     let newest = w.propose(CAROL, ProposalKind::Text);
@@ -179,7 +179,7 @@ fn old_proposals_read_archived_checkpoints() {
         if on {
             delegate(&mut w, who, ALICE, text(), None);
         } else {
-            w.as_(who);
+            w.pay(who, NearToken::from_millinear(10));
             w.dao.undelegate();
         }
         ids.push(w.propose(ALICE, ProposalKind::Text));
