@@ -148,6 +148,21 @@ fn result_json<T: near_sdk::serde::de::DeserializeOwned>(index: u64) -> T {
     }
 }
 
+/// Bytes the action-log entry of a proposal made by `account_id` stores (the
+/// agent pays them with its proposal's storage).
+pub(crate) fn proposed_action_bytes(account_id: &AccountId) -> u64 {
+    let entry = AgentAction {
+        action: AgentActionKind::Proposed,
+        proposal_id: U64(0),
+        at: U64(0),
+        choice: None,
+        receipt_id: None,
+        weight: None,
+    };
+    let value = borsh::to_vec(&entry).map_or(0, |v| v.len() as u64);
+    crate::proposals::RECORD_OVERHEAD + action_key(account_id, 0).len() as u64 + value
+}
+
 impl Contract {
     pub(crate) fn agent(&self, account_id: &AccountId) -> Option<Agent> {
         env::storage_read(&agent_key(account_id))

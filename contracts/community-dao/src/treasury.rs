@@ -52,10 +52,15 @@ pub const MAX_VOTE_DELEGATION_EXTRA: u64 = 4 + MAX_ACCOUNT_OPTION + (1 + 8);
 /// A (proposal, delegate) `withdrawn` counter: an override before the
 /// delegate voted. Each member overrides at most once per proposal.
 pub const MAX_WITHDRAWN_BYTES: u64 = RECORD_OVERHEAD + (1 + 8 + MAX_ACCOUNT) + 4;
+/// An agent's vote also appends to its action log: (action, proposal, time,
+/// choice, receipt, weight) under (prefix, agent, index).
+pub const MAX_AGENT_ACTION_BYTES: u64 = RECORD_OVERHEAD + (1 + MAX_ACCOUNT + 4) + (1 + 8 + 8 + 2 + (1 + 8) + (1 + 4));
 /// Bytes a proposal reserves per member of its electorate: its largest vote
-/// record (an agent's vote takes the place of the votes of the delegators it
-/// carries, one at least) and the counter its override may create.
-pub const VOTING_BYTES_PER_MEMBER: u64 = MAX_VOTE_BYTES + MAX_VOTE_DELEGATION_EXTRA + MAX_WITHDRAWN_BYTES;
+/// record, or an agent's vote and its log entry (an agent's vote takes the
+/// place of the votes of the delegators it carries, one at least), and the
+/// counter its override may create.
+pub const VOTING_BYTES_PER_MEMBER: u64 =
+    MAX_VOTE_BYTES + MAX_VOTE_DELEGATION_EXTRA + MAX_AGENT_ACTION_BYTES + MAX_WITHDRAWN_BYTES;
 /// A proposal header grows by at most this when its newest-voter name goes
 /// from none to the longest account id.
 pub const LAST_VOTER_GROWTH: u64 = MAX_ACCOUNT_OPTION - 1;
