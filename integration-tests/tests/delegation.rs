@@ -115,7 +115,8 @@ fn an_agent_vote_is_checked_against_its_receipt_and_refusals_change_nothing() {
         "expires_at": (b.block_timestamp() + 30 * 24 * 3600 * 1_000_000_000u64).to_string(),
     });
     c.pass_and_execute(&mut b, "register the agent", register).1.assert_success();
-    b.call_json(&bob, &c.dao, "delegate", json!({"delegate": agent, "kinds": ["text"]}), millinear(10)).assert_success();
+    b.call_json(&bob, &c.dao, "delegate", json!({"delegate": agent, "kinds": ["text"]}), millinear(10))
+        .assert_success();
 
     let early = stored_receipt(&mut b, &c, &signer, &agent, 1, 1);
     b.fast_forward(2);

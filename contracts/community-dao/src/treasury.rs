@@ -74,9 +74,8 @@ const CHANGE_ROLES_BYTES: u64 = 6;
 /// (`delegation.rs`): the delegate's archived checkpoint (at most
 /// `MAX_BUCKETS` buckets), a new bucket in its head, the terms kept as the
 /// delegator's previous ones.
-const DELEGATION_CHANGE_BYTES: u64 = (RECORD_OVERHEAD + 1 + MAX_ACCOUNT + 4 + 8 + 4 + MAX_BUCKETS as u64 * 18)
-    + 18
-    + (1 + MAX_ACCOUNT + 4 + 8 + 2);
+const DELEGATION_CHANGE_BYTES: u64 =
+    (RECORD_OVERHEAD + 1 + MAX_ACCOUNT + 4 + 8 + 4 + MAX_BUCKETS as u64 * 18) + 18 + (1 + MAX_ACCOUNT + 4 + 8 + 2);
 /// A per-kind policy entry (label and the longest policy).
 const CHANGE_POLICY_BYTES: u64 = 1 + 8 + (1 + 8) + 8 + 8;
 /// A new role (name of at most 64 bytes and its two kind sets).

@@ -310,7 +310,9 @@ impl near_sdk::borsh::BorshDeserialize for Member {
 }
 
 /// A trailing optional value: `None` at the end of the input.
-pub(crate) fn trailing<T: near_sdk::borsh::BorshDeserialize, R: std::io::Read>(r: &mut R) -> std::io::Result<Option<T>> {
+pub(crate) fn trailing<T: near_sdk::borsh::BorshDeserialize, R: std::io::Read>(
+    r: &mut R,
+) -> std::io::Result<Option<T>> {
     let mut first = [0u8; 1];
     if r.read(&mut first)? == 0 {
         return Ok(None);
