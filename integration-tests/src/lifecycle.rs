@@ -515,5 +515,135 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
         format!("still stored; attester_revoked = {}", stored_again["attester_revoked"]),
     );
 
+    // 9. Delegation and a community AI agent.
+    t.phase(9, "members delegate to a colleague and to a community agent; the agent votes citing its receipt");
+    let agent = b.create_account("agent", near(10));
+    govern(
+        b,
+        t,
+        &c,
+        9,
+        "Register the community's charter agent",
+        json!({
+            "type": "register_agent", "account_id": agent, "mandate_uri": "ipfs://bafy-charter-agent-mandate",
+            "mandate_hash": sha("charter agent mandate v1"), "model_id": model, "alias": "production",
+            "can_vote": ["text"], "can_propose": ["text"],
+            "expires_at": (b.block_timestamp() + 30 * 24 * 3600 * 1_000_000_000).to_string(),
+        }),
+    )?;
+    let node2 = b.create_account("node2", near(10));
+    let signer2 = AttesterSigner::from_seed(*sha("attester node2 seed").as_bytes());
+    govern(
+        b,
+        t,
+        &c,
+        9,
+        "Admit node2 as an attester (TDX)",
+        json!({
+            "type": "admit_attester", "operator": node2, "public_keys": [signer2.public_key().to_string()],
+            "tee_kind": "intel-tdx", "measurements": [sha("mrtd"), sha("rtmr0")], "models": [model], "expires_at": null,
+        }),
+    )?;
+    let bob = c.council[1].clone();
+    let alice = c.council[0].clone();
+    for (who, to) in [(&bob, &alice), (&dave, &agent), (&erin, &agent)] {
+        let (out, bytes) = measured(b, &c.dao, |b| {
+            b.call_json(who, &c.dao, "delegate", json!({"delegate": to, "kinds": ["text"]}), millinear(10))
+        });
+        ensure!(out.is_success(), "{who} delegating to {to} failed: {:?}", out.status);
+        t.tx(9, who, &format!("delegates text votes to {}", short(to)), &out, bytes, String::new());
+    }
+    let (out, bytes) =
+        measured(b, &c.dao, |b| c.add_proposal(b, &alice, "Adopt the community charter v2", json!({"type": "text"})));
+    let charter: u64 = out.json::<String>().parse()?;
+    t.tx(9, &alice, &format!("proposes #{charter}: Adopt the community charter v2"), &out, bytes, String::new());
+    let (out, bytes) = measured(b, &c.dao, |b| c.vote(b, &alice, charter, "yes"));
+    ensure!(out.is_success(), "alice's vote failed: {:?}", out.status);
+    let v: Value = b.view(&c.dao, "get_vote", json!({"id": charter.to_string(), "account_id": alice}));
+    ensure!(v["weight"] == json!(2), "alice should vote with bob's weight too: {v}");
+    t.tx(9, &alice, &format!("votes yes on #{charter}"), &out, bytes, "weight 2 (her own and bob's)".into());
+    // The agent runs its mandated model (production: v2) through node2, then votes citing the receipt.
+    let inference = infer(
+        &signer2,
+        &c.attestation,
+        &agent,
+        (model, 2, weights_v2),
+        1,
+        b.block_timestamp(),
+        ("Does charter v2 follow our mandate?", "It narrows the council's powers: vote no."),
+    );
+    let out = b.call_gas(
+        &agent,
+        &c.attestation,
+        "submit_receipt",
+        json!({"receipt": inference.receipt, "signature": inference.signature}),
+        millinear(20),
+        Gas::from_teragas(150),
+    );
+    ensure!(out.is_success(), "the agent's receipt was refused: {:?}", out.status);
+    let agent_receipt: String = out.json();
+    t.tx(9, &agent, &format!("submits its inference receipt (#{agent_receipt})"), &out, 0, String::new());
+    let (out, bytes) = measured(b, &c.dao, |b| {
+        b.call_gas(
+            &agent,
+            &c.dao,
+            "vote_as_agent",
+            json!({"id": charter.to_string(), "choice": "no", "receipt_id": agent_receipt, "reason": "mandate §3"}),
+            zero,
+            Gas::from_teragas(30),
+        )
+    });
+    ensure!(out.is_success(), "the agent's vote failed: {:?}", out.status);
+    ensure!(out.total_gas <= 15_000_000_000_000, "the agent's vote burnt {} gas, above 15 Tgas", out.total_gas);
+    let v: Value = b.view(&c.dao, "get_vote", json!({"id": charter.to_string(), "account_id": agent}));
+    ensure!(v["weight"] == json!(2) && v["receipt_id"] == json!(agent_receipt), "agent vote: {v}");
+    t.tx(
+        9,
+        &agent,
+        &format!("votes no on #{charter} citing receipt #{agent_receipt}"),
+        &out,
+        bytes,
+        "weight 2 (dave's and erin's), receipt checked across contracts".to_string(),
+    );
+    let (out, bytes) = measured(b, &c.dao, |b| c.vote(b, &dave, charter, "yes"));
+    ensure!(out.is_success(), "dave's override failed: {:?}", out.status);
+    let v: Value = b.view(&c.dao, "get_vote", json!({"id": charter.to_string(), "account_id": agent}));
+    ensure!(v["weight"] == json!(1), "dave's override should leave the agent weight 1: {v}");
+    t.tx(
+        9,
+        &dave,
+        &format!("overrides the agent: votes yes on #{charter} in person"),
+        &out,
+        bytes,
+        format!("agent's vote now weight 1; status {}", c.status(b, charter)),
+    );
+    govern(
+        b,
+        t,
+        &c,
+        9,
+        "Suspend the charter agent",
+        json!({"type": "suspend_agent", "account_id": agent, "reason": "review of its mandate"}),
+    )?;
+    let (out, _) = measured(b, &c.dao, |b| {
+        c.add_proposal(b, &alice, "Publish the charter in three languages", json!({"type": "text"}))
+    });
+    let next: u64 = out.json::<String>().parse()?;
+    let out = b.call_gas(
+        &agent,
+        &c.dao,
+        "vote_as_agent",
+        json!({"id": next.to_string(), "choice": "yes", "receipt_id": agent_receipt}),
+        zero,
+        Gas::from_teragas(30),
+    );
+    let refused = matches!(&out.status, Err(e) if e.contains("suspended"));
+    t.expected_failure(9, &agent, &format!("votes on #{next} while suspended"), &out);
+    ensure!(refused, "a suspended agent's vote was not refused: {:?}", out.status);
+    let actions: Vec<Value> = b.view(&c.dao, "get_agent_actions", json!({"account_id": agent}));
+    let names: Vec<&str> = actions.iter().filter_map(|a| a["action"].as_str()).collect();
+    ensure!(names == ["registered", "voted", "suspended"], "agent actions: {actions:?}");
+    t.check(9, "anyone", "lists the agent's actions", format!("{names:?}"));
+
     Ok(LifecycleReport { community: c, snapshot_id, receipt_id })
 }

@@ -431,6 +431,17 @@ fn dao_roles() -> Vec<community_dao::Role> {
 /// membership), then executed. Members `dao_member(0..members - 1)` hold the
 /// `member` role (they vote on text proposals).
 pub fn seed_dao(chain: &Chain, dao: &AccountId, founder: &AccountId, members: u32) -> State {
+    seed_dao_then(chain, dao, founder, members, |_| {})
+}
+
+/// [`seed_dao`], then `then` on the native contract before its state is taken.
+pub fn seed_dao_then(
+    chain: &Chain,
+    dao: &AccountId,
+    founder: &AccountId,
+    members: u32,
+    then: impl FnOnce(&mut Native),
+) -> State {
     use community_dao::{Contract, MemberInput, ProposalKind, ProposalStatus, VoteChoice};
     assert!(members >= 1, "a DAO has at least its founder");
     let mut native = Native::new(dao, native_start(chain));
@@ -467,6 +478,7 @@ pub fn seed_dao(chain: &Chain, dao: &AccountId, founder: &AccountId, members: u3
             .call(f, 0, |c: &mut Contract| matches!(c.execute(id), PromiseOrValue::Value(ProposalStatus::Executed)));
         assert!(executed, "seeded proposal {} should execute at once", id.0);
     }
+    then(&mut native);
     check_native_clock(chain, native.now);
     native.into_state()
 }
@@ -493,12 +505,16 @@ pub fn dao_fixture(wasm: &[u8], members: u32) -> DaoFixture {
     // reserves a largest vote record per member (the treasury invariant, see
     // the DAO's README), so a patron tops the treasury up for the bench's
     // proposal first, with a plain transfer.
-    let reserve = chain
-        .storage_byte_cost()
-        .saturating_mul((members as u64 * community_dao::MAX_VOTE_BYTES + community_dao::LAST_VOTER_GROWTH) as u128);
-    let patron = new_chain_account(&mut chain, "patron", reserve.saturating_add(near(1)));
-    chain.transfer(&patron, &dao, reserve).assert_success();
+    top_up_voting_reserve(&mut chain, &dao, members);
     DaoFixture { chain, dao, founder, members, seeding }
+}
+
+/// A patron sends `dao` what one proposal open to `members` members reserves for its votes.
+fn top_up_voting_reserve(chain: &mut Chain, dao: &AccountId, members: u32) {
+    let bytes = members as u64 * community_dao::VOTING_BYTES_PER_MEMBER + community_dao::LAST_VOTER_GROWTH;
+    let reserve = chain.storage_byte_cost().saturating_mul(bytes as u128);
+    let patron = new_chain_account(chain, "patron", reserve.saturating_add(near(1)));
+    chain.transfer(&patron, dao, reserve).assert_success();
 }
 
 /// What a proposal and a vote cost on a DAO.
@@ -607,6 +623,115 @@ pub fn dao_costs(f: &mut DaoFixture) -> DaoCosts {
         }
     });
     DaoCosts { members: f.members, add_proposal, reserve, vote, second_vote, changed_vote, deciding_vote }
+}
+
+// ----- community-dao: delegation --------------------------------------------
+
+/// A DAO of `2 * delegators + 3` members in which members `0..delegators`
+/// delegate their text votes to the founder: the founder's vote then carries
+/// `delegators + 1` of the electorate's weight, short of half (it decides nothing).
+pub struct DelegationFixture {
+    pub dao: DaoFixture,
+    pub delegators: u32,
+}
+
+pub fn delegation_fixture(wasm: &[u8], delegators: u32) -> DelegationFixture {
+    let members = 2 * delegators + 3;
+    let mut chain = Chain::new();
+    let dao = new_chain_account(&mut chain, "dao", near(50));
+    let founder = new_chain_account(&mut chain, "founder", near(50));
+    chain.deploy(&dao, wasm).assert_success();
+    let params = format!("dao={dao};founder={founder};members={members};delegators={delegators}");
+    let seeding = seed_into(&mut chain, &dao, "community-dao-delegation", wasm, &params, |c| {
+        let to = sdk_account(founder.as_str());
+        seed_dao_then(c, &dao, &founder, members, |native| {
+            for i in 0..delegators {
+                let who = dao_member(c, i);
+                native.call(who.as_str(), DELEGATION_DEPOSIT.as_yoctonear(), |d: &mut community_dao::Contract| {
+                    d.delegate(to.clone(), community_dao::KindSet::of(&[community_dao::KindLabel::Text]), None)
+                });
+            }
+        })
+    });
+    let weight: u32 = chain.view_json(&dao, "get_delegated_weight", json!({"account_id": founder, "kind": "text"}));
+    assert_eq!(weight, delegators, "seeded delegations");
+    top_up_voting_reserve(&mut chain, &dao, members);
+    DelegationFixture { dao: DaoFixture { chain, dao, founder, members, seeding }, delegators }
+}
+
+/// Deposit sent with `delegate` / `undelegate` (the storage they add; the rest is refunded).
+pub const DELEGATION_DEPOSIT: NearToken = millinear(10);
+
+/// What delegation costs on a DAO.
+#[derive(Clone, Debug)]
+pub struct DelegationCosts {
+    pub delegators: u32,
+    /// The founder's first vote, carrying its delegators' weight.
+    pub delegate_vote: Cost,
+    /// A delegator voting in person after its delegate: takes its weight back.
+    pub override_vote: Cost,
+    /// A member who never delegated delegating to the founder.
+    pub delegate: Cost,
+    /// A delegator withdrawing its delegation.
+    pub undelegate: Cost,
+}
+
+fn member_on_chain(chain: &mut Chain, i: u32) -> AccountId {
+    let who = dao_member(chain, i);
+    let name = who.as_str().strip_suffix(&format!(".{}", chain.root())).expect("sub-account").to_string();
+    if chain.view_account(&who).is_none() {
+        new_chain_account(chain, &name, near(5));
+    }
+    who
+}
+
+pub fn delegation_costs(f: &mut DelegationFixture) -> DelegationCosts {
+    let d = &mut f.dao;
+    let kind = json!({"type": "text"});
+    let deposit: String = d.chain.view_json(
+        &d.dao,
+        "get_proposal_deposit",
+        json!({"proposer": d.founder, "description": DAO_BENCH_DESCRIPTION, "kind": kind}),
+    );
+    let deposit = NearToken::from_yoctonear(deposit.parse().expect("yocto"));
+    let (dao, founder) = (d.dao.clone(), d.founder.clone());
+    let out = d
+        .chain
+        .call(&founder, &dao, "add_proposal")
+        .args_json(json!({"description": DAO_BENCH_DESCRIPTION, "kind": kind}))
+        .deposit(deposit)
+        .transact();
+    out.assert_success();
+    let id: String = out.json().expect("proposal id");
+    let vote = |c: &mut Chain, who: &AccountId, choice: &str| {
+        c.call(who, &dao, "vote").args_json(json!({"id": id, "choice": choice})).gas(Gas::from_teragas(30)).transact()
+    };
+    let (delegate_vote, out) = measure(&mut d.chain, &dao, |c| vote(c, &founder, "yes"));
+    assert_eq!(out.json::<String>().expect("status"), "active");
+    let v: Value = d.chain.view_json(&dao, "get_vote", json!({"id": id, "account_id": founder}));
+    assert_eq!(v["weight"], json!(f.delegators + 1), "the delegate's weight: {v}");
+    let delegator = member_on_chain(&mut d.chain, 0);
+    let (override_vote, out) = measure(&mut d.chain, &dao, |c| vote(c, &delegator, "no"));
+    assert_eq!(out.json::<String>().expect("status"), "active");
+    let p: Value = d.chain.view_json(&dao, "get_proposal", json!({"id": id}));
+    assert_eq!((&p["tally"]["yes"], &p["tally"]["no"]), (&json!(f.delegators), &json!(1)), "override: {p}");
+    let newcomer = member_on_chain(&mut d.chain, f.delegators);
+    let (delegate, _) = measure(&mut d.chain, &dao, |c| {
+        c.call(&newcomer, &dao, "delegate")
+            .args_json(json!({"delegate": founder, "kinds": ["text"]}))
+            .deposit(DELEGATION_DEPOSIT)
+            .gas(Gas::from_teragas(30))
+            .transact()
+    });
+    let leaver = member_on_chain(&mut d.chain, f.delegators.saturating_sub(1));
+    let (undelegate, _) = measure(&mut d.chain, &dao, |c| {
+        c.call(&leaver, &dao, "undelegate")
+            .args_json(json!({}))
+            .deposit(DELEGATION_DEPOSIT)
+            .gas(Gas::from_teragas(30))
+            .transact()
+    });
+    DelegationCosts { delegators: f.delegators, delegate_vote, override_vote, delegate, undelegate }
 }
 
 // ----- model-registry --------------------------------------------------------

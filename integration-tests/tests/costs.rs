@@ -239,3 +239,35 @@ fn attestation_submission_and_views_cost_the_same_with_10_and_100000_receipts() 
         assert_at_most(view, *large_gas, 4 * TGAS);
     }
 }
+
+#[test]
+fn delegation_costs_do_not_grow_with_the_number_of_delegators() {
+    let w = wasm();
+    let costs: Vec<seed::DelegationCosts> = [1, 100, 10_000]
+        .into_iter()
+        .map(|n| seed::delegation_costs(&mut seed::delegation_fixture(&w.dao, n)))
+        .collect();
+    for c in &costs {
+        let n = c.delegators;
+        // The delegate's vote reads its head record (a few weight buckets, not
+        // its delegators) and the (proposal, delegate) withdrawn counter.
+        assert_at_most(&format!("delegate's vote, {n} delegators (VM gas)"), c.delegate_vote.vm_gas, 1_500 * GGAS);
+        assert_at_most(&format!("override, {n} delegators (VM gas)"), c.override_vote.vm_gas, 2 * TGAS);
+        assert_at_most(&format!("delegate, {n} delegators (VM gas)"), c.delegate.vm_gas, 2 * TGAS);
+        assert_at_most(&format!("undelegate, {n} delegators (VM gas)"), c.undelegate.vm_gas, 2 * TGAS);
+    }
+    let (small, large) = (&costs[0], &costs[2]);
+    // vote: proposal, member, vote, head, withdrawn (reads); vote, header (writes).
+    assert_flat("delegate's vote", &small.delegate_vote, &large.delegate_vote, 7);
+    // override: proposal, member, own vote, delegation, delegate's vote (reads);
+    // delegate's vote, own vote, header (writes). Compared from 100 delegators
+    // on: with one, the delegate's vote record falls back to weight 1 and
+    // drops its 6-byte weight group.
+    assert_flat("override", &costs[1].override_vote, &large.override_vote, 8);
+    // delegate: member, target, old delegation, head (reads); head, archived
+    // checkpoint, list slot, delegation, two member flags (writes).
+    assert_flat("delegate", &small.delegate, &large.delegate, 12);
+    // undelegate: delegation, head, last list slot, moved delegator (reads);
+    // head, checkpoint, two list slots, two delegations (writes).
+    assert_flat("undelegate", &small.undelegate, &large.undelegate, 12);
+}

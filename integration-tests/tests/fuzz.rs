@@ -338,6 +338,7 @@ fn methods(w: &World) -> Vec<Method> {
         gas(json(On::Dao, "execute", Who::Carol, ZERO, json!({"id": w.execute_id.to_string()}), &[]), EXECUTE_GAS),
         wasm(On::Dao, "store_code", Who::Alice, millinear(10), b"\0asm\x01\0\0\0\0\x05\x04fuzz".to_vec()),
         json(On::Dao, "add_proposal", Who::Alice, deposit("upgrade registry", &kind_upgrade), json!({"description": "upgrade registry", "kind": kind_upgrade}), &[]),
+        json(On::Dao, "delegate", Who::Carol, millinear(10), json!({"delegate": w.c.council[0], "kinds": ["text"], "expires_at": FAR}), &["expires_at"]),
         private(On::Dao, "on_execute", json!({"id": w.execute_id.to_string()})),
         private(On::Dao, "migrate", json!({})),
         // model-registry

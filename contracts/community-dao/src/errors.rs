@@ -55,3 +55,39 @@ pub const ERR_INSUFFICIENT_TREASURY: &str = "insufficient treasury";
 pub const ERR_RESERVE: &str = "treasury cannot cover the reserve of this proposal; top up the dao";
 /// Prefix of a target contract's own message when a proposal breaks one of its rules.
 pub const ERR_TARGET_REFUSES: &str = "refused at creation, the target contract would refuse it";
+
+// Delegation.
+pub const ERR_SELF_DELEGATION: &str = "cannot delegate to yourself";
+pub const ERR_EMPTY_SCOPE: &str = "scope must name at least one proposal kind";
+pub const ERR_BAD_DELEGATE: &str = "delegate is neither a member nor a community agent";
+pub const ERR_SAME_DELEGATION: &str = "this delegation is already in place";
+pub const ERR_NO_DELEGATION: &str = "caller has no delegation";
+pub const ERR_TOO_MANY_BUCKETS: &str =
+    "delegate holds too many distinct delegation terms; reuse an existing expiry or scope";
+pub const ERR_DELEGATION_CHANGED: &str =
+    "delegation changed twice since this proposal was created; its delegate votes for you on it";
+
+// Community agents.
+pub const ERR_NOT_AGENT: &str = "caller is not a community agent";
+pub const ERR_UNKNOWN_AGENT: &str = "account is not a community agent";
+pub const ERR_AGENT_EXISTS: &str = "account is already a community agent";
+pub const ERR_AGENT_IS_MEMBER: &str = "a member cannot be registered as an agent";
+pub const ERR_AGENT_STATUS: &str = "agent is already suspended or retired";
+pub const ERR_AGENT_INACTIVE: &str = "agent is suspended, retired or expired";
+pub const ERR_AGENT_SCOPE: &str = "agent mandate does not cover this proposal kind";
+pub const ERR_AGENT_VOTED: &str = "agent already voted on this proposal";
+pub const ERR_AGENT_NO_WEIGHT: &str = "agent carries no delegated weight on this proposal";
+pub const ERR_AGENT_MODEL: &str = "agent model needs a version of at least 1 or an alias, not both";
+pub const ERR_EMPTY_MANDATE: &str = "mandate uri must not be empty";
+pub const ERR_RECEIPT_CALL: &str = "could not read the receipt from the attestation contract";
+pub const ERR_RECEIPT_NOT_FOUND: &str = "receipt not found";
+pub const ERR_RECEIPT_REQUESTER: &str = "receipt was requested by another account";
+pub const ERR_RECEIPT_MODEL: &str = "receipt model or version does not match the agent mandate";
+pub const ERR_RECEIPT_ATTESTER_REVOKED: &str = "receipt attester is revoked";
+pub const ERR_RECEIPT_TOO_OLD: &str = "receipt was signed before the proposal was created";
+pub const ERR_ALIAS_UNSET: &str = "the mandate alias points to no version";
+
+// Shared with the contracts the DAO proposes to (their messages, so a refusal reads the same everywhere).
+pub use ai_commons_primitives::validate::{
+    ERR_EXPIRY_IN_PAST as ERR_EXPIRY_PAST, ERR_REASON_EMPTY as ERR_EMPTY_REASON,
+};

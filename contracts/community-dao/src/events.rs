@@ -4,9 +4,10 @@
 //! changes (a vote that also decides its proposal; an execution that adds a
 //! member) emits one event per change.
 
+use crate::agents::AgentStatus;
 use crate::types::{CommunityContracts, KindLabel, KindSet, ProposalStatus, VoteChoice, VotePolicy};
 use ai_commons_primitives::upgrade::ContractMigrated;
-use ai_commons_primitives::Digest32;
+use ai_commons_primitives::{Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::{near, AccountId, NearToken};
 
@@ -35,6 +36,16 @@ pub enum DaoEvent {
         choice: VoteChoice,
         #[serde(skip_serializing_if = "Option::is_none")]
         previous: Option<VoteChoice>,
+        /// Weight counted, when not 1: a delegate's own plus its delegators'
+        /// (an agent has no weight of its own).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        weight: Option<u32>,
+        /// The delegate this in-person vote took the voter's weight back from.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        overrode: Option<AccountId>,
+        /// An agent's vote: the inference receipt it cited.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        receipt_id: Option<U64>,
     },
     /// Voting ended (passed, rejected, expired, spam) or the proposer cancelled.
     /// `bond_refunded` went back to the proposer; a spam bond stays with the DAO.
@@ -62,4 +73,37 @@ pub enum DaoEvent {
     CodeStored { code_hash: Digest32, bytes: U64, stored_by: AccountId },
     #[event_version("1.0.0")]
     ContractMigrated(ContractMigrated),
+    /// `delegator` lends its vote to `delegate` for `kinds` until `expires_at`,
+    /// on proposals with id `from_proposal` and later (also emitted when a
+    /// delegator's roles change and its delegation follows).
+    #[event_version("1.0.0")]
+    DelegationSet {
+        delegator: AccountId,
+        delegate: AccountId,
+        kinds: KindSet,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expires_at: Option<U64>,
+        from_proposal: U64,
+    },
+    /// Withdrawn by the delegator, or ended because it left the community.
+    #[event_version("1.0.0")]
+    DelegationRemoved { delegator: AccountId, delegate: AccountId, from_proposal: U64 },
+    #[event_version("1.0.0")]
+    AgentRegistered {
+        account_id: AccountId,
+        mandate_uri: String,
+        mandate_hash: Digest32,
+        model_id: ModelId,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<VersionNumber>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        alias: Option<String>,
+        can_vote: KindSet,
+        can_propose: KindSet,
+        expires_at: U64,
+        proposal_id: U64,
+    },
+    /// Suspended or retired.
+    #[event_version("1.0.0")]
+    AgentStatusChanged { account_id: AccountId, status: AgentStatus, reason: String, proposal_id: U64 },
 }

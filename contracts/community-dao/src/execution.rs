@@ -95,6 +95,9 @@ impl Contract {
                 }
                 DaoEvent::CommunityContractsChanged { community: self.root().community.clone(), proposal_id }.emit();
             }
+            ProposalKind::RegisterAgent { .. }
+            | ProposalKind::SuspendAgent { .. }
+            | ProposalKind::RetireAgent { .. } => self.apply_agent_kind(id, kind)?,
             _ => return Err("not an internal proposal kind".into()),
         }
         Ok(())

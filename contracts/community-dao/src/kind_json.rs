@@ -50,6 +50,8 @@ named_enum! {
         Purpose = "purpose",
         Note = "note",
         Contract = "contract",
+        MandateUri = "mandate_uri",
+        MandateHash = "mandate_hash",
     }
 }
 
@@ -82,6 +84,10 @@ impl Field {
             KindLabel::RevokeAttester => &[Operator, Reason],
             KindLabel::RecordTrainingSnapshot => &[Purpose, Note],
             KindLabel::UpgradeContract => &[Contract, CodeHash],
+            KindLabel::RegisterAgent => {
+                &[AccountId, MandateUri, MandateHash, ModelId, Version, Alias, CanVote, CanPropose, ExpiresAt]
+            }
+            KindLabel::SuspendAgent | KindLabel::RetireAgent => &[AccountId, Reason],
         }
     }
 }
@@ -144,6 +150,8 @@ struct Slots {
     purpose: Option<ConsentPurpose>,
     note: Option<String>,
     contract: Option<CommunityContract>,
+    mandate_uri: Option<String>,
+    mandate_hash: Option<Digest32>,
 }
 
 struct KindVisitor;
@@ -201,9 +209,9 @@ impl<'de> Visitor<'de> for KindVisitor {
                 Field::Attestation => s.attestation = map.next_value()?,
                 Field::Consent => s.consent = map.next_value()?,
                 Field::ModelId => s.model_id = Some(map.next_value()?),
-                Field::Version => s.version = Some(map.next_value()?),
+                Field::Version => s.version = map.next_value()?,
                 Field::Reason => s.reason = map.next_value()?,
-                Field::Alias => s.alias = Some(map.next_value()?),
+                Field::Alias => s.alias = map.next_value()?,
                 Field::Operator => s.operator = Some(map.next_value()?),
                 Field::PublicKeys => s.public_keys = Some(map.next_value()?),
                 Field::TeeKind => s.tee_kind = Some(map.next_value()?),
@@ -213,6 +221,8 @@ impl<'de> Visitor<'de> for KindVisitor {
                 Field::Purpose => s.purpose = Some(map.next_value()?),
                 Field::Note => s.note = map.next_value()?,
                 Field::Contract => s.contract = Some(map.next_value()?),
+                Field::MandateUri => s.mandate_uri = Some(map.next_value()?),
+                Field::MandateHash => s.mandate_hash = Some(map.next_value()?),
             }
         }
         build(s, given, unknown)
@@ -296,6 +306,25 @@ fn build<E: de::Error>(s: Slots, given: u32, unknown: Option<String>) -> Result<
         KindLabel::UpgradeContract => ProposalKind::UpgradeContract {
             contract: c.need(s.contract, F::Contract)?,
             code_hash: c.need(s.code_hash, F::CodeHash)?,
+        },
+        KindLabel::RegisterAgent => ProposalKind::RegisterAgent {
+            account_id: c.need(s.account_id, F::AccountId)?,
+            mandate_uri: c.need(s.mandate_uri, F::MandateUri)?,
+            mandate_hash: c.need(s.mandate_hash, F::MandateHash)?,
+            model_id: c.need(s.model_id, F::ModelId)?,
+            version: s.version,
+            alias: s.alias,
+            can_vote: c.need(s.can_vote, F::CanVote)?,
+            can_propose: c.need(s.can_propose, F::CanPropose)?,
+            expires_at: c.need(s.expires_at, F::ExpiresAt)?,
+        },
+        KindLabel::SuspendAgent => ProposalKind::SuspendAgent {
+            account_id: c.need(s.account_id, F::AccountId)?,
+            reason: c.need(s.reason, F::Reason)?,
+        },
+        KindLabel::RetireAgent => ProposalKind::RetireAgent {
+            account_id: c.need(s.account_id, F::AccountId)?,
+            reason: c.need(s.reason, F::Reason)?,
         },
     })
 }
@@ -423,6 +452,30 @@ mod tests {
             UpgradeContract { contract: CommunityContract::Registry, code_hash: Digest32([9; 32]) },
             UpgradeContract { contract: CommunityContract::Attestation, code_hash: Digest32([10; 32]) },
             UpgradeContract { contract: CommunityContract::Consent, code_hash: Digest32([11; 32]) },
+            RegisterAgent {
+                account_id: acc("agent.near"),
+                mandate_uri: "ipfs://mandate".into(),
+                mandate_hash: Digest32([3; 32]),
+                model_id: "llama".into(),
+                version: Some(2),
+                alias: None,
+                can_vote: KindSet::of(&[KindLabel::Text]),
+                can_propose: KindSet::NONE,
+                expires_at: U64(1_800_000_000_000_000_000),
+            },
+            RegisterAgent {
+                account_id: acc("agent.near"),
+                mandate_uri: "ipfs://mandate".into(),
+                mandate_hash: Digest32([4; 32]),
+                model_id: "llama".into(),
+                version: None,
+                alias: Some("production".into()),
+                can_vote: KindSet::ALL,
+                can_propose: KindSet::of(&[KindLabel::Text]),
+                expires_at: U64(1_800_000_000_000_000_000),
+            },
+            SuspendAgent { account_id: acc("agent.near"), reason: "drifted".into() },
+            RetireAgent { account_id: acc("agent.near"), reason: "replaced".into() },
         ]
     }
 

@@ -9,9 +9,12 @@
 //! `errors.rs`, `events.rs`, `members.rs` (roles, members, electorate counts),
 //! `outcome.rs` (voting arithmetic), `proposals.rs` (create, cancel, finalize,
 //! status index, bond), `votes.rs`, `execution.rs`, `upgrade.rs`, `views.rs`,
-//! `table.rs` (uncached storage maps).
+//! `table.rs` (uncached storage maps), `delegation.rs` (delegation, weights,
+//! override), `agents.rs` (community AI agents and their receipt-checked votes).
 
+mod agents;
 mod base64;
+mod delegation;
 mod errors;
 mod events;
 mod execution;
@@ -30,12 +33,14 @@ mod votes;
 #[cfg(test)]
 mod tests;
 
+pub use agents::{Agent, AgentAction, AgentActionKind, AgentStatus, AgentView};
 pub use base64::Base64Bytes;
+pub use delegation::{DelegationView, MAX_BUCKETS};
 pub use errors::*;
 pub use events::DaoEvent;
 pub use members::{RoleCombo, RoleTable};
 pub use outcome::{decide, Outcome};
-pub use treasury::{LAST_VOTER_GROWTH, MAX_VOTE_BYTES};
+pub use treasury::{LAST_VOTER_GROWTH, MAX_VOTE_BYTES, VOTING_BYTES_PER_MEMBER};
 pub use types::*;
 
 use ai_commons_primitives::{validate_bounded, StateVersion};
@@ -81,6 +86,13 @@ pub(crate) enum StorageKey {
     Votes,
     StatusIndex,
     Code,
+    Delegations,
+    DelegateHeads,
+    DelegateCheckpoints,
+    DelegatorList,
+    Withdrawn,
+    Agents,
+    AgentActions,
 }
 
 /// The DAO's root record, stored under near-sdk's `STATE` key: scalars and the

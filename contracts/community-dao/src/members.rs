@@ -22,11 +22,30 @@ pub struct RoleCombo {
 }
 
 /// The roles (index = bit in a `RoleMask`) and how many members may vote on each kind.
-#[near(serializers = [borsh])]
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Borsh: the roles, then one count per kind label in label order. A table
+/// written before the last labels existed ends early: their counts read as 0,
+/// which they are (no stored role could name a label that did not exist), so
+/// adding proposal kinds needs no migration.
+#[derive(Clone, Debug, PartialEq, Eq, near_sdk::borsh::BorshSerialize)]
+#[borsh(crate = "near_sdk::borsh")]
 pub struct RoleTable {
     pub roles: Vec<Role>,
     pub electorate: [u32; KindLabel::COUNT],
+}
+
+impl near_sdk::borsh::BorshDeserialize for RoleTable {
+    fn deserialize_reader<R: std::io::Read>(r: &mut R) -> std::io::Result<Self> {
+        let roles = Vec::<Role>::deserialize_reader(r)?;
+        let mut electorate = [0; KindLabel::COUNT];
+        for slot in electorate.iter_mut() {
+            match crate::types::trailing::<u32, _>(r)? {
+                Some(count) => *slot = count,
+                None => break,
+            }
+        }
+        Ok(RoleTable { roles, electorate })
+    }
 }
 
 impl RoleTable {
@@ -139,6 +158,7 @@ impl Contract {
             prev_since: 0,
             joined_at: env::block_timestamp(),
             list_index: self.root().member_list.len(),
+            flags: 0,
         };
         self.root_mut().member_list.push(account_id.clone());
         self.members.set(&account_id, &member);
@@ -162,6 +182,9 @@ impl Contract {
         self.members.remove(account_id);
         combo_remove(self.root_mut().role_combos.get_mut(), member.roles);
         self.root_mut().roles.get_mut().count(member.roles, 1, false);
+        if member.flags & Member::DELEGATOR != 0 {
+            self.delegation_on_member_change(account_id, None);
+        }
         Ok(())
     }
 
@@ -178,6 +201,9 @@ impl Contract {
         }
         member.roles = mask;
         self.members.set(account_id, &member);
+        if member.flags & Member::DELEGATOR != 0 && old != mask {
+            self.delegation_on_member_change(account_id, Some(mask));
+        }
         let combos = self.root_mut().role_combos.get_mut();
         combo_remove(combos, old);
         combo_add(combos, mask);

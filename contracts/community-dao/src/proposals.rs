@@ -197,6 +197,9 @@ impl Contract {
             ProposalKind::UpgradeContract { contract, code_hash } => {
                 self.check_upgrade_contract(*contract, code_hash)?
             }
+            ProposalKind::RegisterAgent { .. }
+            | ProposalKind::SuspendAgent { .. }
+            | ProposalKind::RetireAgent { .. } => self.validate_agent_kind(kind)?,
         }
         Ok(())
     }
@@ -214,14 +217,19 @@ impl Contract {
     }
 
     /// Builds the header a new proposal would get, checking every rule but the deposit.
-    fn draft_proposal(&self, proposer: &AccountId, description: &str, kind: &ProposalKind) -> Proposal {
+    /// Also says whether the proposer is a community agent (not a member).
+    fn draft_proposal(&self, proposer: &AccountId, description: &str, kind: &ProposalKind) -> (Proposal, bool) {
         check_ok(validate_bounded("description", description, MAX_DESCRIPTION_LEN));
         let label = kind.label();
-        let member = self.members.get(proposer).unwrap_or_else(|| env::panic_str(ERR_NOT_MEMBER));
         let roles = self.root().roles.get();
-        if !roles.can_propose(member.roles, label) {
-            env::panic_str(ERR_CANNOT_PROPOSE);
-        }
+        let by_agent = match self.members.get(proposer) {
+            Some(member) if roles.can_propose(member.roles, label) => false,
+            Some(_) => env::panic_str(ERR_CANNOT_PROPOSE),
+            // A community agent may propose the kinds its mandate lists.
+            None if self.agent_may_propose(proposer, label) => true,
+            None if self.agent(proposer).is_some() => env::panic_str(ERR_CANNOT_PROPOSE),
+            None => env::panic_str(ERR_NOT_MEMBER),
+        };
         let policy = self.root().policies.get().policy_for(label);
         let now = env::block_timestamp();
         // A proposal may pass at its first vote: its earliest execution is a timelock from now.
@@ -230,7 +238,7 @@ impl Contract {
         if electorate == 0 {
             env::panic_str(ERR_NO_ELECTORATE);
         }
-        Proposal {
+        let header = Proposal {
             proposer: proposer.clone(),
             kind: label,
             status: ProposalStatus::Active,
@@ -250,11 +258,12 @@ impl Contract {
             execution_attempts: 0,
             executing: false,
             status_pos: self.root().status_counts[ProposalStatus::Active.index()],
-        }
+        };
+        (header, by_agent)
     }
 
     /// Bytes a new proposal adds: its header, its body and its status-index entry.
-    fn proposal_storage_bytes(&self, header: &Proposal, body: &ProposalBody) -> u64 {
+    fn proposal_storage_bytes(&self, header: &Proposal, body: &ProposalBody, by_agent: bool) -> u64 {
         let id = self.root().next_proposal_id;
         // `to_vec`, not `object_length`: the wasm already has the serializers for
         // a `Vec` writer, and a counting writer would add a second copy of each.
@@ -263,6 +272,7 @@ impl Contract {
         record_bytes(storage_key(StorageKey::Proposals, &id), header_len)
             + record_bytes(storage_key(StorageKey::ProposalBodies, &id), body_len)
             + record_bytes(storage_key(StorageKey::StatusIndex, &(ProposalStatus::Active as u8, header.status_pos)), 8)
+            + if by_agent { crate::agents::proposed_action_bytes(&header.proposer) } else { 0 }
     }
 
     /// Moves a proposal to `to` in the status index (O(1): swap-remove from the
@@ -331,7 +341,8 @@ impl Contract {
 
 #[near]
 impl Contract {
-    /// Creates a proposal. Caller: a member with a role that may propose this kind.
+    /// Creates a proposal. Caller: a member with a role that may propose this kind, or an active
+    /// community agent whose mandate lists the kind (logged in its actions).
     /// Deposit: exactly `get_proposal_deposit(proposer, description, kind)` =
     /// bond + storage of the proposal (short and excess deposits both fail, naming
     /// the amount). The free treasury must cover what the proposal may still
@@ -343,9 +354,9 @@ impl Contract {
     #[payable]
     pub fn add_proposal(&mut self, description: String, kind: ProposalKind) -> U64 {
         let proposer = env::predecessor_account_id();
-        let mut header = self.draft_proposal(&proposer, &description, &kind);
+        let (mut header, by_agent) = self.draft_proposal(&proposer, &description, &kind);
         let body = ProposalBody { description, kind };
-        let bytes = self.proposal_storage_bytes(&header, &body);
+        let bytes = self.proposal_storage_bytes(&header, &body, by_agent);
         let storage = storage_cost(bytes);
         let required = self.root().proposal_bond.saturating_add(storage);
         let attached = env::attached_deposit();
@@ -366,6 +377,9 @@ impl Contract {
         self.proposals.set(&id, &header);
         self.proposal_bodies.set(&id, &body);
         self.status_index.set(&(ProposalStatus::Active as u8, header.status_pos), &id);
+        if by_agent {
+            self.agent_proposed(&proposer, id);
+        }
         require!(meter.bytes_added() == bytes, "storage estimate differs from storage used");
         self.root_mut().status_counts[ProposalStatus::Active.index()] += 1;
         self.root_mut().next_proposal_id += 1;
@@ -389,9 +403,9 @@ impl Contract {
     /// or fails with the reason `add_proposal` would fail with (a target's rule,
     /// a reserve the free treasury cannot cover). View: anyone, no deposit.
     pub fn get_proposal_deposit(&self, proposer: AccountId, description: String, kind: ProposalKind) -> NearToken {
-        let header = self.draft_proposal(&proposer, &description, &kind);
+        let (header, by_agent) = self.draft_proposal(&proposer, &description, &kind);
         check_ok(self.check_reserve(&header, NearToken::from_yoctonear(0)));
-        let bytes = self.proposal_storage_bytes(&header, &ProposalBody { description, kind });
+        let bytes = self.proposal_storage_bytes(&header, &ProposalBody { description, kind }, by_agent);
         self.root().proposal_bond.saturating_add(storage_cost(bytes))
     }
 

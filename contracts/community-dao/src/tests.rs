@@ -11,6 +11,9 @@ use near_sdk::test_utils::{get_created_receipts, get_logs, VMContextBuilder};
 use near_sdk::{testing_env, Gas, PromiseOrValue, PromiseResult, RuntimeFeesConfig};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+#[path = "tests_delegation.rs"]
+mod delegation;
+
 const DAO: &str = "dao.near";
 const ALICE: &str = "alice.near"; // council
 const BOB: &str = "bob.near"; // council
@@ -773,7 +776,15 @@ fn vote_event_is_exact_and_revote_adjusts_tally() {
     let votes = w.dao.get_votes(U64(id), None, None);
     assert_eq!(
         votes,
-        vec![VoteView { voter: acc(DAVE), choice: VoteChoice::Abstain, reason: None, voted_at: U64(T0 + HOUR) }]
+        vec![VoteView {
+            voter: acc(DAVE),
+            choice: VoteChoice::Abstain,
+            reason: None,
+            voted_at: U64(T0 + HOUR),
+            weight: 1,
+            overrode: None,
+            receipt_id: None,
+        }]
     );
     assert_eq!(w.dao.get_vote(U64(id), acc(DAVE)), Some(votes[0].clone()));
     assert_eq!(w.dao.get_vote(U64(id), acc(BOB)), None);
@@ -1593,7 +1604,7 @@ fn the_reserve_is_taken_at_creation_and_released_as_proposals_end() {
     let mut w = World::new();
     let bytes = |w: &World| w.dao.get_config().reserved_storage_bytes.0;
     let deposits = |w: &World| w.dao.get_config().reserved_deposits;
-    let voting = |electorate: u64| electorate * MAX_VOTE_BYTES + LAST_VOTER_GROWTH;
+    let voting = |electorate: u64| electorate * VOTING_BYTES_PER_MEMBER + LAST_VOTER_GROWTH;
     let (member_bytes, _) = crate::treasury::execution_reserve(KindLabel::AddMember);
 
     // Text: 4 voters. Cancelled: everything released.
@@ -1652,7 +1663,7 @@ fn a_proposal_the_treasury_cannot_reserve_for_is_refused() {
     let mut w = World::new();
     let kind = ProposalKind::Text;
     let deposit = w.deposit_for(ALICE, "why", &kind);
-    let need = ai_commons_primitives::storage::storage_cost(4 * MAX_VOTE_BYTES + LAST_VOTER_GROWTH);
+    let need = ai_commons_primitives::storage::storage_cost(4 * VOTING_BYTES_PER_MEMBER + LAST_VOTER_GROWTH);
     // A balance that leaves exactly one yoctoNEAR too little free (the host
     // adds the attached deposit to the balance, as the chain does).
     let mut ctx = context(ALICE, deposit, w.now);

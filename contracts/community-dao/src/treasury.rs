@@ -6,7 +6,8 @@
 //! The *reserve* is what open proposals may still cost the DAO:
 //!
 //! - while a proposal is voting: one largest vote record (longest voter id,
-//!   longest reason, longest link to the previous voter) per member of its
+//!   longest reason, longest link to the previous voter, delegation weight,
+//!   override and receipt) and one override counter per member of its
 //!   electorate snapshot, plus the growth of its header's newest-voter name;
 //! - until it is executed (or ends without passing): the storage its
 //!   execution may add to the DAO (a member record, a role, a policy, the
@@ -29,7 +30,7 @@ use crate::errors::*;
 use crate::execution::{ALIAS_DEPOSIT, ATTESTER_DEPOSIT, SNAPSHOT_DEPOSIT, VERSION_STATUS_DEPOSIT};
 use crate::proposals::RECORD_OVERHEAD;
 use crate::types::{KindLabel, Proposal};
-use crate::{Contract, MAX_REASON_LEN};
+use crate::{Contract, MAX_BUCKETS, MAX_REASON_LEN};
 use ai_commons_primitives::storage::storage_cost;
 use near_sdk::{env, NearToken};
 
@@ -45,6 +46,21 @@ const MAX_ACCOUNT: u64 = 4 + MAX_ACCOUNT_LEN;
 /// per-record overhead.
 pub const MAX_VOTE_BYTES: u64 =
     RECORD_OVERHEAD + (1 + 8 + MAX_ACCOUNT) + (1 + (1 + 4 + MAX_REASON_LEN as u64) + 8 + MAX_ACCOUNT_OPTION);
+/// What delegation may add to a vote record: its weight, the delegate an
+/// override names and an agent's receipt id (stored only when not 1 / none).
+pub const MAX_VOTE_DELEGATION_EXTRA: u64 = 4 + MAX_ACCOUNT_OPTION + (1 + 8);
+/// A (proposal, delegate) `withdrawn` counter: an override before the
+/// delegate voted. Each member overrides at most once per proposal.
+pub const MAX_WITHDRAWN_BYTES: u64 = RECORD_OVERHEAD + (1 + 8 + MAX_ACCOUNT) + 4;
+/// An agent's vote also appends to its action log: (action, proposal, time,
+/// choice, receipt, weight) under (prefix, agent, index).
+pub const MAX_AGENT_ACTION_BYTES: u64 = RECORD_OVERHEAD + (1 + MAX_ACCOUNT + 4) + (1 + 8 + 8 + 2 + (1 + 8) + (1 + 4));
+/// Bytes a proposal reserves per member of its electorate: its largest vote
+/// record, or an agent's vote and its log entry (an agent's vote takes the
+/// place of the votes of the delegators it carries, one at least), and the
+/// counter its override may create.
+pub const VOTING_BYTES_PER_MEMBER: u64 =
+    MAX_VOTE_BYTES + MAX_VOTE_DELEGATION_EXTRA + MAX_AGENT_ACTION_BYTES + MAX_WITHDRAWN_BYTES;
 /// A proposal header grows by at most this when its newest-voter name goes
 /// from none to the longest account id.
 pub const LAST_VOTER_GROWTH: u64 = MAX_ACCOUNT_OPTION - 1;
@@ -54,6 +70,12 @@ pub const LAST_VOTER_GROWTH: u64 = MAX_ACCOUNT_OPTION - 1;
 const ADD_MEMBER_BYTES: u64 = (RECORD_OVERHEAD + 1 + MAX_ACCOUNT + 32) + (RECORD_OVERHEAD + 1 + 4 + MAX_ACCOUNT) + 6;
 /// A new role combination (mask and count) in the combination table.
 const CHANGE_ROLES_BYTES: u64 = 6;
+/// A member with a delegation changing roles or leaving moves its delegation
+/// (`delegation.rs`): the delegate's archived checkpoint (at most
+/// `MAX_BUCKETS` buckets), a new bucket in its head, the terms kept as the
+/// delegator's previous ones.
+const DELEGATION_CHANGE_BYTES: u64 =
+    (RECORD_OVERHEAD + 1 + MAX_ACCOUNT + 4 + 8 + 4 + MAX_BUCKETS as u64 * 18) + 18 + (1 + MAX_ACCOUNT + 4 + 8 + 2);
 /// A per-kind policy entry (label and the longest policy).
 const CHANGE_POLICY_BYTES: u64 = 1 + 8 + (1 + 8) + 8 + 8;
 /// A new role (name of at most 64 bytes and its two kind sets).
@@ -67,7 +89,8 @@ pub(crate) fn execution_reserve(label: KindLabel) -> (u64, NearToken) {
     let zero = NearToken::from_yoctonear(0);
     match label {
         KindLabel::AddMember => (ADD_MEMBER_BYTES, zero),
-        KindLabel::ChangeRoles => (CHANGE_ROLES_BYTES, zero),
+        KindLabel::ChangeRoles => (CHANGE_ROLES_BYTES + DELEGATION_CHANGE_BYTES, zero),
+        KindLabel::RemoveMember => (DELEGATION_CHANGE_BYTES, zero),
         KindLabel::ChangePolicy => (CHANGE_POLICY_BYTES, zero),
         KindLabel::ChangeRolePermissions => (NEW_ROLE_BYTES, zero),
         KindLabel::SetCommunityContracts => (COMMUNITY_BYTES, zero),
@@ -81,7 +104,7 @@ pub(crate) fn execution_reserve(label: KindLabel) -> (u64, NearToken) {
 
 /// Bytes the votes on a proposal with this electorate may add.
 pub(crate) fn voting_reserve(electorate: u32) -> u64 {
-    electorate as u64 * MAX_VOTE_BYTES + LAST_VOTER_GROWTH
+    electorate as u64 * VOTING_BYTES_PER_MEMBER + LAST_VOTER_GROWTH
 }
 
 /// `"<what>: need X yoctoNEAR, available Y, reserved Z"`.

@@ -34,6 +34,9 @@ named_enum! {
         RevokeAttester = "revoke_attester",
         RecordTrainingSnapshot = "record_training_snapshot",
         UpgradeContract = "upgrade_contract",
+        RegisterAgent = "register_agent",
+        SuspendAgent = "suspend_agent",
+        RetireAgent = "retire_agent",
     }
 }
 
@@ -62,6 +65,9 @@ impl KindLabel {
                 | KindLabel::ChangePolicy
                 | KindLabel::ChangeRolePermissions
                 | KindLabel::SetCommunityContracts
+                | KindLabel::RegisterAgent
+                | KindLabel::SuspendAgent
+                | KindLabel::RetireAgent
         )
     }
 }
@@ -248,7 +254,11 @@ pub type RoleMask = u16;
 /// until then. The roles a member held when proposal `p` was created are
 /// `roles` if `roles_since <= p`, else `prev_roles` if `prev_since <= p`, else
 /// unknown (two role changes since `p`): such a member may not vote on `p`.
-#[near(serializers = [borsh])]
+///
+/// `flags` ([`Member::DELEGATOR`], [`Member::DELEGATE`]) tell a vote whether
+/// it must read delegation records at all; stored as one trailing byte only
+/// when non-zero, so a member who never delegated nor received a delegation
+/// keeps the layout (and the vote cost) it had before delegation existed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
     pub roles: RoleMask,
@@ -258,6 +268,56 @@ pub struct Member {
     pub joined_at: u64,
     /// Position in the member list (for paginated listing; swap-removed).
     pub list_index: u32,
+    pub flags: u8,
+}
+
+impl Member {
+    /// Has (or had) a delegation: its in-person votes may override.
+    pub const DELEGATOR: u8 = 1;
+    /// Was delegated to: its votes carry received weight.
+    pub const DELEGATE: u8 = 2;
+}
+
+impl near_sdk::borsh::BorshSerialize for Member {
+    fn serialize<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        use near_sdk::borsh::BorshSerialize as S;
+        S::serialize(&self.roles, w)?;
+        S::serialize(&self.roles_since, w)?;
+        S::serialize(&self.prev_roles, w)?;
+        S::serialize(&self.prev_since, w)?;
+        S::serialize(&self.joined_at, w)?;
+        S::serialize(&self.list_index, w)?;
+        if self.flags != 0 {
+            S::serialize(&self.flags, w)?;
+        }
+        Ok(())
+    }
+}
+
+impl near_sdk::borsh::BorshDeserialize for Member {
+    fn deserialize_reader<R: std::io::Read>(r: &mut R) -> std::io::Result<Self> {
+        use near_sdk::borsh::BorshDeserialize as D;
+        Ok(Member {
+            roles: D::deserialize_reader(r)?,
+            roles_since: D::deserialize_reader(r)?,
+            prev_roles: D::deserialize_reader(r)?,
+            prev_since: D::deserialize_reader(r)?,
+            joined_at: D::deserialize_reader(r)?,
+            list_index: D::deserialize_reader(r)?,
+            flags: trailing(r)?.unwrap_or(0),
+        })
+    }
+}
+
+/// A trailing optional value: `None` at the end of the input.
+pub(crate) fn trailing<T: near_sdk::borsh::BorshDeserialize, R: std::io::Read>(
+    r: &mut R,
+) -> std::io::Result<Option<T>> {
+    let mut first = [0u8; 1];
+    if r.read(&mut first)? == 0 {
+        return Ok(None);
+    }
+    T::deserialize_reader(&mut std::io::Read::chain(&first[..], r)).map(Some)
 }
 
 impl Member {
@@ -381,6 +441,27 @@ pub enum ProposalKind {
         contract: CommunityContract,
         code_hash: Digest32,
     },
+    /// Registers a community agent (or re-activates a suspended one with this
+    /// mandate): exactly one of `version` and `alias` names its model.
+    RegisterAgent {
+        account_id: AccountId,
+        mandate_uri: String,
+        mandate_hash: Digest32,
+        model_id: ModelId,
+        version: Option<VersionNumber>,
+        alias: Option<String>,
+        can_vote: KindSet,
+        can_propose: KindSet,
+        expires_at: U64,
+    },
+    SuspendAgent {
+        account_id: AccountId,
+        reason: String,
+    },
+    RetireAgent {
+        account_id: AccountId,
+        reason: String,
+    },
 }
 
 named_enum! {
@@ -437,6 +518,9 @@ impl ProposalKind {
             ProposalKind::RevokeAttester { .. } => KindLabel::RevokeAttester,
             ProposalKind::RecordTrainingSnapshot { .. } => KindLabel::RecordTrainingSnapshot,
             ProposalKind::UpgradeContract { .. } => KindLabel::UpgradeContract,
+            ProposalKind::RegisterAgent { .. } => KindLabel::RegisterAgent,
+            ProposalKind::SuspendAgent { .. } => KindLabel::SuspendAgent,
+            ProposalKind::RetireAgent { .. } => KindLabel::RetireAgent,
         }
     }
 }
@@ -501,11 +585,20 @@ impl Tally {
     }
 
     pub fn add(&mut self, choice: VoteChoice) {
-        *self.slot(choice) += 1;
+        self.add_weight(choice, 1);
     }
 
     pub fn remove(&mut self, choice: VoteChoice) {
-        *self.slot(choice) -= 1;
+        self.remove_weight(choice, 1);
+    }
+
+    /// Counts a vote of `weight` (own plus delegated).
+    pub fn add_weight(&mut self, choice: VoteChoice, weight: u32) {
+        *self.slot(choice) += weight;
+    }
+
+    pub fn remove_weight(&mut self, choice: VoteChoice, weight: u32) {
+        *self.slot(choice) -= weight;
     }
 
     pub fn cast(&self) -> u32 {
@@ -514,7 +607,10 @@ impl Tally {
 }
 
 /// One stored vote per (proposal, voter).
-#[near(serializers = [borsh])]
+///
+/// `weight`, `overrode` and `receipt` are stored (as a trailing group) only
+/// when one differs from a plain vote's (1, none, none): a plain vote's record
+/// is the bytes it was before delegation existed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VoteRecord {
     pub choice: VoteChoice,
@@ -522,6 +618,44 @@ pub struct VoteRecord {
     pub voted_at: u64,
     /// The voter who first voted just before this one (`None`: the first voter).
     pub prev: Option<AccountId>,
+    /// Weight in the tally: the voter's own (1; 0 for an agent) plus what it
+    /// carries for its delegators on this proposal.
+    pub weight: u32,
+    /// The delegate this in-person vote took the voter's weight back from.
+    pub overrode: Option<AccountId>,
+    /// An agent's vote: the inference receipt it cited.
+    pub receipt: Option<u64>,
+}
+
+impl near_sdk::borsh::BorshSerialize for VoteRecord {
+    fn serialize<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        use near_sdk::borsh::BorshSerialize as S;
+        S::serialize(&self.choice, w)?;
+        S::serialize(&self.reason, w)?;
+        S::serialize(&self.voted_at, w)?;
+        S::serialize(&self.prev, w)?;
+        if self.weight != 1 || self.overrode.is_some() || self.receipt.is_some() {
+            S::serialize(&self.weight, w)?;
+            S::serialize(&self.overrode, w)?;
+            S::serialize(&self.receipt, w)?;
+        }
+        Ok(())
+    }
+}
+
+impl near_sdk::borsh::BorshDeserialize for VoteRecord {
+    fn deserialize_reader<R: std::io::Read>(r: &mut R) -> std::io::Result<Self> {
+        use near_sdk::borsh::BorshDeserialize as D;
+        let choice = D::deserialize_reader(r)?;
+        let reason = D::deserialize_reader(r)?;
+        let voted_at = D::deserialize_reader(r)?;
+        let prev = D::deserialize_reader(r)?;
+        let (weight, overrode, receipt) = match trailing::<u32, _>(r)? {
+            Some(weight) => (weight, D::deserialize_reader(r)?, D::deserialize_reader(r)?),
+            None => (1, None, None),
+        };
+        Ok(VoteRecord { choice, reason, voted_at, prev, weight, overrode, receipt })
+    }
 }
 
 #[near(serializers = [json])]
@@ -531,6 +665,12 @@ pub struct VoteView {
     pub choice: VoteChoice,
     pub reason: Option<String>,
     pub voted_at: U64,
+    /// Weight counted in the tally (own plus delegated, net of overrides).
+    pub weight: u32,
+    /// The delegate this vote took the voter's weight back from.
+    pub overrode: Option<AccountId>,
+    /// An agent's vote: the inference receipt it cited.
+    pub receipt_id: Option<U64>,
 }
 
 /// The part of a proposal a vote reads and writes; the body (description,

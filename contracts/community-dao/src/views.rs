@@ -38,7 +38,15 @@ impl Contract {
     }
 
     fn vote_view(voter: AccountId, v: VoteRecord) -> VoteView {
-        VoteView { voter, choice: v.choice, reason: v.reason, voted_at: U64(v.voted_at) }
+        VoteView {
+            voter,
+            choice: v.choice,
+            reason: v.reason,
+            voted_at: U64(v.voted_at),
+            weight: v.weight,
+            overrode: v.overrode,
+            receipt_id: v.receipt.map(U64),
+        }
     }
 }
 

@@ -98,6 +98,13 @@ impl InferenceAttestationInterface for Contract {
         attester.revoked_at = revoked_at;
         AttestationEvent::AttesterRevoked { operator, revoked_at: U64(revoked_at), reason }.emit();
     }
+
+    /// One receipt by id, with whether its attester was revoked since; `None`
+    /// for an unknown id. Caller: anyone (a view; the DAO reads it to check an
+    /// agent's vote).
+    fn get_receipt(&self, receipt_id: U64) -> Option<ai_commons_primitives::receipt::ReceiptView> {
+        self.receipts.get(&receipt_id.0).map(|stored| self.receipt_view(receipt_id.0, stored))
+    }
 }
 
 impl Contract {

@@ -4,6 +4,8 @@ use crate::attesters::Attester;
 use crate::receipts::{IndexKey, NonceKey, StoredReceipt};
 use crate::storage::submit_deposit;
 use crate::{Contract, ContractExt, STATE_VERSION};
+/// A stored receipt as views show it (shared: other contracts read it through the interface).
+pub use ai_commons_primitives::receipt::ReceiptView;
 use ai_commons_primitives::receipt::{Ed25519PublicKey, InferenceReceipt, RECEIPT_DOMAIN, RECEIPT_FORMAT_VERSION};
 use ai_commons_primitives::{Digest32, ModelId, Page, VersionNumber};
 use near_sdk::json_types::U64;
@@ -24,22 +26,6 @@ pub struct AttesterView {
     /// Not revoked and not expired at the current block time.
     pub active: bool,
     pub receipt_count: U64,
-}
-
-/// A stored receipt as views show it.
-#[near(serializers = [json])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReceiptView {
-    pub id: U64,
-    /// Exactly what the attester signed.
-    pub receipt: InferenceReceipt,
-    pub operator: AccountId,
-    pub submitter: AccountId,
-    pub stored_at: U64,
-    /// The attester has since been revoked: the receipt was signed before the
-    /// revocation and stays valid, but monitors may want to look again.
-    pub attester_revoked: bool,
-    pub attester_revoked_at: Option<U64>,
 }
 
 /// Configuration and totals.
@@ -74,7 +60,7 @@ impl Contract {
         }
     }
 
-    fn receipt_view(&self, id: u64, stored: &StoredReceipt) -> ReceiptView {
+    pub(crate) fn receipt_view(&self, id: u64, stored: &StoredReceipt) -> ReceiptView {
         let revoked_at = self.attesters.get(&stored.operator).and_then(Attester::revoked_at);
         ReceiptView {
             id: U64(id),
@@ -105,11 +91,6 @@ impl Contract {
 
 #[near]
 impl Contract {
-    /// One receipt by id.
-    pub fn get_receipt(&self, receipt_id: U64) -> Option<ReceiptView> {
-        self.receipts.get(&receipt_id.0).map(|stored| self.receipt_view(receipt_id.0, stored))
-    }
-
     /// Receipts served to `requester`, oldest first.
     pub fn get_receipts_by_requester(
         &self,

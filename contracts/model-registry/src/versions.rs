@@ -113,6 +113,13 @@ impl ModelRegistryInterface for Contract {
             .map(|record| VersionStatusView { status: record.status, weights_digest: record.weights_digest })
     }
 
+    /// The version `alias` of `model_id` points to now; `None` for an alias
+    /// never set or cleared. Caller: anyone (a view; the DAO resolves an
+    /// agent's mandated alias with it when the agent votes).
+    fn alias_version(&self, model_id: String, alias: String) -> Option<VersionNumber> {
+        self.alias_pointers.get(&crate::types::AliasKey { model_id, alias }).and_then(|pointer| pointer.version)
+    }
+
     /// Submitted -> Approved. Caller: the owner. Deposit: none needed (an
     /// attached deposit is refunded). Emits `version_approved`.
     #[payable]

@@ -5,6 +5,7 @@
 //! Contract`), so these signatures are its own; a change here that the callee
 //! does not follow fails to compile.
 
+use crate::receipt::ReceiptView;
 use crate::{ConsentPurpose, Digest32, ModelId, VersionNumber, VersionStatusView};
 use near_sdk::json_types::U64;
 use near_sdk::{ext_contract, AccountId};
@@ -18,6 +19,9 @@ pub trait ModelRegistryInterface {
     fn deprecate_version(&mut self, model_id: ModelId, version: VersionNumber, reason: Option<String>);
     fn revoke_version(&mut self, model_id: ModelId, version: VersionNumber, reason: String);
     fn set_alias(&mut self, model_id: ModelId, alias: String, version: VersionNumber);
+    /// The version an alias points to now; `None` for an alias never set or
+    /// cleared. The DAO resolves an agent's mandated alias with it.
+    fn alias_version(&self, model_id: ModelId, alias: String) -> Option<VersionNumber>;
 }
 
 /// Methods of `data-consent` that other contracts call.
@@ -51,4 +55,7 @@ pub trait InferenceAttestationInterface {
         expires_at: Option<U64>,
     );
     fn revoke_attester(&mut self, operator: AccountId, reason: String);
+    /// A stored receipt; `None` for an unknown id. The DAO checks an agent's
+    /// vote against it.
+    fn get_receipt(&self, receipt_id: U64) -> Option<ReceiptView>;
 }

@@ -191,6 +191,23 @@ pub fn known_answer_receipt() -> InferenceReceipt {
     }
 }
 
+/// A stored receipt as the attestation contract's views show it, and as other
+/// contracts read it (`get_receipt` in [`crate::interfaces`]).
+#[near(serializers = [json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiptView {
+    pub id: U64,
+    /// Exactly what the attester signed.
+    pub receipt: InferenceReceipt,
+    pub operator: AccountId,
+    pub submitter: AccountId,
+    pub stored_at: U64,
+    /// The attester has since been revoked: the receipt was signed before the
+    /// revocation and stays valid, but monitors may want to look again.
+    pub attester_revoked: bool,
+    pub attester_revoked_at: Option<U64>,
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -275,6 +275,47 @@ fn bench() -> ExitCode {
     }
     report.insert("community_dao".into(), json!(dao_json));
 
+    // 3b. community-dao: delegation.
+    let delegator_counts: &[u32] = if quick { &[1, 100] } else { &[1, 100, 10_000] };
+    let mut header = vec!["operation".to_string()];
+    let mut results = Vec::new();
+    for &n in delegator_counts {
+        let mut f = seed::delegation_fixture(&wasm.dao, n);
+        seeded("community-dao delegators", n, &f.dao.seeding);
+        results.push(seed::delegation_costs(&mut f));
+        let n = thousands(n as u64);
+        header.extend([format!("VM @{n}"), format!("total @{n}"), format!("bytes @{n}")]);
+    }
+    let mut rows = vec![header];
+    for (name, pick) in [
+        (
+            "delegate's vote",
+            (|r: &seed::DelegationCosts| r.delegate_vote.clone()) as fn(&seed::DelegationCosts) -> Cost,
+        ),
+        ("override (delegator votes in person)", |r| r.override_vote.clone()),
+        ("delegate", |r| r.delegate.clone()),
+        ("undelegate", |r| r.undelegate.clone()),
+    ] {
+        let mut row = vec![name.to_string()];
+        for r in &results {
+            let c = pick(r);
+            row.extend([tgas(c.vm_gas), tgas(c.total_gas), bytes(c.bytes)]);
+        }
+        rows.push(row);
+    }
+    println!("\n3b. community-dao: delegation, by the number of members delegating to one delegate (text proposals;");
+    println!("    the DAO has 2n + 3 members, so the delegate's weight n + 1 decides nothing)");
+    table(&rows);
+    report.insert(
+        "community_dao_delegation".into(),
+        json!(results
+            .iter()
+            .map(|r| json!({"delegators": r.delegators, "delegate_vote": cost_json(&r.delegate_vote),
+                            "override": cost_json(&r.override_vote), "delegate": cost_json(&r.delegate),
+                            "undelegate": cost_json(&r.undelegate)}))
+            .collect::<Vec<_>>()),
+    );
+
     // 4. model-registry.
     let version_counts: &[u32] = if quick { &[10] } else { &[10, 10_000] };
     let mut results = Vec::new();
