@@ -9,6 +9,7 @@
 pub mod digest;
 pub mod ids;
 pub mod interfaces;
+pub mod membership;
 pub mod pagination;
 pub mod receipt;
 pub mod storage;
