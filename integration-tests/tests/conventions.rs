@@ -88,13 +88,22 @@ fn every_public_method_of_every_contract_has_a_doc_comment() {
                     .find(|l| !l.starts_with("#["))
                     .is_some_and(|l| l.starts_with("///"));
                 if !documented {
-                    missing.push(format!("{}:{}: {}", file.strip_prefix(root()).unwrap().display(), i + 1, line.trim()));
+                    missing.push(format!(
+                        "{}:{}: {}",
+                        file.strip_prefix(root()).unwrap().display(),
+                        i + 1,
+                        line.trim()
+                    ));
                 }
             }
         }
     }
     assert!(methods >= 90, "found only {methods} contract methods: the source scan is broken");
-    assert!(missing.is_empty(), "contract methods without a doc comment (docs/CONVENTIONS.md):\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "contract methods without a doc comment (docs/CONVENTIONS.md):\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]

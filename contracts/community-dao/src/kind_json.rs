@@ -10,7 +10,7 @@
 
 use crate::base64::Base64Bytes;
 use crate::named_enum::named_enum;
-use crate::types::{FunctionCallAction, KindLabel, KindSet, ProposalKind, VotePolicy};
+use crate::types::{FunctionCallAction, KindLabel, KindSet, MemberInput, ProposalKind, VotePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::serde::de::{self, Deserialize, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
@@ -49,6 +49,10 @@ named_enum! {
         ExpiresAt = "expires_at",
         Purpose = "purpose",
         Note = "note",
+        Members = "members",
+        AccountIds = "account_ids",
+        Root = "root",
+        ClaimDeadline = "claim_deadline",
     }
 }
 
@@ -57,7 +61,7 @@ impl Field {
         Self::NAMES[self as usize]
     }
 
-    fn bit(self) -> u32 {
+    fn bit(self) -> u64 {
         1 << (self as u32)
     }
 
@@ -80,6 +84,9 @@ impl Field {
             KindLabel::AdmitAttester => &[Operator, PublicKeys, TeeKind, Measurements, Models, ExpiresAt],
             KindLabel::RevokeAttester => &[Operator, Reason],
             KindLabel::RecordTrainingSnapshot => &[Purpose, Note],
+            KindLabel::AddMembers => &[Members],
+            KindLabel::RemoveMembers => &[AccountIds],
+            KindLabel::ApproveMembershipList => &[Root, ClaimDeadline],
         }
     }
 }
@@ -141,6 +148,10 @@ struct Slots {
     expires_at: Option<U64>,
     purpose: Option<ConsentPurpose>,
     note: Option<String>,
+    members: Option<Vec<MemberInput>>,
+    account_ids: Option<Vec<AccountId>>,
+    root: Option<Digest32>,
+    claim_deadline: Option<U64>,
 }
 
 struct KindVisitor;
@@ -155,7 +166,7 @@ impl<'de> Visitor<'de> for KindVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProposalKind, A::Error> {
         let mut s = Slots::default();
         // Fields given (bit per `Field`), and the first unknown field name.
-        let mut given = 0u32;
+        let mut given = 0u64;
         let mut unknown = None;
         while let Some(key) = map.next_key()? {
             if let Some(label) = s.kind {
@@ -209,6 +220,10 @@ impl<'de> Visitor<'de> for KindVisitor {
                 Field::ExpiresAt => s.expires_at = map.next_value()?,
                 Field::Purpose => s.purpose = Some(map.next_value()?),
                 Field::Note => s.note = map.next_value()?,
+                Field::Members => s.members = Some(map.next_value()?),
+                Field::AccountIds => s.account_ids = Some(map.next_value()?),
+                Field::Root => s.root = Some(map.next_value()?),
+                Field::ClaimDeadline => s.claim_deadline = Some(map.next_value()?),
             }
         }
         build(s, given, unknown)
@@ -216,7 +231,7 @@ impl<'de> Visitor<'de> for KindVisitor {
 }
 
 /// The kind named by `type`, from the slots, once the whole object is read.
-fn build<E: de::Error>(s: Slots, given: u32, unknown: Option<String>) -> Result<ProposalKind, E> {
+fn build<E: de::Error>(s: Slots, given: u64, unknown: Option<String>) -> Result<ProposalKind, E> {
     use Field as F;
     let label = s.kind.ok_or_else(|| E::missing_field("type"))?;
     let foreign = Field::ALL.into_iter().find(|f| given & !allowed(label) & f.bit() != 0);
@@ -289,11 +304,17 @@ fn build<E: de::Error>(s: Slots, given: u32, unknown: Option<String>) -> Result<
         KindLabel::RecordTrainingSnapshot => {
             ProposalKind::RecordTrainingSnapshot { purpose: c.need(s.purpose, F::Purpose)?, note: s.note }
         }
+        KindLabel::AddMembers => ProposalKind::AddMembers { members: c.need(s.members, F::Members)? },
+        KindLabel::RemoveMembers => ProposalKind::RemoveMembers { account_ids: c.need(s.account_ids, F::AccountIds)? },
+        KindLabel::ApproveMembershipList => ProposalKind::ApproveMembershipList {
+            root: c.need(s.root, F::Root)?,
+            claim_deadline: c.need(s.claim_deadline, F::ClaimDeadline)?,
+        },
     })
 }
 
 /// The fields of a kind, `type` included, as a bit set.
-fn allowed(label: KindLabel) -> u32 {
+fn allowed(label: KindLabel) -> u64 {
     Field::of(label).iter().fold(Field::Type.bit(), |acc, f| acc | f.bit())
 }
 
@@ -306,7 +327,7 @@ fn not_in_kind<E: de::Error>(name: &str, label: KindLabel) -> E {
 /// Takes the required fields of one kind.
 struct Need {
     label: KindLabel,
-    given: u32,
+    given: u64,
 }
 
 impl Need {
@@ -412,6 +433,14 @@ mod tests {
             RevokeAttester { operator: acc("op.near"), reason: "leaked key".into() },
             RecordTrainingSnapshot { purpose: ConsentPurpose::FineTuning, note: None },
             RecordTrainingSnapshot { purpose: ConsentPurpose::Training, note: Some("q3".into()) },
+            AddMembers {
+                members: vec![
+                    MemberInput { account_id: acc("zed.near"), roles: vec!["member".into()] },
+                    MemberInput { account_id: acc("yan.near"), roles: vec!["council".into(), "member".into()] },
+                ],
+            },
+            RemoveMembers { account_ids: vec![acc("zed.near"), acc("yan.near")] },
+            ApproveMembershipList { root: Digest32([5; 32]), claim_deadline: U64(1_800_000_000_000_000_000) },
         ]
     }
 

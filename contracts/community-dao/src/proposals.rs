@@ -199,6 +199,13 @@ impl Contract {
                 self.consent()?;
                 validate_bounded("note", note.as_deref().unwrap_or_default(), MAX_REASON_LEN)?;
             }
+            ProposalKind::AddMembers { members } => {
+                self.check_add_members(members)?;
+            }
+            ProposalKind::RemoveMembers { account_ids } => self.check_remove_members(account_ids)?,
+            ProposalKind::ApproveMembershipList { root, claim_deadline } => {
+                crate::membership::check_membership_list(root, claim_deadline.0)?
+            }
         }
         Ok(())
     }

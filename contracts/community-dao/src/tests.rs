@@ -11,6 +11,9 @@ use near_sdk::test_utils::{get_created_receipts, get_logs, VMContextBuilder};
 use near_sdk::{testing_env, Gas, PromiseOrValue, PromiseResult, RuntimeFeesConfig};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+#[path = "tests_membership.rs"]
+mod membership;
+
 const DAO: &str = "dao.near";
 const ALICE: &str = "alice.near"; // council
 const BOB: &str = "bob.near"; // council

@@ -33,6 +33,9 @@ named_enum! {
         AdmitAttester = "admit_attester",
         RevokeAttester = "revoke_attester",
         RecordTrainingSnapshot = "record_training_snapshot",
+        AddMembers = "add_members",
+        RemoveMembers = "remove_members",
+        ApproveMembershipList = "approve_membership_list",
     }
 }
 
@@ -61,6 +64,9 @@ impl KindLabel {
                 | KindLabel::ChangePolicy
                 | KindLabel::ChangeRolePermissions
                 | KindLabel::SetCommunityContracts
+                | KindLabel::AddMembers
+                | KindLabel::RemoveMembers
+                | KindLabel::ApproveMembershipList
         )
     }
 }
@@ -229,9 +235,9 @@ pub struct Role {
     pub can_vote: KindSet,
 }
 
-/// An initial member given to `new`.
-#[near(serializers = [json])]
-#[derive(Clone, Debug)]
+/// A member given to `new` or to an `add_members` proposal.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberInput {
     pub account_id: AccountId,
     pub roles: Vec<String>,
@@ -374,6 +380,20 @@ pub enum ProposalKind {
         purpose: ConsentPurpose,
         note: Option<String>,
     },
+    /// 1 to 100 new members at once (see `membership.rs`).
+    AddMembers {
+        members: Vec<MemberInput>,
+    },
+    /// 1 to 100 members removed at once.
+    RemoveMembers {
+        account_ids: Vec<AccountId>,
+    },
+    /// A membership list, as the Merkle root of its `(account, roles)` entries
+    /// (`ai_commons_primitives::membership`), that listed accounts claim until `claim_deadline`.
+    ApproveMembershipList {
+        root: Digest32,
+        claim_deadline: U64,
+    },
 }
 
 impl ProposalKind {
@@ -396,6 +416,9 @@ impl ProposalKind {
             ProposalKind::AdmitAttester { .. } => KindLabel::AdmitAttester,
             ProposalKind::RevokeAttester { .. } => KindLabel::RevokeAttester,
             ProposalKind::RecordTrainingSnapshot { .. } => KindLabel::RecordTrainingSnapshot,
+            ProposalKind::AddMembers { .. } => KindLabel::AddMembers,
+            ProposalKind::RemoveMembers { .. } => KindLabel::RemoveMembers,
+            ProposalKind::ApproveMembershipList { .. } => KindLabel::ApproveMembershipList,
         }
     }
 }

@@ -164,7 +164,9 @@ mod tests {
     }
 
     fn entries(n: usize) -> Vec<(String, Vec<String>)> {
-        (0..n).map(|i| (format!("user{i}.near"), roles(if i % 3 == 0 { &["council", "member"] } else { &["member"] }))).collect()
+        (0..n)
+            .map(|i| (format!("user{i}.near"), roles(if i % 3 == 0 { &["council", "member"] } else { &["member"] })))
+            .collect()
     }
 
     #[test]
@@ -178,7 +180,10 @@ mod tests {
         expected.extend([6, 0, 0, 0]);
         expected.extend(b"member");
         assert_eq!(pre, expected);
-        assert_eq!(leaf_hash("ab.near", &roles(&["member", "council"])), leaf_hash("ab.near", &roles(&["council", "member"])));
+        assert_eq!(
+            leaf_hash("ab.near", &roles(&["member", "council"])),
+            leaf_hash("ab.near", &roles(&["council", "member"]))
+        );
         assert_ne!(leaf_hash("ab.near", &roles(&["member"])), leaf_hash("ab.near", &roles(&["council"])));
         // A known answer (computed with Python's hashlib), so a client in another language can check its encoding.
         assert_eq!(
