@@ -366,3 +366,14 @@ fn the_last_member_cannot_leave() {
     w.as_(ALICE);
     w.rejects(ERR_LAST_MEMBER, |d| d.leave());
 }
+
+#[test]
+fn a_list_whose_deadline_passed_before_execution_is_recorded_failed() {
+    let mut w = World::new();
+    let id =
+        w.pass(ALICE, ProposalKind::ApproveMembershipList { root: list_tree().root(), claim_deadline: U64(T0 + HOUR) });
+    w.now = T0 + HOUR;
+    assert_eq!(w.execute(id), Some(ProposalStatus::Failed));
+    assert_eq!(event(&get_logs(), "proposal_execution_failed")["data"]["reason"], ERR_CLAIM_DEADLINE_PAST);
+    assert_eq!(w.dao.get_membership_list(U64(id)), None);
+}
