@@ -10,6 +10,7 @@
 pub mod backend;
 pub mod community;
 pub mod failures;
+pub mod fuzz;
 pub mod lifecycle;
 pub mod membership;
 #[cfg(feature = "sandbox")]

@@ -215,9 +215,100 @@ fn deploy_dry_run_prints_the_whole_deployment() {
     assert_eq!(dao["roles"][0]["name"], "council");
     assert!(dao["vote_policies"]["default"]["voting_period_ns"].is_string());
     // The DAO is deployed last, after the contracts it points at.
-    let last = run.near_commands().last().copied().unwrap_or_default();
-    assert!(last.starts_with("near contract deploy dao.ai-commons.testnet"), "last: {last}");
+    let cmds = run.near_commands();
+    let deploys: Vec<usize> = (0..cmds.len()).filter(|&i| cmds[i].starts_with("near contract deploy ")).collect();
+    let last_deploy = *deploys.last().expect("deploys");
+    assert!(cmds[last_deploy].starts_with("near contract deploy dao.ai-commons.testnet"), "{}", cmds[last_deploy]);
+    // Then, and only then, every contract account loses its full-access keys,
+    // each deletion signed by the account itself from the keychain.
+    let tail = &cmds[last_deploy + 1..];
+    let mut deleted = Vec::new();
+    for sub in ["registry", "attestation", "consent", "dao"] {
+        let account = format!("{sub}.ai-commons.testnet");
+        let list = format!("near account list-keys {account} network-config testnet now");
+        let delete = format!("near account delete-keys {account} public-keys ");
+        let at = tail.iter().position(|c| *c == list).unwrap_or_else(|| panic!("no {list:?}:\n{}", run.stdout));
+        assert!(tail[at + 1].starts_with(&delete), "{list} is followed by {:?}", tail[at + 1]);
+        assert!(tail[at + 1].ends_with("network-config testnet sign-with-legacy-keychain send"), "{}", tail[at + 1]);
+        deleted.push(at);
+    }
+    assert_eq!(tail.len(), 8, "after the deploys, only the key deletions:\n{}", run.stdout);
+    assert!(!cmds[..last_deploy].iter().any(|c| c.contains("delete-keys")), "keys deleted before the deploys");
+    assert!(run.stderr.contains("deleting the full-access keys of"), "no notice before deleting:\n{}", run.stderr);
+    assert!(run.stdout.contains("full-access keys       none left on"), "summary:\n{}", run.stdout);
     assert!(run.stdout.contains("dry run: nothing was sent"), "summary:\n{}", run.stdout);
+}
+
+/// A fake `near` for a live re-run: every account exists; `contract_version`
+/// answers on the accounts listed in `initialized`; `list-keys` shows a
+/// full-access key on the accounts in `keyed` (and a function-call key on
+/// every account); every command is recorded and succeeds.
+fn fake_near(stubs: &Stubs, initialized: &[&str], keyed: &[&str]) {
+    let log = stubs.dir.join("called");
+    let script = format!(
+        r#"#!/bin/sh
+echo "near $*" >> '{log}'
+case "$*" in
+  "account view-account-summary "*) exit 0 ;;
+  "contract call-function as-read-only "*" contract_version "*)
+    for a in {initialized}; do [ "$4" = "$a" ] && {{ echo '"0.1.0"'; exit 0; }}; done
+    echo "Error: the account $4 has no contract state" >&2; exit 1 ;;
+  "account list-keys "*)
+    echo "Number of access keys: 2"
+    echo "   #  Public Key                                             Nonce  Permissions"
+    for a in {keyed}; do [ "$3" = "$a" ] && echo " 1   ed25519:6E8sCci9badyRkXb3JoRpBj5p8C6Tw41ELDZoiihKEtp  12  full access"; done
+    echo " 2   ed25519:HbRkc1dTdSLwA1wFTDVNxJE4cUwfaRDmqMPxw4nH6kxp  3   only do ["vote"] function calls on app.testnet with an allowance of 0.25 NEAR"
+    exit 0 ;;
+esac
+exit 0
+"#,
+        log = log.display(),
+        initialized = if initialized.is_empty() { "none".to_string() } else { initialized.join(" ") },
+        keyed = if keyed.is_empty() { "none".to_string() } else { keyed.join(" ") },
+    );
+    fs::write(stubs.dir.join("near"), script).expect("fake near");
+}
+
+#[test]
+fn deploy_rerun_finishes_a_partial_deploy() {
+    let stubs = Stubs::new("deploy-rerun");
+    // A first run stopped after initializing the registry and deleting its key:
+    // the attestation contract and the DAO still need everything.
+    fake_near(&stubs, &["registry.p.testnet"], &["attestation.p.testnet", "dao.p.testnet"]);
+    let res = stubs.dir.join("res");
+    fs::create_dir_all(&res).expect("res dir");
+    for stem in ["community_dao", "model_registry", "inference_attestation"] {
+        fs::write(res.join(format!("{stem}.wasm")), b"\0asm").expect("wasm");
+    }
+    let out = Command::new("bash")
+        .arg(root().join("scripts/deploy.sh"))
+        .args(["--parent", "p.testnet", "--consent", "none", "--skip-build"])
+        .current_dir(root())
+        .env("PATH", stubs.path())
+        .env("AI_COMMONS_RES", &res)
+        .output()
+        .expect("run deploy.sh");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "deploy.sh re-run failed:\n{stderr}");
+    let called = fs::read_to_string(stubs.dir.join("called")).unwrap_or_default();
+    let sent: Vec<&str> = called.lines().filter(|l| l.ends_with(" send")).collect();
+    // No account is created again; only the contracts not yet initialized are deployed.
+    assert!(!sent.iter().any(|c| c.contains("create-account")), "{called}");
+    assert!(stderr.contains("registry.p.testnet already runs an initialized contract"), "{stderr}");
+    let deploys: Vec<&&str> = sent.iter().filter(|c| c.starts_with("near contract deploy ")).collect();
+    assert_eq!(deploys.len(), 2, "{called}");
+    assert!(deploys[0].starts_with("near contract deploy attestation.p.testnet"), "{called}");
+    assert!(deploys[1].starts_with("near contract deploy dao.p.testnet"), "{called}");
+    // Keys: the registry's are gone already; the others lose exactly their full-access key.
+    assert!(stderr.contains("registry.p.testnet holds no full-access key (already deleted)"), "{stderr}");
+    let deletions: Vec<&&str> = sent.iter().filter(|c| c.contains("delete-keys")).collect();
+    assert_eq!(
+        deletions,
+        [
+            &"near account delete-keys attestation.p.testnet public-keys ed25519:6E8sCci9badyRkXb3JoRpBj5p8C6Tw41ELDZoiihKEtp network-config testnet sign-with-legacy-keychain send",
+            &"near account delete-keys dao.p.testnet public-keys ed25519:6E8sCci9badyRkXb3JoRpBj5p8C6Tw41ELDZoiihKEtp network-config testnet sign-with-legacy-keychain send",
+        ]
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@
 //!   existing or unknown members, unknown roles, removing everyone) and again,
 //!   all before any change, at execution: a batch applies whole or not at all.
 //!   The records of added members are paid by the DAO, as for `add_member`:
-//!   the community decided to add them (execution fails, retryably, when the
-//!   treasury cannot pay).
+//!   the community decided to add them. The proposal reserves the storage of
+//!   the largest batch at creation (`treasury.rs`), so its execution is covered.
 //! - **Lists**: an `approve_membership_list` proposal stores the Merkle root of
 //!   a list of `(account, roles)` entries of any size and a claim deadline
 //!   (the tree rule is `ai_commons_primitives::membership`; the list id is the
@@ -38,7 +38,7 @@ use crate::errors::*;
 use crate::events::DaoEvent;
 use crate::proposals::RECORD_OVERHEAD;
 use crate::table::Table;
-use crate::types::{MemberInput, RoleMask};
+use crate::types::{KindLabel, MemberInput, RoleMask};
 use crate::{storage_key, Contract, ContractExt, StorageKey};
 use ai_commons_primitives::membership::{leaf_hash, root_from_proof, MAX_PROOF_LEN};
 use ai_commons_primitives::storage::storage_cost;
@@ -152,15 +152,10 @@ impl Contract {
     /// Executes `add_members`: checks the whole batch and the treasury, then adds every member.
     pub(crate) fn apply_add_members(&mut self, id: u64, members: &[MemberInput]) -> Result<(), String> {
         let masks = self.check_add_members(members)?;
+        // Reserved at creation for the largest batch (`treasury.rs`): normally always covered.
         let bytes: u64 = members.iter().map(|m| member_bytes(&m.account_id) + ROLE_COMBO_LEN).sum();
-        let available = self.available_treasury();
-        if storage_cost(bytes) > available {
-            return Err(format!(
-                "{ERR_INSUFFICIENT_TREASURY}: need {} yoctoNEAR for the members' storage, available {}",
-                storage_cost(bytes).as_yoctonear(),
-                available.as_yoctonear()
-            ));
-        }
+        let (reserved, _) = crate::treasury::execution_reserve(KindLabel::AddMembers);
+        self.require_treasury(storage_cost(bytes), storage_cost(reserved))?;
         for (m, mask) in members.iter().zip(masks) {
             self.insert_member(m.account_id.clone(), mask);
         }

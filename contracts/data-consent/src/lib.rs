@@ -13,7 +13,7 @@
 //! chain, slot history, snapshots), `storage` (NEP-145 and charging),
 //! `views`, `upgrade`, `events`, `errors`, `types`.
 
-use ai_commons_primitives::{validate_bounded, validate_slug, ModelId};
+use ai_commons_primitives::{validate_bounded, validate_slug, ModelId, StateVersion};
 use near_sdk::store::LookupMap;
 use near_sdk::{env, near, AccountId, BorshStorageKey, PanicOnDefault};
 
@@ -34,14 +34,23 @@ use crate::errors::*;
 use crate::events::{ConsentEvent, OwnerChange};
 use crate::types::*;
 
-/// Layout version of [`Contract`]; `migrate` reads older layouts.
-pub const STATE_VERSION: u16 = 1;
+/// State version of [`Contract`]; `migrate` reads older layouts.
+#[cfg(not(feature = "upgrade-test"))]
+pub const STATE_VERSION: StateVersion = 1;
+#[cfg(feature = "upgrade-test")]
+pub const STATE_VERSION: StateVersion = 2;
+
+/// What `contract_version()` reports.
+#[cfg(not(feature = "upgrade-test"))]
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+#[cfg(feature = "upgrade-test")]
+pub const CONTRACT_VERSION: &str = "2.0.0-upgrade-test";
 /// Most data categories one grant may name.
 pub const MAX_CATEGORIES: usize = 16;
 /// Longest category name, in bytes.
 pub const MAX_CATEGORY_LEN: usize = 32;
 /// Longest snapshot note, in bytes.
-pub const MAX_NOTE_LEN: usize = 256;
+pub use ai_commons_primitives::validate::MAX_NOTE_LEN;
 /// Most users one `is_allowed_batch` call checks.
 pub const MAX_BATCH: usize = 100;
 
@@ -62,8 +71,8 @@ enum StorageKey {
 #[near(contract_state)]
 #[derive(PanicOnDefault)]
 pub struct Contract {
-    /// Layout of this struct; see [`STATE_VERSION`].
-    layout_version: u16,
+    /// State version of this struct; see [`STATE_VERSION`]. First field.
+    state_version: StateVersion,
     /// May upgrade the code (and hand that right on). `None`: upgrades disabled.
     owner: Option<AccountId>,
     /// NEP-145 storage accounts.
@@ -96,7 +105,7 @@ impl Contract {
     pub fn new(owner: Option<AccountId>) -> Self {
         ConsentEvent::ContractInitialized(OwnerChange { old_owner: None, new_owner: owner.clone() }).emit();
         Self {
-            layout_version: STATE_VERSION,
+            state_version: STATE_VERSION,
             owner,
             accounts: LookupMap::new(StorageKey::Accounts),
             managers: LookupMap::new(StorageKey::Managers),

@@ -9,7 +9,7 @@ use crate::errors::*;
 use crate::events::RegistryEvent;
 use crate::limits::{MAX_ALIASES_PER_MODEL, MAX_ALIAS_SLOTS_PER_MODEL};
 use crate::{check, AliasEntry, AliasHistoryKey, AliasKey, AliasPointer, AliasSlotKey, Contract, ContractExt};
-use ai_commons_primitives::{validate_slug, StorageMeter, VersionNumber, VersionStatus};
+use ai_commons_primitives::{StorageMeter, VersionNumber, VersionStatus};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require, AccountId};
 
@@ -22,9 +22,8 @@ impl Contract {
     /// owner may go up to `MAX_ALIAS_SLOTS_PER_MODEL`, so a publisher can
     /// never use up the owner's room. Deposit: storage of the history entry (plus the alias
     /// on first use; 0.01 NEAR is always enough), excess refunded.
-    /// Emits `alias_set`.
-    #[payable]
-    pub fn set_alias(&mut self, model_id: String, alias: String, version: VersionNumber) {
+    /// Emits `alias_set`. Exported as `set_alias` (`ModelRegistryInterface`, versions.rs).
+    pub(crate) fn point_alias(&mut self, model_id: String, alias: String, version: VersionNumber) {
         let caller = env::predecessor_account_id();
         self.assert_may_move_alias(&model_id, &alias, &caller);
         let status = self
@@ -79,7 +78,7 @@ impl Contract {
 impl Contract {
     fn assert_may_move_alias(&self, model_id: &str, alias: &str, caller: &AccountId) {
         let model = self.model_or_panic(model_id);
-        check(validate_slug("alias", alias));
+        check(ai_commons_primitives::validate::validate_alias(alias));
         if *caller == self.owner {
             return;
         }

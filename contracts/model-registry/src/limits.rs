@@ -11,8 +11,9 @@ pub const MAX_LICENSE_LEN: usize = 64;
 pub const MAX_URI_LEN: usize = 512;
 /// Free-form version metadata (typically a small JSON document).
 pub const MAX_METADATA_LEN: usize = 2048;
-/// Reason recorded with a deprecation or revocation.
-pub const MAX_REASON_LEN: usize = 512;
+/// Reason recorded with a deprecation or revocation (shared with the DAO, which
+/// checks it when a proposal is created).
+pub use ai_commons_primitives::validate::MAX_REASON_LEN;
 /// Aliases a model's publisher may create: a publisher creates a new alias
 /// only while the model has fewer than this many.
 pub const MAX_ALIASES_PER_MODEL: u32 = 16;

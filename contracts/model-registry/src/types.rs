@@ -177,6 +177,6 @@ pub struct ConfigView {
     pub protected_aliases: Vec<String>,
     pub model_count: U64,
     pub publisher_count: U64,
-    pub layout_version: u16,
+    pub state_version: ai_commons_primitives::StateVersion,
     pub limits: LimitsView,
 }
