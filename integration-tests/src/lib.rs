@@ -5,12 +5,14 @@
 //! - [`community`]: deploys and wires the four contracts as one community and
 //!   gives typed helpers for what members, publishers, users and attesters do.
 //! - [`lifecycle`]: a community's whole life, step by step, with a transcript.
+//! - [`membership`]: what membership at scale costs (batches, list claims, leaving).
 
 pub mod backend;
 pub mod community;
 pub mod failures;
 pub mod fuzz;
 pub mod lifecycle;
+pub mod membership;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod seed;

@@ -4,6 +4,7 @@
 
 use crate::backend::{Backend, BackendExt, Outcome};
 use crate::community::{millinear, near, sha, Community, Deployment, Wasm};
+use ai_commons_primitives::membership::MembershipTree;
 use anyhow::{ensure, Result};
 use attestation_signer::{commit, random_salt, AttesterSigner, Digest32, InferenceReceipt, U64};
 use base64::Engine;
@@ -210,7 +211,7 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     t.check(1, "anyone", "views the DAO config", format!("{config}"));
 
     // 2. Members join through passed proposals.
-    t.phase(2, "members join through passed proposals");
+    t.phase(2, "members join through passed proposals and a claimed membership list");
     let dave = b.create_account("dave", near(20));
     let erin = b.create_account("erin", near(20));
     govern(
@@ -231,6 +232,66 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     )?;
     let count: u64 = b.view::<String>(&c.dao, "get_member_count", json!({})).parse()?;
     ensure!(count == 5, "expected 5 members, got {count}");
+    t.check(2, "anyone", "counts members", format!("{count} members"));
+
+    // A membership list approved as a Merkle root; a listed account claims its place.
+    let frank = b.create_account("frank", near(10));
+    let mut entries: Vec<(String, Vec<String>)> =
+        (0..999).map(|i| (format!("listed{i:03}.example.near"), vec!["member".to_string()])).collect();
+    entries.insert(500, (frank.to_string(), vec!["member".to_string()]));
+    let tree = MembershipTree::build(&entries).map_err(anyhow::Error::msg)?;
+    let deadline = b.block_timestamp() + 30 * 24 * 3600 * 1_000_000_000;
+    let list_id = govern(
+        b,
+        t,
+        &c,
+        2,
+        "Approve the founding list of 1,000 members",
+        json!({"type": "approve_membership_list", "root": tree.root(), "claim_deadline": deadline.to_string()}),
+    )?;
+    let proof = tree.proof(500).ok_or_else(|| anyhow::anyhow!("no proof for frank"))?;
+    let roles = ["member"];
+    let deposit: String = b.view(
+        &c.dao,
+        "get_claim_deposit",
+        json!({"account_id": frank, "list_id": list_id.to_string(), "roles": roles}),
+    );
+    let deposit = NearToken::from_yoctonear(deposit.parse()?);
+    let (out, bytes) = measured(b, &c.dao, |b| {
+        b.call_json(
+            &frank,
+            &c.dao,
+            "claim_membership",
+            json!({"list_id": list_id.to_string(), "roles": roles, "proof": proof}),
+            deposit,
+        )
+    });
+    ensure!(out.is_success(), "frank's claim failed: {:?}", out.status);
+    t.tx(
+        2,
+        &frank,
+        &format!("claims its place in list #{list_id} with a proof of {} hashes", proof.len()),
+        &out,
+        bytes,
+        format!(
+            "paid {} yoctoNEAR for its own storage; {:.2} Tgas of VM gas",
+            deposit.as_yoctonear(),
+            out.vm_gas as f64 / 1e12
+        ),
+    );
+    let member: Value = b.view(&c.dao, "get_member", json!({"account_id": frank}));
+    ensure!(member["roles"] == json!(["member"]), "frank's member record: {member}");
+    let out = b.call_json(
+        &frank,
+        &c.dao,
+        "claim_membership",
+        json!({"list_id": list_id.to_string(), "roles": roles, "proof": proof}),
+        deposit,
+    );
+    t.expected_failure(2, &frank, "claims again with the same proof", &out);
+    ensure!(matches!(&out.status, Err(e) if e.contains("already a member")), "a second claim: {:?}", out.status);
+    let count: u64 = b.view::<String>(&c.dao, "get_member_count", json!({})).parse()?;
+    ensure!(count == 6, "expected 6 members after the claim, got {count}");
     t.check(2, "anyone", "counts members", format!("{count} members"));
 
     // 3. Users grant training consent; the community sponsors one user's storage.

@@ -271,3 +271,33 @@ fn delegation_costs_do_not_grow_with_the_number_of_delegators() {
     // head, checkpoint, two list slots, two delegations (writes).
     assert_flat("undelegate", &small.undelegate, &large.undelegate, 12);
 }
+
+/// Membership at scale: a claim from a list of 1,000,000 entries costs at most
+/// 3 Tgas of VM gas, and more than a claim from a list of 10 only by its 16 extra
+/// proof hashes (each a SHA-256 of 93 bytes, ~6.7 Ggas, and reading and decoding its
+/// 66 bytes of JSON hex in wasm, ~20 Ggas); the batches of 100
+/// fit one transaction with room to spare.
+#[test]
+fn membership_claims_stay_under_3_tgas_with_a_million_entries_and_batches_of_100_fit() {
+    use ai_commons_tests::membership::{membership_costs, BATCH};
+    let m = membership_costs(&wasm().dao);
+    let (small, small_len) = &m.claim_small;
+    let (large, large_len) = &m.claim_large;
+    println!(
+        "claim VM: {} (list of 10, {small_len} hashes), {} (list of 1,000,000, {large_len} hashes)",
+        tgas(small.vm_gas),
+        tgas(large.vm_gas)
+    );
+    assert_eq!((*small_len, *large_len), (4, 20));
+    assert!(large.vm_gas <= 3 * TGAS, "a claim from a list of 1,000,000 costs {}", tgas(large.vm_gas));
+    assert_eq!(small.bytes, large.bytes, "a claim stores the same bytes whatever the list");
+    // Per extra hash, everything included (the trie-depth term is the same: both claims run on one state).
+    let per_hash = (large.vm_gas.saturating_sub(small.vm_gas)) / (*large_len - *small_len) as u64;
+    assert!(per_hash < 30 * GGAS, "each proof hash costs {}", tgas(per_hash));
+    for (what, c) in [("add_members", &m.add_members), ("remove_members", &m.remove_members)] {
+        println!("{what} of {BATCH}: VM {}, total {}", tgas(c.vm_gas), tgas(c.total_gas));
+        assert!(c.total_gas < 150 * TGAS, "{what} of {BATCH} burns {}", tgas(c.total_gas));
+    }
+    assert!(m.leave.vm_gas < 3 * TGAS, "leave costs {}", tgas(m.leave.vm_gas));
+    assert!(m.leave.bytes < 0, "leaving frees the member's storage");
+}

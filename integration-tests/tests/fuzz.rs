@@ -134,6 +134,9 @@ struct World {
     execute_id: u64,
     receipt: Value,
     signature: String,
+    /// An approved membership list listing vic (`member`), and vic's proof.
+    list_id: u64,
+    list_proof: Vec<ai_commons_primitives::Digest32>,
 }
 
 impl World {
@@ -168,6 +171,21 @@ impl World {
             c.vote(&mut b, voter, execute_id, "yes").assert_success();
         }
         assert_eq!(c.status(&b, execute_id), "passed");
+        // A membership list of 100 entries, vic's among them, for `claim_membership`.
+        let entries: Vec<(String, Vec<String>)> = (0..100)
+            .map(|i| {
+                let account = if i == 42 { p("vic").to_string() } else { format!("listed{i:03}.example.near") };
+                (account, vec!["member".to_string()])
+            })
+            .collect();
+        let tree = ai_commons_primitives::membership::MembershipTree::build(&entries).expect("list");
+        let (list_id, out) = c.pass_and_execute(
+            &mut b,
+            "the list",
+            json!({"type": "approve_membership_list", "root": tree.root(), "claim_deadline": FAR}),
+        );
+        out.assert_success();
+        let list_proof = tree.proof(42).expect("vic's proof");
 
         // Registry: model m, version 1 approved (the receipt's), version 2 comes from the fuzz's submit_version.
         b.call_json(
@@ -240,7 +258,21 @@ impl World {
             b.deploy(&account, code).assert_success();
             fresh.push(account);
         }
-        World { b, c, wasm, people, fresh, vote_id, cancel_id, finalize_id, execute_id, receipt, signature }
+        World {
+            b,
+            c,
+            wasm,
+            people,
+            fresh,
+            vote_id,
+            cancel_id,
+            finalize_id,
+            execute_id,
+            receipt,
+            signature,
+            list_id,
+            list_proof,
+        }
     }
 
     fn person(&self, name: &str) -> AccountId {
@@ -339,6 +371,8 @@ fn methods(w: &World) -> Vec<Method> {
         wasm(On::Dao, "store_code", Who::Alice, millinear(10), b"\0asm\x01\0\0\0\0\x05\x04fuzz".to_vec()),
         json(On::Dao, "add_proposal", Who::Alice, deposit("upgrade registry", &kind_upgrade), json!({"description": "upgrade registry", "kind": kind_upgrade}), &[]),
         json(On::Dao, "delegate", Who::Carol, millinear(10), json!({"delegate": w.c.council[0], "kinds": ["text"], "expires_at": FAR}), &["expires_at"]),
+        // `leave` takes no arguments (near-sdk reads no input), so it has nothing to fuzz.
+        json(On::Dao, "claim_membership", Who::Vic, millinear(10), json!({"list_id": w.list_id.to_string(), "roles": ["member"], "proof": w.list_proof}), &[]),
         private(On::Dao, "on_execute", json!({"id": w.execute_id.to_string()})),
         private(On::Dao, "migrate", json!({})),
         // model-registry

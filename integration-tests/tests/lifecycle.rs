@@ -27,7 +27,12 @@ fn lifecycle_on_the_embedded_chain() {
     assert_eq!(receipt["attester_revoked"], json!(true), "receipts signed before revocation stay, flagged: {receipt}");
     let executed: Vec<serde_json::Value> =
         b.view(&c.dao, "get_proposals_by_status", json!({"status": "executed", "limit": 100}));
-    assert_eq!(executed.len(), 14);
+    assert_eq!(executed.len(), 15);
+    // The membership list approved in phase 2 was claimed by frank.
+    let claimed = t.steps.iter().filter(|s| s.phase == 2 && s.action.starts_with("claims its place in list #"));
+    assert_eq!(claimed.count(), 1);
+    let count: String = b.view(&c.dao, "get_member_count", json!({}));
+    assert_eq!(count, "6");
     // Gas and storage were reported for every transaction step.
     assert!(t.steps.iter().filter(|s| s.gas_burnt > 0).count() > 40);
     // The transcript serializes for other tools.

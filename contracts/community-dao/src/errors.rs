@@ -91,3 +91,12 @@ pub const ERR_ALIAS_UNSET: &str = "the mandate alias points to no version";
 pub use ai_commons_primitives::validate::{
     ERR_EXPIRY_IN_PAST as ERR_EXPIRY_PAST, ERR_REASON_EMPTY as ERR_EMPTY_REASON,
 };
+// Membership at scale (`membership.rs`).
+pub const ERR_BATCH_SIZE: &str = "a batch needs 1 to 100 accounts";
+pub const ERR_CLAIM_DEADLINE_PAST: &str = "claim deadline must be in the future";
+pub const ERR_ZERO_ROOT: &str = "membership root must not be zero";
+pub const ERR_LIST_NOT_FOUND: &str = "membership list not found";
+pub const ERR_CLAIM_CLOSED: &str = "claim deadline has passed";
+pub const ERR_ALREADY_CLAIMED: &str = "membership already claimed from this list";
+pub const ERR_PROOF_TOO_LONG: &str = "proof is too long";
+pub const ERR_BAD_PROOF: &str = "proof does not match the membership list";

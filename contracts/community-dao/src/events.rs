@@ -61,6 +61,19 @@ pub enum DaoEvent {
     MemberAdded { account_id: AccountId, roles: Vec<String>, proposal_id: U64 },
     #[event_version("1.0.0")]
     MemberRemoved { account_id: AccountId, proposal_id: U64 },
+    /// An `add_members` proposal executed: the new members (their roles are in the proposal).
+    #[event_version("1.0.0")]
+    MembersAdded { account_ids: Vec<AccountId>, proposal_id: U64 },
+    #[event_version("1.0.0")]
+    MembersRemoved { account_ids: Vec<AccountId>, proposal_id: U64 },
+    /// Listed accounts may claim until `claim_deadline`; `list_id` is the approving proposal's id.
+    #[event_version("1.0.0")]
+    MembershipListApproved { list_id: U64, root: Digest32, claim_deadline: U64 },
+    /// `storage_deposit`: what the claimer paid for its member record and claim marker.
+    #[event_version("1.0.0")]
+    MembershipClaimed { account_id: AccountId, roles: Vec<String>, list_id: U64, storage_deposit: NearToken },
+    #[event_version("1.0.0")]
+    MemberLeft { account_id: AccountId },
     #[event_version("1.0.0")]
     MemberRolesChanged { account_id: AccountId, roles: Vec<String>, proposal_id: U64 },
     #[event_version("1.0.0")]

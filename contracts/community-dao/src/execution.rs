@@ -98,6 +98,11 @@ impl Contract {
             ProposalKind::RegisterAgent { .. }
             | ProposalKind::SuspendAgent { .. }
             | ProposalKind::RetireAgent { .. } => self.apply_agent_kind(id, kind)?,
+            ProposalKind::AddMembers { members } => self.apply_add_members(id, members)?,
+            ProposalKind::RemoveMembers { account_ids } => self.apply_remove_members(id, account_ids)?,
+            ProposalKind::ApproveMembershipList { root, claim_deadline } => {
+                crate::membership::apply_membership_list(id, root, claim_deadline.0)?
+            }
             _ => return Err("not an internal proposal kind".into()),
         }
         Ok(())

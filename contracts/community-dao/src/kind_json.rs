@@ -10,7 +10,7 @@
 
 use crate::base64::Base64Bytes;
 use crate::named_enum::named_enum;
-use crate::types::{CommunityContract, FunctionCallAction, KindLabel, KindSet, ProposalKind, VotePolicy};
+use crate::types::{CommunityContract, FunctionCallAction, KindLabel, KindSet, MemberInput, ProposalKind, VotePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::serde::de::{self, Deserialize, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
@@ -52,6 +52,10 @@ named_enum! {
         Contract = "contract",
         MandateUri = "mandate_uri",
         MandateHash = "mandate_hash",
+        Members = "members",
+        AccountIds = "account_ids",
+        Root = "root",
+        ClaimDeadline = "claim_deadline",
     }
 }
 
@@ -60,7 +64,7 @@ impl Field {
         Self::NAMES[self as usize]
     }
 
-    fn bit(self) -> u32 {
+    fn bit(self) -> u64 {
         1 << (self as u32)
     }
 
@@ -88,6 +92,9 @@ impl Field {
                 &[AccountId, MandateUri, MandateHash, ModelId, Version, Alias, CanVote, CanPropose, ExpiresAt]
             }
             KindLabel::SuspendAgent | KindLabel::RetireAgent => &[AccountId, Reason],
+            KindLabel::AddMembers => &[Members],
+            KindLabel::RemoveMembers => &[AccountIds],
+            KindLabel::ApproveMembershipList => &[Root, ClaimDeadline],
         }
     }
 }
@@ -152,6 +159,10 @@ struct Slots {
     contract: Option<CommunityContract>,
     mandate_uri: Option<String>,
     mandate_hash: Option<Digest32>,
+    members: Option<Vec<MemberInput>>,
+    account_ids: Option<Vec<AccountId>>,
+    root: Option<Digest32>,
+    claim_deadline: Option<U64>,
 }
 
 struct KindVisitor;
@@ -166,7 +177,7 @@ impl<'de> Visitor<'de> for KindVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProposalKind, A::Error> {
         let mut s = Slots::default();
         // Fields given (bit per `Field`), and the first unknown field name.
-        let mut given = 0u32;
+        let mut given = 0u64;
         let mut unknown = None;
         while let Some(key) = map.next_key()? {
             if let Some(label) = s.kind {
@@ -223,6 +234,10 @@ impl<'de> Visitor<'de> for KindVisitor {
                 Field::Contract => s.contract = Some(map.next_value()?),
                 Field::MandateUri => s.mandate_uri = Some(map.next_value()?),
                 Field::MandateHash => s.mandate_hash = Some(map.next_value()?),
+                Field::Members => s.members = Some(map.next_value()?),
+                Field::AccountIds => s.account_ids = Some(map.next_value()?),
+                Field::Root => s.root = Some(map.next_value()?),
+                Field::ClaimDeadline => s.claim_deadline = Some(map.next_value()?),
             }
         }
         build(s, given, unknown)
@@ -230,7 +245,7 @@ impl<'de> Visitor<'de> for KindVisitor {
 }
 
 /// The kind named by `type`, from the slots, once the whole object is read.
-fn build<E: de::Error>(s: Slots, given: u32, unknown: Option<String>) -> Result<ProposalKind, E> {
+fn build<E: de::Error>(s: Slots, given: u64, unknown: Option<String>) -> Result<ProposalKind, E> {
     use Field as F;
     let label = s.kind.ok_or_else(|| E::missing_field("type"))?;
     let foreign = Field::ALL.into_iter().find(|f| given & !allowed(label) & f.bit() != 0);
@@ -326,11 +341,17 @@ fn build<E: de::Error>(s: Slots, given: u32, unknown: Option<String>) -> Result<
             account_id: c.need(s.account_id, F::AccountId)?,
             reason: c.need(s.reason, F::Reason)?,
         },
+        KindLabel::AddMembers => ProposalKind::AddMembers { members: c.need(s.members, F::Members)? },
+        KindLabel::RemoveMembers => ProposalKind::RemoveMembers { account_ids: c.need(s.account_ids, F::AccountIds)? },
+        KindLabel::ApproveMembershipList => ProposalKind::ApproveMembershipList {
+            root: c.need(s.root, F::Root)?,
+            claim_deadline: c.need(s.claim_deadline, F::ClaimDeadline)?,
+        },
     })
 }
 
 /// The fields of a kind, `type` included, as a bit set.
-fn allowed(label: KindLabel) -> u32 {
+fn allowed(label: KindLabel) -> u64 {
     Field::of(label).iter().fold(Field::Type.bit(), |acc, f| acc | f.bit())
 }
 
@@ -343,7 +364,7 @@ fn not_in_kind<E: de::Error>(name: &str, label: KindLabel) -> E {
 /// Takes the required fields of one kind.
 struct Need {
     label: KindLabel,
-    given: u32,
+    given: u64,
 }
 
 impl Need {
@@ -476,6 +497,14 @@ mod tests {
             },
             SuspendAgent { account_id: acc("agent.near"), reason: "drifted".into() },
             RetireAgent { account_id: acc("agent.near"), reason: "replaced".into() },
+            AddMembers {
+                members: vec![
+                    MemberInput { account_id: acc("zed.near"), roles: vec!["member".into()] },
+                    MemberInput { account_id: acc("yan.near"), roles: vec!["council".into(), "member".into()] },
+                ],
+            },
+            RemoveMembers { account_ids: vec![acc("zed.near"), acc("yan.near")] },
+            ApproveMembershipList { root: Digest32([5; 32]), claim_deadline: U64(1_800_000_000_000_000_000) },
         ]
     }
 

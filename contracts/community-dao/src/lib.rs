@@ -7,7 +7,8 @@
 //! Layout: `lib.rs` (state, init, storage keys), `types.rs`, `kind_json.rs`
 //! (JSON input of proposal kinds), `base64.rs` (bytes as base64 in JSON),
 //! `errors.rs`, `events.rs`, `members.rs` (roles, members, electorate counts),
-//! `outcome.rs` (voting arithmetic), `proposals.rs` (create, cancel, finalize,
+//! `membership.rs` (batch add/remove, Merkle membership lists and claims,
+//! leaving), `outcome.rs` (voting arithmetic), `proposals.rs` (create, cancel, finalize,
 //! status index, bond), `votes.rs`, `execution.rs`, `upgrade.rs`, `views.rs`,
 //! `table.rs` (uncached storage maps), `delegation.rs` (delegation, weights,
 //! override), `agents.rs` (community AI agents and their receipt-checked votes).
@@ -20,6 +21,7 @@ mod events;
 mod execution;
 mod kind_json;
 mod members;
+mod membership;
 mod named_enum;
 mod outcome;
 mod proposals;
@@ -39,6 +41,7 @@ pub use delegation::{DelegationView, MAX_BUCKETS};
 pub use errors::*;
 pub use events::DaoEvent;
 pub use members::{RoleCombo, RoleTable};
+pub use membership::{MembershipList, MembershipListView, MAX_BATCH_MEMBERS};
 pub use outcome::{decide, Outcome};
 pub use treasury::{LAST_VOTER_GROWTH, MAX_VOTE_BYTES, VOTING_BYTES_PER_MEMBER};
 pub use types::*;
@@ -93,6 +96,8 @@ pub(crate) enum StorageKey {
     Withdrawn,
     Agents,
     AgentActions,
+    MembershipLists,
+    MembershipClaims,
 }
 
 /// The DAO's root record, stored under near-sdk's `STATE` key: scalars and the

@@ -200,6 +200,13 @@ impl Contract {
             ProposalKind::RegisterAgent { .. }
             | ProposalKind::SuspendAgent { .. }
             | ProposalKind::RetireAgent { .. } => self.validate_agent_kind(kind)?,
+            ProposalKind::AddMembers { members } => {
+                self.check_add_members(members)?;
+            }
+            ProposalKind::RemoveMembers { account_ids } => self.check_remove_members(account_ids)?,
+            ProposalKind::ApproveMembershipList { root, claim_deadline } => {
+                crate::membership::check_membership_list(root, claim_deadline.0)?
+            }
         }
         Ok(())
     }

@@ -13,6 +13,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 #[path = "tests_delegation.rs"]
 mod delegation;
+#[path = "tests_membership.rs"]
+mod membership;
 
 const DAO: &str = "dao.near";
 const ALICE: &str = "alice.near"; // council
@@ -1579,6 +1581,20 @@ fn an_execution_adds_at_most_the_bytes_reserved_for_it() {
             registry: Some(longest_account('a')),
             attestation: Some(longest_account('b')),
             consent: Some(longest_account('c')),
+        },
+        ProposalKind::ApproveMembershipList { root: Digest32([7; 32]), claim_deadline: U64(T0 + 30 * DAY) },
+        // The largest batch of the longest accounts (last: half of them join the council).
+        ProposalKind::AddMembers {
+            members: (0..crate::MAX_BATCH_MEMBERS)
+                .map(|i| MemberInput {
+                    account_id: acc(&format!("{i:03}{}.near", "m".repeat(56))),
+                    roles: vec!["member".into(), if i % 2 == 0 { "council" } else { "member" }.into()]
+                        .into_iter()
+                        .collect::<std::collections::BTreeSet<String>>()
+                        .into_iter()
+                        .collect(),
+                })
+                .collect(),
         },
     ];
     for kind in cases {

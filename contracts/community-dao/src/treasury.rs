@@ -10,8 +10,8 @@
 //!   override and receipt) and one override counter per member of its
 //!   electorate snapshot, plus the growth of its header's newest-voter name;
 //! - until it is executed (or ends without passing): the storage its
-//!   execution may add to the DAO (a member record, a role, a policy, the
-//!   community contracts) and the fixed deposit it sends to a community
+//!   execution may add to the DAO (a member record, up to 100 for a batch, a
+//!   membership list, a role, a policy, the community contracts) and the fixed deposit it sends to a community
 //!   contract (`set_alias`, `record_snapshot`, `admit_attester`, ...).
 //!
 //! `add_proposal` takes the proposal's reserve from the free part (refused when
@@ -68,6 +68,11 @@ pub const LAST_VOTER_GROWTH: u64 = MAX_ACCOUNT_OPTION - 1;
 /// Storage an `add_member` execution adds: the member record (key and 32-byte
 /// value), its slot in the member list, and one new role combination.
 const ADD_MEMBER_BYTES: u64 = (RECORD_OVERHEAD + 1 + MAX_ACCOUNT + 32) + (RECORD_OVERHEAD + 1 + 4 + MAX_ACCOUNT) + 6;
+/// Storage an `add_members` execution may add: the most members a batch
+/// holds, each as for `add_member` (a new role combination each at worst).
+const ADD_MEMBERS_BYTES: u64 = crate::membership::MAX_BATCH_MEMBERS as u64 * ADD_MEMBER_BYTES;
+/// An approved membership list: key (prefix, list id) and value (root, deadline, approval time).
+const MEMBERSHIP_LIST_BYTES: u64 = RECORD_OVERHEAD + (1 + 8) + (32 + 8 + 8);
 /// A new role combination (mask and count) in the combination table.
 const CHANGE_ROLES_BYTES: u64 = 6;
 /// A member with a delegation changing roles or leaving moves its delegation
@@ -94,6 +99,8 @@ pub(crate) fn execution_reserve(label: KindLabel) -> (u64, NearToken) {
         KindLabel::ChangePolicy => (CHANGE_POLICY_BYTES, zero),
         KindLabel::ChangeRolePermissions => (NEW_ROLE_BYTES, zero),
         KindLabel::SetCommunityContracts => (COMMUNITY_BYTES, zero),
+        KindLabel::AddMembers => (ADD_MEMBERS_BYTES, zero),
+        KindLabel::ApproveMembershipList => (MEMBERSHIP_LIST_BYTES, zero),
         KindLabel::DeprecateModelVersion | KindLabel::RevokeModelVersion => (0, VERSION_STATUS_DEPOSIT),
         KindLabel::MoveAlias => (0, ALIAS_DEPOSIT),
         KindLabel::AdmitAttester => (0, ATTESTER_DEPOSIT),

@@ -37,6 +37,9 @@ named_enum! {
         RegisterAgent = "register_agent",
         SuspendAgent = "suspend_agent",
         RetireAgent = "retire_agent",
+        AddMembers = "add_members",
+        RemoveMembers = "remove_members",
+        ApproveMembershipList = "approve_membership_list",
     }
 }
 
@@ -68,6 +71,9 @@ impl KindLabel {
                 | KindLabel::RegisterAgent
                 | KindLabel::SuspendAgent
                 | KindLabel::RetireAgent
+                | KindLabel::AddMembers
+                | KindLabel::RemoveMembers
+                | KindLabel::ApproveMembershipList
         )
     }
 }
@@ -236,9 +242,9 @@ pub struct Role {
     pub can_vote: KindSet,
 }
 
-/// An initial member given to `new`.
-#[near(serializers = [json])]
-#[derive(Clone, Debug)]
+/// A member given to `new` or to an `add_members` proposal.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberInput {
     pub account_id: AccountId,
     pub roles: Vec<String>,
@@ -462,6 +468,20 @@ pub enum ProposalKind {
         account_id: AccountId,
         reason: String,
     },
+    /// 1 to 100 new members at once (see `membership.rs`).
+    AddMembers {
+        members: Vec<MemberInput>,
+    },
+    /// 1 to 100 members removed at once.
+    RemoveMembers {
+        account_ids: Vec<AccountId>,
+    },
+    /// A membership list, as the Merkle root of its `(account, roles)` entries
+    /// (`ai_commons_primitives::membership`), that listed accounts claim until `claim_deadline`.
+    ApproveMembershipList {
+        root: Digest32,
+        claim_deadline: U64,
+    },
 }
 
 named_enum! {
@@ -521,6 +541,9 @@ impl ProposalKind {
             ProposalKind::RegisterAgent { .. } => KindLabel::RegisterAgent,
             ProposalKind::SuspendAgent { .. } => KindLabel::SuspendAgent,
             ProposalKind::RetireAgent { .. } => KindLabel::RetireAgent,
+            ProposalKind::AddMembers { .. } => KindLabel::AddMembers,
+            ProposalKind::RemoveMembers { .. } => KindLabel::RemoveMembers,
+            ProposalKind::ApproveMembershipList { .. } => KindLabel::ApproveMembershipList,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod digest;
 pub mod errors;
 pub mod ids;
 pub mod interfaces;
+pub mod membership;
 pub mod pagination;
 pub mod receipt;
 pub mod storage;

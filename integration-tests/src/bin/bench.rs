@@ -1,7 +1,7 @@
 //! The cost bench: wall time and gas of a call on the embedded chain, wasm
 //! sizes, and the gas and storage of every contract's hot operations with
 //! small and large states (seeded by the contracts' own code, see
-//! `ai_commons_tests::seed`).
+//! `ai_commons_tests::seed`), and membership at scale (`ai_commons_tests::membership`).
 //!
 //! Usage: `cargo run -p ai-commons-tests --bin bench [-- --json FILE] [--quick]`
 //! (`--quick`: small states only, for a fast look).
@@ -442,6 +442,55 @@ fn bench() -> ExitCode {
                             "submit_registry_vm_gas": r.submit_registry_vm_gas,
                             "views_vm_gas": r.views.iter().map(|(v, g)| (v.to_string(), json!(g))).collect::<serde_json::Map<_, _>>()}))
             .collect::<Vec<_>>()),
+    );
+
+    // 7. community-dao: membership at scale.
+    let m = ai_commons_tests::membership::membership_costs(&wasm.dao);
+    println!(
+        "\n7. community-dao: membership at scale, on a DAO of {} members (batches of {}; claims from lists of {} and {} entries)",
+        thousands(ai_commons_tests::membership::MEMBERS as u64),
+        ai_commons_tests::membership::BATCH,
+        thousands(ai_commons_tests::membership::SMALL_LIST as u64),
+        thousands(ai_commons_tests::membership::LARGE_LIST as u64),
+    );
+    let row = |name: String, c: &Cost| vec![name, tgas(c.vm_gas), tgas(c.total_gas), bytes(c.bytes)];
+    table(&[
+        ["operation", "VM", "total", "bytes"].map(String::from).to_vec(),
+        row(format!("execute add_members ({} accounts)", ai_commons_tests::membership::BATCH), &m.add_members),
+        row(format!("execute remove_members ({} accounts)", ai_commons_tests::membership::BATCH), &m.remove_members),
+        row("execute approve_membership_list".into(), &m.approve_list),
+        row(
+            format!(
+                "claim_membership, list of {} ({} hashes)",
+                thousands(ai_commons_tests::membership::SMALL_LIST as u64),
+                m.claim_small.1
+            ),
+            &m.claim_small.0,
+        ),
+        row(
+            format!(
+                "claim_membership, list of {} ({} hashes)",
+                thousands(ai_commons_tests::membership::LARGE_LIST as u64),
+                m.claim_large.1
+            ),
+            &m.claim_large.0,
+        ),
+        row("leave".into(), &m.leave),
+    ]);
+    println!(
+        "  (a claim's bytes are the claimer's member record, member-list slot and claim marker, paid by the claimer;\n   \
+         the tree of {} entries was built off chain in {:.1} s by ai_commons_primitives::membership::MembershipTree)",
+        thousands(ai_commons_tests::membership::LARGE_LIST as u64),
+        m.large_tree_seconds
+    );
+    report.insert(
+        "membership".into(),
+        json!({"members": ai_commons_tests::membership::MEMBERS, "batch": ai_commons_tests::membership::BATCH,
+               "add_members": cost_json(&m.add_members), "remove_members": cost_json(&m.remove_members),
+               "approve_membership_list": cost_json(&m.approve_list),
+               "claim_small_list": {"entries": ai_commons_tests::membership::SMALL_LIST, "proof_len": m.claim_small.1, "cost": cost_json(&m.claim_small.0)},
+               "claim_large_list": {"entries": ai_commons_tests::membership::LARGE_LIST, "proof_len": m.claim_large.1, "cost": cost_json(&m.claim_large.0)},
+               "leave": cost_json(&m.leave), "large_tree_build_seconds": m.large_tree_seconds}),
     );
 
     println!("\nbench finished in {:.1} s", started.elapsed().as_secs_f64());
