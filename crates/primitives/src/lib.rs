@@ -12,6 +12,7 @@ pub mod interfaces;
 pub mod pagination;
 pub mod receipt;
 pub mod storage;
+pub mod tee;
 pub mod types;
 
 pub use digest::Digest32;

@@ -18,9 +18,33 @@ use std::sync::{Mutex, OnceLock};
 /// The contracts of the suite, as cargo package names.
 pub const SUITE: [&str; 4] = ["community-dao", "model-registry", "data-consent", "inference-attestation"];
 
-/// Root of the cargo workspace.
+/// Contracts built beside the suite: one deployment serves every community
+/// on a chain. `wasm("tee-verifier", &[])` builds it on first use.
+pub const SHARED: [&str; 1] = ["tee-verifier"];
+
+/// Everything `scripts/build.sh` builds: the suite, then the shared contracts.
+pub fn all_contracts() -> Vec<&'static str> {
+    SUITE.iter().chain(SHARED.iter()).copied().collect()
+}
+
+/// Root of the cargo workspace whose contracts to build.
+///
+/// Cargo sets `CARGO_MANIFEST_DIR` when it runs a test, bench or binary: the
+/// workspace that holds the running crate is the one to build, even when this
+/// crate was compiled from another checkout sharing the target dir (a cached
+/// artifact keeps the path it was compiled with). Outside cargo, the checkout
+/// this crate was compiled from.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    let running = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    running
+        .and_then(|dir| dir.ancestors().find(|d| is_workspace_root(d)).map(Path::to_path_buf))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .canonicalize()
+        .expect("workspace root")
+}
+
+fn is_workspace_root(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|toml| toml.lines().any(|l| l.trim() == "[workspace]"))
 }
 
 /// Target dir of the wasm builds (`WASM_TARGET_DIR` overrides it).
