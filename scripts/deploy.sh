@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Deploys one AI Commons community to testnet (or any network) with near-cli-rs:
 # creates the sub-accounts of a parent account, deploys res/*.wasm, initializes
-# each contract and links them, then prints a summary.
+# each contract and links them, then deletes the full-access key of every
+# contract account (the DAO owns them from then on) and prints a summary.
+# Re-running it finishes a partial deploy: existing accounts are not created
+# again, initialized contracts are not deployed again, deleted keys are skipped.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -10,13 +13,17 @@ usage() {
     cat <<EOF
 Usage: scripts/deploy.sh --parent ACCOUNT (--consent ACCOUNT | --deploy-consent) [options]
 
-Creates and deploys, under ACCOUNT (which signs and funds everything):
+Creates and deploys, under ACCOUNT (which funds everything):
   dao.ACCOUNT          community-dao, initialized with new(...)
   registry.ACCOUNT     model-registry, owner = dao.ACCOUNT
   attestation.ACCOUNT  inference-attestation, owner = dao.ACCOUNT, registry = registry.ACCOUNT
   consent.ACCOUNT      data-consent, only with --deploy-consent: data-consent is ONE
                        shared deployment serving every community, so normally link the
                        existing one with --consent.
+Then it deletes the full-access key of each of these accounts: nobody can sign
+for them afterwards, and their code changes only through DAO proposals
+(upgrade_self for the DAO, upgrade_contract for the others; see README.md,
+"Who owns what"). Re-run it to finish a deploy that stopped half-way.
 
 Options:
   --parent ACCOUNT       parent account (required); must be in your keychain
@@ -111,6 +118,8 @@ elif [[ $consent != none ]]; then
     check_account "--consent" "$consent"
 fi
 consent_owner=${consent_owner:-$dao}
+consent_owner_note=''
+if [[ $deploy_consent == 1 ]]; then consent_owner_note=", data-consent's upgrades (owner: $consent_owner)"; fi
 [[ $consent_owner == none ]] || check_account "--consent-owner" "$consent_owner"
 
 bond_yocto=$(near_to_yocto "$bond")
@@ -167,12 +176,19 @@ create_account "$attestation" "$funding" "$parent"
 if [[ $deploy_consent == 1 ]]; then create_account "$consent" "$funding" "$parent"; fi
 
 # ---- 3. deploy + init (the registry first: the attestation contract and the DAO point at it)
-near_deploy "$registry" "$(wasm_path model_registry)" "$registry_args"
-near_deploy "$attestation" "$(wasm_path inference_attestation)" "$attestation_args"
-if [[ $deploy_consent == 1 ]]; then near_deploy "$consent" "$(wasm_path data_consent)" "$consent_args"; fi
-near_deploy "$dao" "$(wasm_path community_dao)" "$dao_args"
+deploy_once "$registry" "$(wasm_path model_registry)" "$registry_args"
+deploy_once "$attestation" "$(wasm_path inference_attestation)" "$attestation_args"
+if [[ $deploy_consent == 1 ]]; then deploy_once "$consent" "$(wasm_path data_consent)" "$consent_args"; fi
+deploy_once "$dao" "$(wasm_path community_dao)" "$dao_args"
 
-# ---- 4. summary
+# ---- 4. hand the accounts over: delete every full-access key
+contract_accounts=("$registry" "$attestation")
+if [[ $deploy_consent == 1 ]]; then contract_accounts+=("$consent"); fi
+contract_accounts+=("$dao")
+note "deleting the full-access keys of ${contract_accounts[*]}: afterwards nobody can sign for these accounts; the DAO ($dao) owns the registry and attestation contracts${consent_owner_note:-} and upgrades them (and itself) only through passed proposals"
+for a in "${contract_accounts[@]}"; do delete_full_access_keys "$a"; done
+
+# ---- 5. summary
 consent_note='(shared, linked)'
 [[ $deploy_consent == 0 ]] || consent_note="(deployed here, owner: $consent_owner)"
 sent=''
@@ -185,5 +201,6 @@ Community '$name' on $NETWORK$sent
   inference-attestation  $attestation   (owner: $dao, registry: $registry)
   data-consent           $consent   $consent_note
   council                $council
+  full-access keys       none left on ${contract_accounts[*]}
 Next: scripts/drive.sh --parent $parent --network $NETWORK --help
 EOF

@@ -285,8 +285,12 @@ do_register_model() { # MODEL_ID NAME TASK LICENSE CARD_URI CARD_DIGEST
 
 SUBMITTED_VERSION=''
 do_submit_version() { # MODEL_ID WEIGHTS_DIGEST SNAPSHOT_ID ARTIFACT_URI CODE_DIGEST [PARENT_VERSION]
-    local v parent=${6:-null} guess=1
-    [[ ! $parent =~ ^[0-9]+$ ]] || guess=$((parent + 1)) # what a dry run shows
+    local v parent=null guess=1
+    if [[ -n ${6-} ]]; then
+        check_uint PARENT_VERSION "$6"
+        parent="{\"model_id\":$(json_str "$1"),\"version\":$6}" # ParentRef::Version
+        guess=$(($6 + 1))                                         # what a dry run shows
+    fi
     near_call "$registry" submit_version "{\"model_id\":$(json_str "$1"),\"weights_digest\":\"$2\",\"artifact_uri\":$(json_str "$4"),\"parent\":$parent,\"training\":{\"code_digest\":\"$5\",\"dataset_digest\":null,\"consent_contract\":\"$consent\",\"consent_snapshot_id\":\"$3\"},\"eval_report_digest\":null,\"metadata\":null}" \
         '0.05 NEAR' '30 Tgas' "$signer"
     local i

@@ -16,6 +16,8 @@ purpose, metadata, roles, vote policies, proposal bond and the chosen members
 shared deployment); the source's registry and attestation contracts are owned
 by the source DAO, so the fork links none unless --registry/--attestation name
 them or --deploy-contracts deploys new ones under ACCOUNT, owned by the fork.
+Like deploy.sh, it ends by deleting the full-access key of every account it
+deployed to: the fork's proposals are then the only way to change them.
 
 Options:
   --parent ACCOUNT      parent account that creates, funds and signs (required)
@@ -236,6 +238,12 @@ if [[ $deploy_contracts == 1 ]]; then
     near_deploy "$attestation" "$(wasm_path inference_attestation)" "{\"owner\":\"$new_dao\",\"registry\":\"$registry\",\"max_clock_skew_ns\":null}"
 fi
 near_deploy "$new_dao" "$(wasm_path community_dao)" "$dao_args"
+
+# ---- 5. as deploy.sh: no contract account keeps a full-access key
+forked_accounts=("$new_dao")
+if [[ $deploy_contracts == 1 ]]; then forked_accounts=("$registry" "$attestation" "$new_dao"); fi
+note "deleting the full-access keys of ${forked_accounts[*]}: afterwards only passed proposals of $new_dao change them"
+for a in "${forked_accounts[@]}"; do delete_full_access_keys "$a"; done
 
 sent=''
 ! dry || sent=' (dry run: nothing was sent)'

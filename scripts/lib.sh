@@ -335,6 +335,62 @@ create_account() {
         sign-as "$3" network-config "$NETWORK" "$(sign_with)" send
 }
 
+# contract_initialized ACCOUNT: whether ACCOUNT runs an initialized AI Commons
+# contract (its `contract_version` view answers). Live runs only: a dry run
+# assumes it does not.
+contract_initialized() {
+    dry && return 1
+    near contract call-function as-read-only "$1" contract_version json-args '{}' \
+        network-config "$NETWORK" now >/dev/null 2>&1
+}
+
+# deploy_once ACCOUNT WASM INIT_JSON_ARGS: near_deploy, unless a previous run
+# already deployed and initialized the contract (then it is left alone).
+deploy_once() {
+    if contract_initialized "$1"; then
+        note "$1 already runs an initialized contract; not deploying or initializing it again"
+        return 0
+    fi
+    near_deploy "$@"
+}
+
+# full_access_keys ACCOUNT: the account's full-access public keys, one per
+# line, as near-cli-rs lists them (live runs).
+full_access_keys() {
+    local -a cmd=(near account list-keys "$1" network-config "$NETWORK" now)
+    local out line
+    print_cmd "${cmd[@]}"
+    out=$("${cmd[@]}" 2>&1) || {
+        printf '%s\n' "$out" >&2
+        die "listing the keys of $1 failed (see near-cli's output above)"
+    }
+    while IFS= read -r line; do
+        if [[ ${line,,} == *"full access"* && $line =~ (ed25519|secp256k1):[1-9A-HJ-NP-Za-km-z]+ ]]; then
+            printf '%s\n' "${BASH_REMATCH[0]}"
+        fi
+    done <<<"$out"
+}
+
+# delete_full_access_keys ACCOUNT: deletes every full-access key of ACCOUNT in
+# one transaction signed by the account itself; an account without one (a
+# previous run deleted them) is skipped. A dry run prints both commands.
+delete_full_access_keys() {
+    if dry; then
+        print_cmd near account list-keys "$1" network-config "$NETWORK" now
+        run near account delete-keys "$1" public-keys "<the full-access keys listed>" \
+            network-config "$NETWORK" "$(sign_with)" send
+        return 0
+    fi
+    local keys
+    keys=$(full_access_keys "$1")
+    if [[ -z $keys ]]; then
+        note "$1 holds no full-access key (already deleted); nothing to do"
+        return 0
+    fi
+    run near account delete-keys "$1" public-keys "${keys//$'\n'/,}" \
+        network-config "$NETWORK" "$(sign_with)" send
+}
+
 # near_deploy ACCOUNT WASM INIT_JSON_ARGS: deploys and calls new() in one transaction.
 near_deploy() {
     if ! dry && [[ ! -f $2 ]]; then
@@ -362,6 +418,6 @@ need_wasm() {
     done
 }
 
-wasm_path() { # wasm_path CRATE_FILE_STEM
-    printf '%s/res/%s.wasm\n' "$ROOT" "$1"
+wasm_path() { # wasm_path CRATE_FILE_STEM (AI_COMMONS_RES overrides the res/ folder)
+    printf '%s/%s.wasm\n' "${AI_COMMONS_RES:-$ROOT/res}" "$1"
 }

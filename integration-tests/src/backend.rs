@@ -2,7 +2,7 @@
 //! (default) and a real neard sandbox through near-workspaces (`sandbox` feature).
 //! Scenarios are written once against [`Backend`].
 
-use embedded_chain::{AccountId, Chain, Event, Gas, NearToken, TxOutcome};
+use embedded_chain::{AccountId, Chain, Event, Gas, NearToken, PublicKey, TxOutcome};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -100,6 +100,12 @@ pub trait Backend {
     fn fast_forward(&mut self, blocks: u64);
     /// Timestamp of the latest block, in nanoseconds.
     fn block_timestamp(&self) -> u64;
+    /// Number of full-access keys `account` holds.
+    fn full_access_key_count(&self, account: &AccountId) -> usize;
+    /// Deletes every full-access key of `account` in one transaction signed by
+    /// the account itself (as `scripts/deploy.sh` ends): afterwards nobody can
+    /// sign for it, and only its contract's own methods can change it.
+    fn delete_full_access_keys(&mut self, account: &AccountId) -> Outcome;
 }
 
 /// Typed helpers every backend gets.
@@ -198,6 +204,18 @@ impl Backend for Embedded {
 
     fn block_timestamp(&self) -> u64 {
         self.chain.block_timestamp()
+    }
+
+    fn full_access_key_count(&self, account: &AccountId) -> usize {
+        self.chain.view_access_keys(account).unwrap_or_default().iter().filter(|k| k.full_access).count()
+    }
+
+    fn delete_full_access_keys(&mut self, account: &AccountId) -> Outcome {
+        let keys = self.chain.view_access_keys(account).unwrap_or_default();
+        let tx = keys.iter().filter(|k| k.full_access).fold(self.chain.tx(account, account), |tx, k| {
+            tx.delete_key(k.public_key.parse::<PublicKey>().expect("the chain lists valid public keys"))
+        });
+        tx.transact().into()
     }
 }
 

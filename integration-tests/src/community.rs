@@ -61,7 +61,8 @@ pub struct Deployment {
 impl Community {
     /// Creates the four contract accounts and `council` members, deploys and
     /// initializes every contract as one community (registry and attestation
-    /// owned by the DAO; consent upgrades owned by the DAO too).
+    /// owned by the DAO; consent upgrades owned by the DAO too), then deletes
+    /// the full-access key of every contract account, as `scripts/deploy.sh` does.
     pub fn deploy<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, council: &[&str]) -> Deployment {
         let dao = b.create_account("dao", near(50));
         let registry = b.create_account("registry", near(10));
@@ -132,6 +133,13 @@ impl Community {
                 }),
             ),
         ));
+        // As scripts/deploy.sh ends: no contract account keeps a full-access
+        // key, so only the contracts' own methods (owned by the DAO) change them.
+        for account in [&registry, &consent, &attestation, &dao] {
+            let out = b.delete_full_access_keys(account);
+            out.assert_success();
+            steps.push((account.clone(), "deletes its full-access key (nobody can sign for it now)".into(), out));
+        }
         Deployment { community: Community { dao, registry, consent, attestation, council }, steps }
     }
 

@@ -9,6 +9,7 @@
 pub mod backend;
 pub mod community;
 pub mod failures;
+pub mod fuzz;
 pub mod lifecycle;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;

@@ -6,6 +6,7 @@
 use crate::backend::{Backend, Outcome};
 use embedded_chain::{AccountId, Event, Gas, NearToken};
 use near_workspaces::network::Sandbox as SandboxNet;
+use near_workspaces::types::AccessKeyPermission;
 use near_workspaces::{Account, Worker};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -139,5 +140,19 @@ impl Backend for Sandbox {
 
     fn block_timestamp(&self) -> u64 {
         self.rt.block_on(async { self.worker.view_block().await }).expect("rpc").timestamp()
+    }
+
+    fn full_access_key_count(&self, account: &AccountId) -> usize {
+        let keys = self.rt.block_on(async { self.worker.view_access_keys(&ws_id(account)).await }).expect("rpc");
+        keys.iter().filter(|k| matches!(k.access_key.permission, AccessKeyPermission::FullAccess)).count()
+    }
+
+    fn delete_full_access_keys(&mut self, account: &AccountId) -> Outcome {
+        // The backend created the account with one key: the one it signs with.
+        let signer = self.signer(account).clone();
+        let key = signer.secret_key().public_key();
+        let result =
+            self.rt.block_on(async { signer.batch(signer.id()).delete_key(key).transact().await }).expect("rpc");
+        outcome_of(result)
     }
 }

@@ -397,7 +397,9 @@ fn a_manager_grants_for_the_user_until_removed_and_an_expired_one_is_refused() {
             "manager authorization has expired",
         );
     }
-    assert!(w.allowed(&alice, &other_lab, "analytics"));
+    // The grant it made expired with its authority (clamped to `short`).
+    assert_eq!(u64_of(&w.grant_of(&alice, &other_lab, "analytics")["expires_at"]), short);
+    assert!(!w.allowed(&alice, &other_lab, "analytics"));
     // The user herself still can.
     w.ok(&alice, "revoke", json!({"grantee": other_lab, "purpose": "analytics"}));
     // A user cannot name themselves, and a past expiry is refused.

@@ -5,11 +5,16 @@
 //!
 //! Dry runs need bash and jq or python3, nothing else. `near` and `cargo` are
 //! shadowed by stubs that record any call, so a dry run that ran either fails.
+//!
+//! The printed `drive.sh lifecycle` commands are also sent, in order, to the
+//! four real contracts on the embedded chain: every JSON argument the script
+//! builds must parse and the lifecycle must succeed there.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use embedded_chain::NearToken;
 use serde_json::{json, Value};
 
 fn root() -> PathBuf {
@@ -210,9 +215,100 @@ fn deploy_dry_run_prints_the_whole_deployment() {
     assert_eq!(dao["roles"][0]["name"], "council");
     assert!(dao["vote_policies"]["default"]["voting_period_ns"].is_string());
     // The DAO is deployed last, after the contracts it points at.
-    let last = run.near_commands().last().copied().unwrap_or_default();
-    assert!(last.starts_with("near contract deploy dao.ai-commons.testnet"), "last: {last}");
+    let cmds = run.near_commands();
+    let deploys: Vec<usize> = (0..cmds.len()).filter(|&i| cmds[i].starts_with("near contract deploy ")).collect();
+    let last_deploy = *deploys.last().expect("deploys");
+    assert!(cmds[last_deploy].starts_with("near contract deploy dao.ai-commons.testnet"), "{}", cmds[last_deploy]);
+    // Then, and only then, every contract account loses its full-access keys,
+    // each deletion signed by the account itself from the keychain.
+    let tail = &cmds[last_deploy + 1..];
+    let mut deleted = Vec::new();
+    for sub in ["registry", "attestation", "consent", "dao"] {
+        let account = format!("{sub}.ai-commons.testnet");
+        let list = format!("near account list-keys {account} network-config testnet now");
+        let delete = format!("near account delete-keys {account} public-keys ");
+        let at = tail.iter().position(|c| *c == list).unwrap_or_else(|| panic!("no {list:?}:\n{}", run.stdout));
+        assert!(tail[at + 1].starts_with(&delete), "{list} is followed by {:?}", tail[at + 1]);
+        assert!(tail[at + 1].ends_with("network-config testnet sign-with-legacy-keychain send"), "{}", tail[at + 1]);
+        deleted.push(at);
+    }
+    assert_eq!(tail.len(), 8, "after the deploys, only the key deletions:\n{}", run.stdout);
+    assert!(!cmds[..last_deploy].iter().any(|c| c.contains("delete-keys")), "keys deleted before the deploys");
+    assert!(run.stderr.contains("deleting the full-access keys of"), "no notice before deleting:\n{}", run.stderr);
+    assert!(run.stdout.contains("full-access keys       none left on"), "summary:\n{}", run.stdout);
     assert!(run.stdout.contains("dry run: nothing was sent"), "summary:\n{}", run.stdout);
+}
+
+/// A fake `near` for a live re-run: every account exists; `contract_version`
+/// answers on the accounts listed in `initialized`; `list-keys` shows a
+/// full-access key on the accounts in `keyed` (and a function-call key on
+/// every account); every command is recorded and succeeds.
+fn fake_near(stubs: &Stubs, initialized: &[&str], keyed: &[&str]) {
+    let log = stubs.dir.join("called");
+    let script = format!(
+        r#"#!/bin/sh
+echo "near $*" >> '{log}'
+case "$*" in
+  "account view-account-summary "*) exit 0 ;;
+  "contract call-function as-read-only "*" contract_version "*)
+    for a in {initialized}; do [ "$4" = "$a" ] && {{ echo '"0.1.0"'; exit 0; }}; done
+    echo "Error: the account $4 has no contract state" >&2; exit 1 ;;
+  "account list-keys "*)
+    echo "Number of access keys: 2"
+    echo "   #  Public Key                                             Nonce  Permissions"
+    for a in {keyed}; do [ "$3" = "$a" ] && echo " 1   ed25519:6E8sCci9badyRkXb3JoRpBj5p8C6Tw41ELDZoiihKEtp  12  full access"; done
+    echo " 2   ed25519:HbRkc1dTdSLwA1wFTDVNxJE4cUwfaRDmqMPxw4nH6kxp  3   only do ["vote"] function calls on app.testnet with an allowance of 0.25 NEAR"
+    exit 0 ;;
+esac
+exit 0
+"#,
+        log = log.display(),
+        initialized = if initialized.is_empty() { "none".to_string() } else { initialized.join(" ") },
+        keyed = if keyed.is_empty() { "none".to_string() } else { keyed.join(" ") },
+    );
+    fs::write(stubs.dir.join("near"), script).expect("fake near");
+}
+
+#[test]
+fn deploy_rerun_finishes_a_partial_deploy() {
+    let stubs = Stubs::new("deploy-rerun");
+    // A first run stopped after initializing the registry and deleting its key:
+    // the attestation contract and the DAO still need everything.
+    fake_near(&stubs, &["registry.p.testnet"], &["attestation.p.testnet", "dao.p.testnet"]);
+    let res = stubs.dir.join("res");
+    fs::create_dir_all(&res).expect("res dir");
+    for stem in ["community_dao", "model_registry", "inference_attestation"] {
+        fs::write(res.join(format!("{stem}.wasm")), b"\0asm").expect("wasm");
+    }
+    let out = Command::new("bash")
+        .arg(root().join("scripts/deploy.sh"))
+        .args(["--parent", "p.testnet", "--consent", "none", "--skip-build"])
+        .current_dir(root())
+        .env("PATH", stubs.path())
+        .env("AI_COMMONS_RES", &res)
+        .output()
+        .expect("run deploy.sh");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "deploy.sh re-run failed:\n{stderr}");
+    let called = fs::read_to_string(stubs.dir.join("called")).unwrap_or_default();
+    let sent: Vec<&str> = called.lines().filter(|l| l.ends_with(" send")).collect();
+    // No account is created again; only the contracts not yet initialized are deployed.
+    assert!(!sent.iter().any(|c| c.contains("create-account")), "{called}");
+    assert!(stderr.contains("registry.p.testnet already runs an initialized contract"), "{stderr}");
+    let deploys: Vec<&&str> = sent.iter().filter(|c| c.starts_with("near contract deploy ")).collect();
+    assert_eq!(deploys.len(), 2, "{called}");
+    assert!(deploys[0].starts_with("near contract deploy attestation.p.testnet"), "{called}");
+    assert!(deploys[1].starts_with("near contract deploy dao.p.testnet"), "{called}");
+    // Keys: the registry's are gone already; the others lose exactly their full-access key.
+    assert!(stderr.contains("registry.p.testnet holds no full-access key (already deleted)"), "{stderr}");
+    let deletions: Vec<&&str> = sent.iter().filter(|c| c.contains("delete-keys")).collect();
+    assert_eq!(
+        deletions,
+        [
+            &"near account delete-keys attestation.p.testnet public-keys ed25519:6E8sCci9badyRkXb3JoRpBj5p8C6Tw41ELDZoiihKEtp network-config testnet sign-with-legacy-keychain send",
+            &"near account delete-keys dao.p.testnet public-keys ed25519:6E8sCci9badyRkXb3JoRpBj5p8C6Tw41ELDZoiihKEtp network-config testnet sign-with-legacy-keychain send",
+        ]
+    );
 }
 
 #[test]
@@ -358,12 +454,243 @@ fn drive_lifecycle_dry_run_covers_every_step() {
     assert_eq!(versions.len(), 2, "v1, then v2");
     let version = run.json_args(&["submit_version", r#""parent":null"#]);
     assert_eq!(version["training"]["consent_contract"], "consent.ai-commons.testnet");
-    assert!(versions[1].contains(r#""parent":1"#), "v2 names v1 as its parent: {}", versions[1]);
+    // v2 names v1 as its parent in the registry's own argument type.
+    let v2 = run.json_args(&["submit_version", "weights-v2"]);
+    let parent: Option<model_registry::ParentRef> = serde_json::from_value(v2["parent"].clone())
+        .unwrap_or_else(|e| panic!("parent is not a ParentRef ({e}): {v2}"));
+    assert_eq!(parent, Some(model_registry::ParentRef::Version { model_id: "community-model".into(), version: 1 }));
     let deprecate = run.json_args(&["\"type\":\"deprecate_model_version\"", " add_proposal "]);
     assert_eq!((&deprecate["kind"]["version"], &deprecate["kind"]["reason"]), (&json!(1), &json!("superseded by v2")));
     let read_back = run.json_args(&["get_receipts_by_requester"]);
     assert_eq!(read_back["requester"], fixture("signed-receipt.json")["receipt"]["requester"]);
     assert_eq!(run.json_args(&["submit_receipt"]), fixture("signed-receipt.json"));
+}
+
+// ----------------------------------------------- drive.sh against the contracts
+
+/// Splits one printed command into words as bash would (single quotes, with
+/// `'\''` for a quote inside them; backslash escapes outside).
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut in_word, mut quoted) = (Vec::new(), String::new(), false, false);
+    let mut chars = line.chars();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\'' if quoted => quoted = false,
+            _ if quoted => word.push(ch),
+            '\'' => (quoted, in_word) = (true, true),
+            '\\' => {
+                word.extend(chars.next());
+                in_word = true;
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    assert!(!quoted, "unbalanced quote in: {line}");
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+/// The word after `flag` in a printed near command.
+fn word_after<'a>(words: &'a [String], flag: &str) -> &'a str {
+    let i = words.iter().position(|w| w == flag).unwrap_or_else(|| panic!("no {flag} in {words:?}"));
+    words.get(i + 1).unwrap_or_else(|| panic!("{flag} has no value in {words:?}"))
+}
+
+/// near-cli's `'<n> NEAR'`, `'<n> yoctoNEAR'` (decimal NEAR allowed).
+fn parse_amount(text: &str) -> NearToken {
+    let (number, unit) = text.split_once(' ').unwrap_or_else(|| panic!("amount without unit: {text}"));
+    match unit {
+        "yoctoNEAR" => NearToken::from_yoctonear(number.parse().unwrap_or_else(|_| panic!("bad amount {text}"))),
+        "NEAR" => {
+            let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
+            assert!(frac.len() <= 24, "too many decimals: {text}");
+            let whole: u128 = whole.parse().unwrap_or_else(|_| panic!("bad amount {text}"));
+            let frac: u128 = format!("{frac:0<24}").parse().unwrap_or_else(|_| panic!("bad amount {text}"));
+            NearToken::from_yoctonear(whole * 10u128.pow(24) + frac)
+        }
+        _ => panic!("unknown unit in {text}"),
+    }
+}
+
+/// Every `near contract call-function` command `drive.sh lifecycle --dry-run`
+/// prints is sent, in order, to the real contracts on the embedded chain, as
+/// the accounts it names: the JSON the script builds must be what the
+/// contracts parse, and the lifecycle must succeed. Values a dry run cannot
+/// know (`<proposal-id>`, `<snapshot-id>`, `<get_proposal_deposit>`,
+/// `<submit_deposit>`) are read from the chain the way the script reads them
+/// on a real network; any other placeholder fails the test.
+#[test]
+fn drive_lifecycle_commands_run_on_the_real_contracts() {
+    use ai_commons_tests::community::{near, Community, Wasm};
+    use ai_commons_tests::{Backend, BackendExt, Embedded};
+    use attestation_signer::{commit, AttesterSigner, InferenceReceipt, U64};
+    use embedded_chain::{AccountId, Gas};
+
+    let mut b = Embedded::new();
+    let c = Community::deploy(&mut b, &Wasm::load(), &["alice", "bob", "carol"]).community;
+    let parent = b.chain.root().to_string();
+    assert_eq!(c.dao.as_str(), format!("dao.{parent}"), "the script derives dao.PARENT");
+    let (alice, bob) = (c.council[0].clone(), c.council[1].clone());
+    let dave = b.create_account("dave", near(10));
+    let ursula = b.create_account("ursula", near(10));
+    let node = b.create_account("node", near(10));
+    let signer = AttesterSigner::from_seed([42; 32]);
+    let weights = hex::encode([0x5a; 32]);
+
+    // A receipt for v1 signed for this chain's attestation contract.
+    let receipt = InferenceReceipt {
+        model_id: "community-model".into(),
+        version: 1,
+        weights_digest: serde_json::from_value(json!(weights)).expect("digest"),
+        request_commitment: commit(&[1; 32], b"question"),
+        response_commitment: commit(&[1; 32], b"answer"),
+        requester: ursula.as_str().parse().expect("account"),
+        attester_key: signer.public_key(),
+        nonce: U64(1),
+        timestamp: U64(b.block_timestamp()),
+    };
+    let attestation_id: attestation_signer::AccountId = c.attestation.as_str().parse().expect("account");
+    let signed = json!({"receipt": receipt, "signature": signer.sign(&receipt, &attestation_id)});
+    let stubs = Stubs::new("drive-replay");
+    let receipt_file = stubs.dir.join("receipt.json");
+    fs::write(&receipt_file, signed.to_string()).expect("write receipt");
+
+    let key = signer.public_key().to_string();
+    let voters = format!("{alice},{bob}");
+    let run = run_script(
+        "drive.sh",
+        &[
+            "--parent",
+            &parent,
+            "--as",
+            alice.as_str(),
+            "--dry-run",
+            "lifecycle",
+            "--voters",
+            &voters,
+            "--member",
+            dave.as_str(),
+            "--user",
+            ursula.as_str(),
+            "--weights-digest",
+            &weights,
+            "--attester",
+            node.as_str(),
+            "--attester-key",
+            &key,
+            "--receipt",
+            receipt_file.to_str().expect("utf-8 path"),
+        ],
+        &stubs.path(),
+    )
+    .expect_ok("drive.sh lifecycle --dry-run");
+    stubs.assert_not_called();
+
+    let mut last_proposal: Option<String> = None;
+    let (mut sent, mut viewed) = (Vec::new(), 0);
+    for line in run.near_commands() {
+        let words = shell_words(line);
+        assert_eq!(&words[..3], ["near", "contract", "call-function"], "not a function call: {line}");
+        let (mode, contract, method) = (words[3].as_str(), words[4].as_str(), words[5].as_str());
+        let contract: AccountId = contract.parse().unwrap_or_else(|_| panic!("bad account in {line}"));
+        let mut args = word_after(&words, "json-args").to_string();
+        if let Some(id) = &last_proposal {
+            args = args.replace("<proposal-id>", id);
+        }
+        if args.contains("<snapshot-id>") {
+            let count: String = b.view(&c.consent, "get_snapshot_count", json!({}));
+            args = args.replace("<snapshot-id>", &count);
+        }
+        assert!(!args.contains("\"<"), "unresolved placeholder in {method} args: {args}");
+        let args: Value =
+            serde_json::from_str(&args).unwrap_or_else(|e| panic!("{method} args are not JSON ({e}): {args}"));
+        match mode {
+            "as-read-only" => {
+                // Views must parse their arguments too.
+                b.view_raw(&contract, method, &args)
+                    .unwrap_or_else(|e| panic!("view {contract}.{method}({args}) failed: {e}"));
+                viewed += 1;
+            }
+            "as-transaction" => {
+                let who: AccountId = word_after(&words, "sign-as").parse().expect("sign-as account");
+                let gas = word_after(&words, "prepaid-gas");
+                let gas = Gas::from_teragas(gas.strip_suffix(" Tgas").and_then(|g| g.parse().ok()).expect("'N Tgas'"));
+                let deposit = match word_after(&words, "attached-deposit") {
+                    "<get_proposal_deposit> yoctoNEAR" => {
+                        c.proposal_deposit(&b, &who, args["description"].as_str().expect("description"), &args["kind"])
+                    }
+                    "<submit_deposit> yoctoNEAR" => {
+                        let config: Value = b.view(&c.attestation, "get_config", json!({}));
+                        NearToken::from_yoctonear(
+                            config["submit_deposit"].as_str().expect("submit_deposit").parse().expect("yocto"),
+                        )
+                    }
+                    other => parse_amount(other),
+                };
+                let out = b.call(&who, &contract, method, serde_json::to_vec(&args).expect("json"), deposit, gas);
+                if let Err(e) = &out.status {
+                    panic!("{who} -> {contract}.{method}({args}) failed on the real contract: {e}");
+                }
+                assert!(out.receipt_failures.is_empty(), "{method}: a receipt failed: {:?}", out.receipt_failures);
+                match method {
+                    "add_proposal" => last_proposal = Some(out.json::<String>()),
+                    "execute" => {
+                        let id: u64 = args["id"].as_str().expect("id").parse().expect("id");
+                        assert_eq!(c.status(&b, id), "executed", "proposal {id} ({args}) did not execute");
+                    }
+                    _ => {}
+                }
+                sent.push(method.to_string());
+            }
+            other => panic!("unknown call-function mode {other}: {line}"),
+        }
+    }
+    for method in [
+        "add_proposal",
+        "vote",
+        "execute",
+        "storage_deposit",
+        "grant",
+        "register_model",
+        "submit_version",
+        "submit_receipt",
+        "revoke",
+    ] {
+        assert!(sent.iter().any(|m| m == method), "no {method} was sent: {sent:?}");
+    }
+    assert!(viewed > 0, "no view was replayed");
+
+    // The lifecycle's end state, as the script describes it.
+    let member: Value = b.view(&c.dao, "get_member", json!({"account_id": dave}));
+    assert!(!member.is_null(), "dave is a member");
+    let v2: Value = b.view(&c.registry, "get_version", json!({"model_id": "community-model", "version": 2}));
+    assert_eq!(v2["parent"], json!({"model_id": "community-model", "version": 1}));
+    let production: Value =
+        b.view(&c.registry, "get_alias", json!({"model_id": "community-model", "alias": "production"}));
+    assert_eq!(production["version"], 2);
+    let v1: Value = b.view(&c.registry, "version_status", json!({"model_id": "community-model", "version": 1}));
+    assert_eq!(v1["status"], "deprecated");
+    let count: String = b.view(&c.attestation, "get_receipt_count_by_requester", json!({"requester": ursula}));
+    assert_eq!(count, "1");
+    let live: bool = b.view(&c.consent, "was_live_at_snapshot", json!({"user": ursula, "snapshot_id": "1"}));
+    assert!(live, "the revoked grant was live at the snapshot");
+    let allowed: bool = b.view(
+        &c.consent,
+        "is_allowed",
+        json!({"user": ursula, "grantee": c.dao, "purpose": "training", "model_id": "community-model"}),
+    );
+    assert!(!allowed, "consent was revoked");
 }
 
 #[test]

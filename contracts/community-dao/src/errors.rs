@@ -1,7 +1,7 @@
 //! Every error message of the community DAO: short, lowercase, stable, grep-able.
 //! Messages that carry a value are built as `"{ERR_X}: detail"`.
 
-pub const ERR_PRIVATE: &str = "method is private";
+pub use ai_commons_primitives::errors::{ERR_NO_STATE, ERR_PRIVATE, ERR_UNKNOWN_STATE_VERSION};
 pub const ERR_NOT_MEMBER: &str = "caller is not a member";
 pub const ERR_CANNOT_PROPOSE: &str = "caller has no role that may propose this kind";
 pub const ERR_NO_ELECTORATE: &str = "no member may vote on this kind";
@@ -22,10 +22,8 @@ pub const ERR_GAS: &str = "not enough gas attached";
 pub const ERR_CODE_EMPTY: &str = "code is empty";
 pub const ERR_CODE_EXISTS: &str = "code already stored";
 pub const ERR_CODE_NOT_FOUND: &str = "code not stored";
-pub const ERR_NO_STATE: &str = "no state to migrate";
 pub const ERR_NOT_INITIALIZED: &str = "the DAO is not initialized";
 pub const ERR_BAD_STATE: &str = "cannot read the DAO state";
-pub const ERR_NEWER_STATE: &str = "state is newer than this code";
 
 // Argument validation (init and proposal kinds).
 pub const ERR_TOO_MANY_ROLES: &str = "too many roles";
@@ -52,9 +50,8 @@ pub const ERR_BAD_VERSION: &str = "version must be at least 1";
 pub const ERR_REGISTRY_UNSET: &str = "registry contract is not set";
 pub const ERR_ATTESTATION_UNSET: &str = "attestation contract is not set";
 pub const ERR_CONSENT_UNSET: &str = "consent contract is not set";
-pub const ERR_BAD_KEYS: &str = "an attester needs 1 to 8 public keys of at most 128 bytes";
-pub const ERR_TOO_MANY_MEASUREMENTS: &str = "at most 16 measurements";
-pub const ERR_TOO_MANY_MODELS: &str = "at most 32 models";
-pub const ERR_EXPIRY_PAST: &str = "expiry must be in the future";
-pub const ERR_EMPTY_REASON: &str = "reason must not be empty";
 pub const ERR_INSUFFICIENT_TREASURY: &str = "insufficient treasury";
+/// The free treasury cannot cover what a new proposal may cost the DAO (its votes, its execution).
+pub const ERR_RESERVE: &str = "treasury cannot cover the reserve of this proposal; top up the dao";
+/// Prefix of a target contract's own message when a proposal breaks one of its rules.
+pub const ERR_TARGET_REFUSES: &str = "refused at creation, the target contract would refuse it";

@@ -5,6 +5,7 @@
 //! member) emits one event per change.
 
 use crate::types::{CommunityContracts, KindLabel, KindSet, ProposalStatus, VoteChoice, VotePolicy};
+use ai_commons_primitives::upgrade::ContractMigrated;
 use ai_commons_primitives::Digest32;
 use near_sdk::json_types::U64;
 use near_sdk::{near, AccountId, NearToken};
@@ -60,5 +61,5 @@ pub enum DaoEvent {
     #[event_version("1.0.0")]
     CodeStored { code_hash: Digest32, bytes: U64, stored_by: AccountId },
     #[event_version("1.0.0")]
-    ContractMigrated { from_state_version: u16, to_state_version: u16, contract_version: String },
+    ContractMigrated(ContractMigrated),
 }

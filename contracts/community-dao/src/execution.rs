@@ -14,6 +14,10 @@ use ai_commons_primitives::storage::storage_cost;
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require, Gas, GasWeight, NearToken, Promise, PromiseError, PromiseOrValue};
 
+fn zero() -> NearToken {
+    NearToken::from_yoctonear(0)
+}
+
 /// Gas for the `on_execute` callback.
 pub const CALLBACK_GAS: Gas = Gas::from_tgas(15);
 /// Gas for each call to the registry, attestation or consent contract.
@@ -33,25 +37,6 @@ pub const ATTESTER_DEPOSIT: NearToken = NearToken::from_millinear(100);
 pub const VERSION_STATUS_DEPOSIT: NearToken = NearToken::from_millinear(50);
 
 impl Contract {
-    /// NEAR the DAO may spend: balance minus storage staking minus bonds it holds.
-    pub(crate) fn available_treasury(&self) -> NearToken {
-        env::account_balance()
-            .saturating_sub(storage_cost(env::storage_usage()))
-            .saturating_sub(self.root().locked_bonds)
-    }
-
-    fn require_treasury(&self, amount: NearToken) -> Result<(), String> {
-        let available = self.available_treasury();
-        if amount > available {
-            return Err(format!(
-                "{ERR_INSUFFICIENT_TREASURY}: need {} yoctoNEAR, available {}",
-                amount.as_yoctonear(),
-                available.as_yoctonear()
-            ));
-        }
-        Ok(())
-    }
-
     /// Applies a kind that changes the DAO itself. Validates before it mutates,
     /// so an `Err` leaves the state unchanged.
     fn apply_internal(&mut self, id: u64, kind: &ProposalKind) -> Result<(), String> {
@@ -121,6 +106,7 @@ impl Contract {
             ProposalKind::Transfer { .. } => Gas::from_gas(0),
             ProposalKind::FunctionCalls { actions, .. } => Gas::from_gas(actions.iter().map(|a| a.gas.0).sum()),
             ProposalKind::UpgradeSelf { .. } => MIGRATE_GAS,
+            ProposalKind::UpgradeContract { .. } => crate::upgrade::UPGRADE_CONTRACT_GAS,
             _ => COMMUNITY_CALL_GAS,
         }
     }
@@ -129,12 +115,12 @@ impl Contract {
     fn external_promise(&self, kind: &ProposalKind) -> Result<Promise, String> {
         Ok(match kind {
             ProposalKind::Transfer { receiver_id, amount } => {
-                self.require_treasury(*amount)?;
+                self.require_treasury(*amount, zero())?;
                 Promise::new(receiver_id.clone()).transfer(*amount)
             }
             ProposalKind::FunctionCalls { receiver_id, actions } => {
                 let total = actions.iter().fold(NearToken::from_yoctonear(0), |acc, a| acc.saturating_add(a.deposit));
-                self.require_treasury(total)?;
+                self.require_treasury(total, zero())?;
                 actions.iter().fold(Promise::new(receiver_id.clone()), |promise, a| {
                     promise.function_call(a.method_name.clone(), a.args.0.clone(), a.deposit, Gas::from_gas(a.gas.0))
                 })
@@ -142,6 +128,9 @@ impl Contract {
             ProposalKind::UpgradeSelf { code_hash, migrate_args } => {
                 let code = env::storage_read(&crate::upgrade::code_key(code_hash))
                     .ok_or_else(|| format!("{ERR_CODE_NOT_FOUND}: {code_hash}"))?;
+                // Deploying makes the account stake storage for the new code: a
+                // spend like a transfer (counted whole, the old code's bytes aside).
+                self.require_treasury(storage_cost(code.len() as u64), zero())?;
                 let args = migrate_args.as_ref().map(|a| a.0.clone()).unwrap_or_default();
                 Promise::new(env::current_account_id()).deploy_contract(code).function_call_weight(
                     "migrate",
@@ -156,7 +145,7 @@ impl Contract {
                 .approve_version(model_id.clone(), *version),
             ProposalKind::DeprecateModelVersion { model_id, version, reason } => {
                 let registry = self.registry()?;
-                self.require_treasury(VERSION_STATUS_DEPOSIT)?;
+                self.require_treasury(VERSION_STATUS_DEPOSIT, VERSION_STATUS_DEPOSIT)?;
                 ext_model_registry::ext(registry)
                     .with_static_gas(COMMUNITY_CALL_GAS)
                     .with_attached_deposit(VERSION_STATUS_DEPOSIT)
@@ -164,7 +153,7 @@ impl Contract {
             }
             ProposalKind::RevokeModelVersion { model_id, version, reason } => {
                 let registry = self.registry()?;
-                self.require_treasury(VERSION_STATUS_DEPOSIT)?;
+                self.require_treasury(VERSION_STATUS_DEPOSIT, VERSION_STATUS_DEPOSIT)?;
                 ext_model_registry::ext(registry)
                     .with_static_gas(COMMUNITY_CALL_GAS)
                     .with_attached_deposit(VERSION_STATUS_DEPOSIT)
@@ -172,7 +161,7 @@ impl Contract {
             }
             ProposalKind::MoveAlias { model_id, alias, version } => {
                 let registry = self.registry()?;
-                self.require_treasury(ALIAS_DEPOSIT)?;
+                self.require_treasury(ALIAS_DEPOSIT, ALIAS_DEPOSIT)?;
                 ext_model_registry::ext(registry)
                     .with_static_gas(COMMUNITY_CALL_GAS)
                     .with_attached_deposit(ALIAS_DEPOSIT)
@@ -180,7 +169,7 @@ impl Contract {
             }
             ProposalKind::AdmitAttester { operator, public_keys, tee_kind, measurements, models, expires_at } => {
                 let attestation = self.attestation()?;
-                self.require_treasury(ATTESTER_DEPOSIT)?;
+                self.require_treasury(ATTESTER_DEPOSIT, ATTESTER_DEPOSIT)?;
                 ext_inference_attestation::ext(attestation)
                     .with_static_gas(COMMUNITY_CALL_GAS)
                     .with_attached_deposit(ATTESTER_DEPOSIT)
@@ -198,11 +187,14 @@ impl Contract {
                 .revoke_attester(operator.clone(), reason.clone()),
             ProposalKind::RecordTrainingSnapshot { purpose, note } => {
                 let consent = self.consent()?;
-                self.require_treasury(SNAPSHOT_DEPOSIT)?;
+                self.require_treasury(SNAPSHOT_DEPOSIT, SNAPSHOT_DEPOSIT)?;
                 ext_data_consent::ext(consent)
                     .with_static_gas(COMMUNITY_CALL_GAS)
                     .with_attached_deposit(SNAPSHOT_DEPOSIT)
                     .record_snapshot(*purpose, note.clone())
+            }
+            ProposalKind::UpgradeContract { contract, code_hash } => {
+                self.upgrade_contract_promise(*contract, code_hash)?
             }
             _ => return Err("not an external proposal kind".into()),
         })
@@ -210,6 +202,7 @@ impl Contract {
 
     fn mark_executed(&mut self, id: u64, p: &mut Proposal) {
         self.move_status(id, p, ProposalStatus::Executed);
+        self.release_execution(p);
         p.executed_at = env::block_timestamp();
         DaoEvent::ProposalExecuted { id: U64(id), kind: p.kind, attempt: p.execution_attempts }.emit();
     }

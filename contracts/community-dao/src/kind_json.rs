@@ -10,7 +10,7 @@
 
 use crate::base64::Base64Bytes;
 use crate::named_enum::named_enum;
-use crate::types::{FunctionCallAction, KindLabel, KindSet, ProposalKind, VotePolicy};
+use crate::types::{CommunityContract, FunctionCallAction, KindLabel, KindSet, ProposalKind, VotePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::serde::de::{self, Deserialize, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
@@ -49,6 +49,7 @@ named_enum! {
         ExpiresAt = "expires_at",
         Purpose = "purpose",
         Note = "note",
+        Contract = "contract",
     }
 }
 
@@ -80,6 +81,7 @@ impl Field {
             KindLabel::AdmitAttester => &[Operator, PublicKeys, TeeKind, Measurements, Models, ExpiresAt],
             KindLabel::RevokeAttester => &[Operator, Reason],
             KindLabel::RecordTrainingSnapshot => &[Purpose, Note],
+            KindLabel::UpgradeContract => &[Contract, CodeHash],
         }
     }
 }
@@ -141,6 +143,7 @@ struct Slots {
     expires_at: Option<U64>,
     purpose: Option<ConsentPurpose>,
     note: Option<String>,
+    contract: Option<CommunityContract>,
 }
 
 struct KindVisitor;
@@ -209,6 +212,7 @@ impl<'de> Visitor<'de> for KindVisitor {
                 Field::ExpiresAt => s.expires_at = map.next_value()?,
                 Field::Purpose => s.purpose = Some(map.next_value()?),
                 Field::Note => s.note = map.next_value()?,
+                Field::Contract => s.contract = Some(map.next_value()?),
             }
         }
         build(s, given, unknown)
@@ -289,6 +293,10 @@ fn build<E: de::Error>(s: Slots, given: u32, unknown: Option<String>) -> Result<
         KindLabel::RecordTrainingSnapshot => {
             ProposalKind::RecordTrainingSnapshot { purpose: c.need(s.purpose, F::Purpose)?, note: s.note }
         }
+        KindLabel::UpgradeContract => ProposalKind::UpgradeContract {
+            contract: c.need(s.contract, F::Contract)?,
+            code_hash: c.need(s.code_hash, F::CodeHash)?,
+        },
     })
 }
 
@@ -412,6 +420,9 @@ mod tests {
             RevokeAttester { operator: acc("op.near"), reason: "leaked key".into() },
             RecordTrainingSnapshot { purpose: ConsentPurpose::FineTuning, note: None },
             RecordTrainingSnapshot { purpose: ConsentPurpose::Training, note: Some("q3".into()) },
+            UpgradeContract { contract: CommunityContract::Registry, code_hash: Digest32([9; 32]) },
+            UpgradeContract { contract: CommunityContract::Attestation, code_hash: Digest32([10; 32]) },
+            UpgradeContract { contract: CommunityContract::Consent, code_hash: Digest32([11; 32]) },
         ]
     }
 
@@ -453,6 +464,24 @@ mod tests {
             r#"{"type": "upgrade_self", "code_hash": "0707070707070707070707070707070707070707070707070707070707070707"}"#,
         );
         assert_eq!(kind, Ok(ProposalKind::UpgradeSelf { code_hash: Digest32([7; 32]), migrate_args: None }));
+        let kind = parse(
+            r#"{"code_hash": "0707070707070707070707070707070707070707070707070707070707070707", "type": "upgrade_contract", "contract": "attestation"}"#,
+        );
+        assert_eq!(
+            kind,
+            Ok(ProposalKind::UpgradeContract {
+                contract: CommunityContract::Attestation,
+                code_hash: Digest32([7; 32])
+            })
+        );
+        assert!(refused(r#"{"type": "upgrade_contract", "contract": "dao", "code_hash": "07"}"#)
+            .contains("unknown variant `dao`"));
+        assert!(refused(r#"{"type": "upgrade_contract", "contract": "registry"}"#)
+            .contains("missing field `code_hash` in proposal kind `upgrade_contract`"));
+        assert!(refused(
+            r#"{"type": "upgrade_contract", "contract": "registry", "migrate_args": "AQ==", "code_hash": "07"}"#
+        )
+        .contains("proposal kind `upgrade_contract` has no field `migrate_args`"));
         let kind = parse(r#"{"type": "set_community_contracts", "consent": "consent.near"}"#);
         assert_eq!(
             kind,

@@ -21,6 +21,7 @@ mod named_enum;
 mod outcome;
 mod proposals;
 mod table;
+mod treasury;
 mod types;
 mod upgrade;
 mod views;
@@ -34,9 +35,10 @@ pub use errors::*;
 pub use events::DaoEvent;
 pub use members::{RoleCombo, RoleTable};
 pub use outcome::{decide, Outcome};
+pub use treasury::{LAST_VOTER_GROWTH, MAX_VOTE_BYTES};
 pub use types::*;
 
-use ai_commons_primitives::validate_bounded;
+use ai_commons_primitives::{validate_bounded, StateVersion};
 use near_sdk::json_types::U64;
 use near_sdk::state::ContractState;
 use near_sdk::store::{Lazy, Vector};
@@ -45,9 +47,9 @@ use table::Table;
 
 /// Layout version of the state this code reads and writes.
 #[cfg(not(feature = "upgrade-test"))]
-pub const STATE_VERSION: u16 = 1;
+pub const STATE_VERSION: StateVersion = 1;
 #[cfg(feature = "upgrade-test")]
-pub const STATE_VERSION: u16 = 2;
+pub const STATE_VERSION: StateVersion = 2;
 
 /// What `contract_version()` reports.
 #[cfg(not(feature = "upgrade-test"))]
@@ -89,7 +91,7 @@ pub(crate) enum StorageKey {
 #[near(serializers = [borsh])]
 pub struct Root {
     /// Layout version; `migrate` brings older layouts up to [`STATE_VERSION`].
-    pub(crate) state_version: u16,
+    pub(crate) state_version: StateVersion,
     /// Name, purpose, metadata (read only by views).
     pub(crate) config: Lazy<Config>,
     /// Default and per-kind vote policies (read at proposal creation).
@@ -109,6 +111,10 @@ pub struct Root {
     pub(crate) next_proposal_id: u64,
     /// Sum of the bonds of proposals still holding one: not spendable.
     pub(crate) locked_bonds: NearToken,
+    /// Storage open proposals may still make the DAO pay for (votes, execution): not spendable.
+    pub(crate) reserved_bytes: u64,
+    /// Fixed deposits passed proposals will send when executed: not spendable.
+    pub(crate) reserved_deposits: NearToken,
 }
 
 /// The contract as a call sees it: the root record, loaded on first use, and
@@ -263,6 +269,8 @@ impl Contract {
             status_counts: [0; ProposalStatus::COUNT],
             next_proposal_id: 0,
             locked_bonds: NearToken::from_yoctonear(0),
+            reserved_bytes: 0,
+            reserved_deposits: NearToken::from_yoctonear(0),
         });
         for m in members {
             let mask = check_ok(dao.root().roles.get().mask_of(&m.roles));

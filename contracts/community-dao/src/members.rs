@@ -54,6 +54,9 @@ impl RoleTable {
         }
         let mut mask: RoleMask = 0;
         for name in names {
+            // Role names are slugs: check that first, so the error below never
+            // echoes a huge name past NEAR's 16 kB log limit (a host error).
+            validate_slug("role name", name)?;
             let i = self.index_of(name).ok_or_else(|| format!("{ERR_UNKNOWN_ROLE}: {name}"))?;
             if mask & (1 << i) != 0 {
                 return Err(ERR_MEMBER_ROLES.to_string());

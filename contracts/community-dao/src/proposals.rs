@@ -4,11 +4,9 @@ use crate::errors::*;
 use crate::events::DaoEvent;
 use crate::outcome::{decide, Outcome};
 use crate::types::*;
-use crate::{
-    check_ok, storage_key, Contract, ContractExt, StorageKey, MAX_ARGS_LEN, MAX_DESCRIPTION_LEN, MAX_REASON_LEN,
-};
+use crate::{check_ok, storage_key, Contract, ContractExt, StorageKey, MAX_ARGS_LEN, MAX_DESCRIPTION_LEN};
 use ai_commons_primitives::storage::storage_cost;
-use ai_commons_primitives::{validate_bounded, validate_slug, StorageMeter};
+use ai_commons_primitives::{validate, validate_bounded, validate_slug, StorageMeter};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require, AccountId, Gas, NearToken, Promise};
 
@@ -49,14 +47,10 @@ pub(crate) fn validate_policy(p: &VotePolicy) -> Result<(), String> {
     Ok(())
 }
 
-/// A reason the DAO will send on: non-blank and at most 280 bytes. The
-/// registry and attestation contracts refuse blank reasons, so a proposal
-/// carrying one could pass and then never execute; refuse it at creation.
-fn validate_reason(reason: &str) -> Result<(), String> {
-    if reason.trim().is_empty() {
-        return Err(ERR_EMPTY_REASON.into());
-    }
-    validate_bounded("reason", reason, MAX_REASON_LEN)
+/// A target contract's rule: its own message, prefixed so the proposer sees
+/// the proposal was refused at creation, before anyone voted on it.
+fn target(r: Result<(), String>) -> Result<(), String> {
+    r.map_err(|e| format!("{ERR_TARGET_REFUSES}: {e}"))
 }
 
 fn validate_version(v: u32) -> Result<(), String> {
@@ -71,8 +65,11 @@ fn record_bytes(key: Vec<u8>, value_len: usize) -> u64 {
 }
 
 impl Contract {
-    /// Checks a proposal kind against the current state at creation time.
-    pub(crate) fn validate_kind(&self, kind: &ProposalKind) -> Result<(), String> {
+    /// Checks a proposal kind against the current state at creation time, and
+    /// against the target contract's own rules (`ai_commons_primitives::validate`,
+    /// the functions the target applies). `executable_from`: the earliest time
+    /// the proposal could execute (now plus its timelock: it may pass at once).
+    pub(crate) fn validate_kind(&self, kind: &ProposalKind, executable_from: u64) -> Result<(), String> {
         let me = env::current_account_id();
         match kind {
             ProposalKind::Text => {}
@@ -152,52 +149,53 @@ impl Contract {
                 validate_slug("model id", model_id)?;
                 validate_version(*version)?;
                 if let Some(reason) = reason {
-                    validate_reason(reason)?;
+                    target(validate::validate_reason(reason))?;
                 }
             }
             ProposalKind::RevokeModelVersion { model_id, version, reason } => {
                 self.registry()?;
                 validate_slug("model id", model_id)?;
                 validate_version(*version)?;
-                validate_reason(reason)?;
+                target(validate::validate_reason(reason))?;
             }
             ProposalKind::MoveAlias { model_id, alias, version } => {
                 self.registry()?;
                 validate_slug("model id", model_id)?;
-                validate_slug("alias", alias)?;
+                target(validate::validate_alias(alias))?;
                 validate_version(*version)?;
             }
             ProposalKind::AdmitAttester { public_keys, tee_kind, measurements, models, expires_at, .. } => {
                 self.attestation()?;
-                if public_keys.is_empty()
-                    || public_keys.len() > 8
-                    || public_keys.iter().any(|k| k.is_empty() || k.len() > 128)
-                {
-                    return Err(ERR_BAD_KEYS.into());
+                for key in public_keys {
+                    target(validate::validate_attester_key(key))?;
                 }
-                validate_slug("tee kind", tee_kind)?;
-                if measurements.len() > 16 {
-                    return Err(ERR_TOO_MANY_MEASUREMENTS.into());
-                }
-                if let Some(models) = models {
-                    if models.len() > 32 {
-                        return Err(ERR_TOO_MANY_MODELS.into());
+                // The attester's expiry must still be ahead when the proposal can first execute.
+                target(validate::validate_attester_fields(
+                    public_keys,
+                    tee_kind,
+                    measurements,
+                    models.as_deref(),
+                    expires_at.map(|t| t.0),
+                    executable_from,
+                ))
+                .map_err(|e| {
+                    if e.ends_with(validate::ERR_EXPIRY_IN_PAST) {
+                        format!("{e} at the earliest execution, {executable_from}")
+                    } else {
+                        e
                     }
-                    for m in models {
-                        validate_slug("model id", m)?;
-                    }
-                }
-                if expires_at.is_some_and(|t| t.0 <= env::block_timestamp()) {
-                    return Err(ERR_EXPIRY_PAST.into());
-                }
+                })?;
             }
             ProposalKind::RevokeAttester { reason, .. } => {
                 self.attestation()?;
-                validate_reason(reason)?;
+                target(validate::validate_reason(reason))?;
             }
             ProposalKind::RecordTrainingSnapshot { note, .. } => {
                 self.consent()?;
-                validate_bounded("note", note.as_deref().unwrap_or_default(), MAX_REASON_LEN)?;
+                target(validate::validate_snapshot_note(note.as_deref()))?;
+            }
+            ProposalKind::UpgradeContract { contract, code_hash } => {
+                self.check_upgrade_contract(*contract, code_hash)?
             }
         }
         Ok(())
@@ -224,13 +222,14 @@ impl Contract {
         if !roles.can_propose(member.roles, label) {
             env::panic_str(ERR_CANNOT_PROPOSE);
         }
-        check_ok(self.validate_kind(kind));
+        let policy = self.root().policies.get().policy_for(label);
+        let now = env::block_timestamp();
+        // A proposal may pass at its first vote: its earliest execution is a timelock from now.
+        check_ok(self.validate_kind(kind, now + policy.timelock_ns.0));
         let electorate = roles.electorate[label.index()];
         if electorate == 0 {
             env::panic_str(ERR_NO_ELECTORATE);
         }
-        let policy = self.root().policies.get().policy_for(label);
-        let now = env::block_timestamp();
         Proposal {
             proposer: proposer.clone(),
             kind: label,
@@ -303,6 +302,10 @@ impl Contract {
         let bond = p.bond;
         p.bond = NearToken::from_yoctonear(0);
         self.root_mut().locked_bonds = self.root().locked_bonds.saturating_sub(bond);
+        self.release_voting(p);
+        if to != ProposalStatus::Passed {
+            self.release_execution(p);
+        }
         let refunded = if to == ProposalStatus::Spam { NearToken::from_yoctonear(0) } else { bond };
         if !refunded.is_zero() {
             Promise::new(p.proposer.clone()).transfer(refunded).detach();
@@ -331,7 +334,12 @@ impl Contract {
     /// Creates a proposal. Caller: a member with a role that may propose this kind.
     /// Deposit: exactly `get_proposal_deposit(proposer, description, kind)` =
     /// bond + storage of the proposal (short and excess deposits both fail, naming
-    /// the amount). Emits `proposal_added`. Returns the proposal id.
+    /// the amount). The free treasury must cover what the proposal may still
+    /// cost the DAO (its votes, its execution; see `treasury.rs`), which is
+    /// reserved until voting ends or it executes; refused otherwise, naming the
+    /// amounts. AI-governance kinds are checked with their target contract's
+    /// own rules (`ai_commons_primitives::validate`). Emits `proposal_added`.
+    /// Returns the proposal id.
     #[payable]
     pub fn add_proposal(&mut self, description: String, kind: ProposalKind) -> U64 {
         let proposer = env::predecessor_account_id();
@@ -351,6 +359,7 @@ impl Contract {
                 attached.as_yoctonear()
             ));
         }
+        check_ok(self.check_reserve(&header, attached));
         header.storage_deposit = storage;
         let id = self.root().next_proposal_id;
         let meter = StorageMeter::start();
@@ -361,6 +370,7 @@ impl Contract {
         self.root_mut().status_counts[ProposalStatus::Active.index()] += 1;
         self.root_mut().next_proposal_id += 1;
         self.root_mut().locked_bonds = self.root().locked_bonds.saturating_add(header.bond);
+        self.reserve(&header);
         DaoEvent::ProposalAdded {
             id: U64(id),
             proposer,
@@ -376,9 +386,11 @@ impl Contract {
     }
 
     /// The exact deposit `add_proposal` needs from `proposer` for this proposal,
-    /// or fails with the reason `add_proposal` would fail with.
+    /// or fails with the reason `add_proposal` would fail with (a target's rule,
+    /// a reserve the free treasury cannot cover). View: anyone, no deposit.
     pub fn get_proposal_deposit(&self, proposer: AccountId, description: String, kind: ProposalKind) -> NearToken {
         let header = self.draft_proposal(&proposer, &description, &kind);
+        check_ok(self.check_reserve(&header, NearToken::from_yoctonear(0)));
         let bytes = self.proposal_storage_bytes(&header, &ProposalBody { description, kind });
         self.root().proposal_bond.saturating_add(storage_cost(bytes))
     }

@@ -33,6 +33,7 @@ named_enum! {
         AdmitAttester = "admit_attester",
         RevokeAttester = "revoke_attester",
         RecordTrainingSnapshot = "record_training_snapshot",
+        UpgradeContract = "upgrade_contract",
     }
 }
 
@@ -374,6 +375,45 @@ pub enum ProposalKind {
         purpose: ConsentPurpose,
         note: Option<String>,
     },
+    /// Sends the code stored under `code_hash` (`store_code`) to the linked
+    /// `contract`'s owner-only `upgrade` (deploy + `migrate` in one batch).
+    UpgradeContract {
+        contract: CommunityContract,
+        code_hash: Digest32,
+    },
+}
+
+named_enum! {
+    /// Which of the community contracts the DAO links (`set_community_contracts`)
+    /// an `upgrade_contract` proposal upgrades. JSON: its snake_case name
+    /// (deserialized by hand from [`CommunityContract::NAMES`]: less wasm).
+    #[near(serializers = [borsh])]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+    #[serde(crate = "near_sdk::serde", rename_all = "snake_case")]
+    pub enum CommunityContract {
+        Registry = "registry",
+        Attestation = "attestation",
+        Consent = "consent",
+    }
+}
+
+impl<'de> Deserialize<'de> for CommunityContract {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl de::Visitor<'_> for NameVisitor {
+            type Value = CommunityContract;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a community contract: registry, attestation or consent")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<CommunityContract, E> {
+                match CommunityContract::NAMES.iter().position(|n| *n == name) {
+                    Some(i) => Ok(CommunityContract::ALL[i]),
+                    None => Err(E::unknown_variant(name, &CommunityContract::NAMES)),
+                }
+            }
+        }
+        deserializer.deserialize_str(NameVisitor)
+    }
 }
 
 impl ProposalKind {
@@ -396,6 +436,7 @@ impl ProposalKind {
             ProposalKind::AdmitAttester { .. } => KindLabel::AdmitAttester,
             ProposalKind::RevokeAttester { .. } => KindLabel::RevokeAttester,
             ProposalKind::RecordTrainingSnapshot { .. } => KindLabel::RecordTrainingSnapshot,
+            ProposalKind::UpgradeContract { .. } => KindLabel::UpgradeContract,
         }
     }
 }
@@ -585,13 +626,23 @@ pub struct ConfigView {
     pub purpose: String,
     pub metadata: String,
     pub contract_version: String,
-    pub state_version: u16,
+    pub state_version: ai_commons_primitives::StateVersion,
     pub proposal_bond: NearToken,
     pub community: CommunityContracts,
     pub member_count: U64,
     pub proposal_count: U64,
     /// Bonds of open proposals, not spendable by the DAO.
     pub locked_bonds: NearToken,
+    /// Storage open proposals may still make the DAO pay for (their votes,
+    /// their execution): not spendable (see the README's treasury invariant).
+    pub reserved_storage_bytes: U64,
+    /// Fixed deposits passed proposals will send when executed: not spendable.
+    pub reserved_deposits: NearToken,
+    /// The NEAR the reserve stands for: `reserved_storage_bytes` at the storage price plus `reserved_deposits`.
+    pub reserved: NearToken,
+    /// What transfers, function-call deposits and new code may spend: balance
+    /// minus storage staking, locked bonds and the reserve.
+    pub available_treasury: NearToken,
     /// Number of proposals per status.
     pub status_counts: StatusCounts,
 }

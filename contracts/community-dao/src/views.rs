@@ -58,6 +58,10 @@ impl Contract {
             member_count: U64(self.root().member_list.len() as u64),
             proposal_count: U64(self.root().next_proposal_id),
             locked_bonds: self.root().locked_bonds,
+            reserved_storage_bytes: U64(self.root().reserved_bytes),
+            reserved_deposits: self.root().reserved_deposits,
+            reserved: self.reserved(),
+            available_treasury: self.available_treasury(),
             status_counts: StatusCounts(self.root().status_counts),
         }
     }

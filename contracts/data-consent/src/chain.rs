@@ -12,8 +12,10 @@
 use crate::errors::*;
 use crate::events::ConsentEvent;
 use crate::types::*;
-use crate::{Contract, ContractExt, MAX_NOTE_LEN};
-use ai_commons_primitives::{validate_bounded, ConsentPurpose, Digest32, StorageMeter};
+use crate::views::allows;
+use crate::{Contract, ContractExt};
+use ai_commons_primitives::interfaces::DataConsentInterface;
+use ai_commons_primitives::{validate, ConsentPurpose, Digest32, ModelId, StorageMeter};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, AccountId};
 
@@ -89,19 +91,36 @@ impl Contract {
     }
 }
 
+/// What other contracts call (`ai_commons_primitives::interfaces`): implemented
+/// as the trait, so a signature cannot drift from what callers compile against.
 #[near]
-impl Contract {
+impl DataConsentInterface for Contract {
+    /// Check (view, also callable from other contracts): may `grantee` use
+    /// `user`'s data for `purpose` (and `model_id`) at `at` (nanoseconds,
+    /// default now)? `at` only moves the expiry check: the grant is taken as
+    /// it stands now. For the past, use snapshots (`was_live_at_snapshot`).
+    fn is_allowed(
+        &self,
+        user: AccountId,
+        grantee: AccountId,
+        purpose: ConsentPurpose,
+        model_id: Option<ModelId>,
+        at: Option<U64>,
+    ) -> bool {
+        let at = at.map_or_else(env::block_timestamp, |a| a.0);
+        let key = SlotKey { user, grantee, purpose };
+        self.grants.get(&key).is_some_and(|g| allows(g, model_id.as_deref(), at))
+    }
+
     /// Called by a grantee before training: records the current head of its
     /// (caller, `purpose`) consent chain — sequence number and hash — with
     /// the block time and an optional `note` (at most 256 bytes). Payable:
     /// the attached deposit pays the snapshot's storage, the rest is
     /// refunded. Emits `snapshot_recorded`. Returns the snapshot id (from 1).
     #[payable]
-    pub fn record_snapshot(&mut self, purpose: ConsentPurpose, note: Option<String>) -> U64 {
+    fn record_snapshot(&mut self, purpose: ConsentPurpose, note: Option<String>) -> U64 {
         let grantee = env::predecessor_account_id();
-        if let Some(note) = &note {
-            validate_bounded("note", note, MAX_NOTE_LEN).unwrap_or_else(|e| env::panic_str(&e));
-        }
+        validate::validate_snapshot_note(note.as_deref()).unwrap_or_else(|e| env::panic_str(&e));
         let meter = StorageMeter::start();
         let chain_key = ChainKey { grantee: grantee.clone(), purpose };
         let chain = self.chains.get(&chain_key).cloned().unwrap_or_default();
@@ -121,7 +140,10 @@ impl Contract {
         ConsentEvent::SnapshotRecorded(SnapshotView::new(id, &snapshot)).emit();
         U64(id)
     }
+}
 
+#[near]
+impl Contract {
     /// View: one snapshot, `null` if unknown.
     pub fn get_snapshot(&self, id: U64) -> Option<SnapshotView> {
         self.snapshots.get(&id.0).map(|s| SnapshotView::new(id.0, s))

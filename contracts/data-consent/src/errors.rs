@@ -8,9 +8,10 @@ pub const ERR_MANAGER_EXPIRED: &str = "manager authorization has expired";
 pub const ERR_MANAGER_OUT_OF_SCOPE: &str = "manager is not authorized for this grantee";
 pub const ERR_MANAGER_IS_USER: &str = "a user cannot name themselves as manager";
 pub const ERR_NO_MANAGER: &str = "no such manager for this user";
-pub const ERR_NOT_OWNER: &str = "only the owner may do this";
+pub use ai_commons_primitives::errors::{
+    ERR_NOT_OWNER, ERR_NO_CODE, ERR_NO_STATE, ERR_PRIVATE, ERR_STATE_CORRUPT, ERR_UNKNOWN_STATE_VERSION,
+};
 pub const ERR_UPGRADES_DISABLED: &str = "upgrades are disabled: the contract has no owner";
-pub const ERR_PRIVATE: &str = "method is private: only the contract account may call it";
 
 // Arguments.
 pub const ERR_EXPIRY_NOT_FUTURE: &str = "expires_at must be in the future";
@@ -18,7 +19,6 @@ pub const ERR_CATEGORIES_EMPTY: &str = "categories must not be empty: omit them 
 pub const ERR_CATEGORIES_TOO_MANY: &str = "too many categories";
 pub const ERR_CATEGORY_DUPLICATE: &str = "duplicate category";
 pub const ERR_BATCH_TOO_LARGE: &str = "too many users in one batch";
-pub const ERR_NO_CODE: &str = "upgrade needs the new wasm code as the raw call input";
 
 // Grants and snapshots.
 pub const ERR_NO_GRANT: &str = "no grant for this user, grantee and purpose";
@@ -38,5 +38,3 @@ pub const ERR_ACCOUNT_NOT_EMPTY: &str =
 // Broken internal invariants (never expected; named so they are grep-able).
 pub const ERR_INDEX_CORRUPT: &str = "internal: grant index out of sync";
 pub const ERR_REVOKE_GREW_STORAGE: &str = "internal: revoke must not grow storage";
-pub const ERR_NO_STATE: &str = "contract state is missing";
-pub const ERR_UNKNOWN_LAYOUT: &str = "unknown state layout version";

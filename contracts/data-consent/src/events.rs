@@ -2,6 +2,7 @@
 //! change emits exactly one of these, after all its checks have passed.
 
 use crate::types::{ChainEvent, ChainEventKind, ManagerView, SnapshotView};
+pub use ai_commons_primitives::upgrade::{ContractMigrated, ContractUpgraded};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId};
 use near_sdk::json_types::U64;
 use near_sdk::{near, AccountId, NearToken};
@@ -75,19 +76,6 @@ pub struct OwnerChange {
     pub new_owner: Option<AccountId>,
 }
 
-#[near(serializers = [json])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CodeUpgrade {
-    pub owner: AccountId,
-    pub code_hash: Digest32,
-}
-
-#[near(serializers = [json])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LayoutChange {
-    pub layout_version: u16,
-}
-
 #[near(event_json(standard = "data_consent"))]
 #[derive(Clone, Debug)]
 pub enum ConsentEvent {
@@ -116,9 +104,9 @@ pub enum ConsentEvent {
     #[event_version("1.0.0")]
     OwnerChanged(OwnerChange),
     #[event_version("1.0.0")]
-    ContractUpgraded(CodeUpgrade),
+    ContractUpgraded(ContractUpgraded),
     #[event_version("1.0.0")]
-    ContractMigrated(LayoutChange),
+    ContractMigrated(ContractMigrated),
 }
 
 impl ConsentEvent {

@@ -8,7 +8,7 @@
 use crate::errors::*;
 use crate::events::{ConsentChange, ConsentEvent};
 use crate::types::*;
-use crate::{require_future, validate_categories, validate_model_id, Contract, ContractExt};
+use crate::{clamp_expiry, require_future, validate_categories, validate_model_id, Contract, ContractExt};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, StorageMeter};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, AccountId};
@@ -19,6 +19,10 @@ impl Contract {
     /// data for `purpose`, optionally only for `model_id`, only for
     /// `categories` (1 to 16 slugs of at most 32 bytes), with a
     /// `data_commitment` and an `expires_at` (nanoseconds, in the future).
+    /// A grant made (or updated) by a manager whose authority ends at T
+    /// expires at T at the latest: a later or missing `expires_at` is clamped
+    /// to T, and the event and returned grant show the effective expiry. The
+    /// user may extend it by granting again themself.
     ///
     /// Caller: the user, or with `user` set, a manager that user named.
     /// No deposit: the storage is charged to the user's storage balance
@@ -36,11 +40,12 @@ impl Contract {
         expires_at: Option<U64>,
         user: Option<AccountId>,
     ) -> GrantView {
-        let (user, actor) = self.authorize(user, &grantee);
+        let (user, actor, authority_ends) = self.authorize(user, &grantee);
         let expires_at = expires_at.map(|e| e.0);
         validate_model_id(&model_id);
         validate_categories(&categories);
         require_future(expires_at);
+        let expires_at = clamp_expiry(expires_at, authority_ends);
         let mut account = self.storage_account(&user);
 
         let now = env::block_timestamp();
@@ -111,7 +116,7 @@ impl Contract {
     /// slot, its open live period and the chain head are rewritten in place.
     /// Emits `consent_revoked`.
     pub fn revoke(&mut self, grantee: AccountId, purpose: ConsentPurpose, user: Option<AccountId>) -> GrantView {
-        let (user, actor) = self.authorize(user, &grantee);
+        let (user, actor, _) = self.authorize(user, &grantee);
         let meter = StorageMeter::start();
         let key = SlotKey { user, grantee: grantee.clone(), purpose };
         let Some(mut grant) = self.grants.get(&key).cloned() else { env::panic_str(ERR_NO_GRANT) };
@@ -145,7 +150,7 @@ impl Contract {
     /// Caller: the user, or a manager with `user` set. No deposit.
     /// Emits `consent_deleted`.
     pub fn delete_grant(&mut self, grantee: AccountId, purpose: ConsentPurpose, user: Option<AccountId>) {
-        let (user, actor) = self.authorize(user, &grantee);
+        let (user, actor, _) = self.authorize(user, &grantee);
         let mut account = self.storage_account(&user);
         let meter = StorageMeter::start();
         let key = SlotKey { user: user.clone(), grantee: grantee.clone(), purpose };

@@ -13,7 +13,7 @@
 //! chain, slot history, snapshots), `storage` (NEP-145 and charging),
 //! `views`, `upgrade`, `events`, `errors`, `types`.
 
-use ai_commons_primitives::{validate_bounded, validate_slug, ModelId};
+use ai_commons_primitives::{validate_bounded, validate_slug, ModelId, StateVersion};
 use near_sdk::store::LookupMap;
 use near_sdk::{env, near, AccountId, BorshStorageKey, PanicOnDefault};
 
@@ -34,14 +34,23 @@ use crate::errors::*;
 use crate::events::{ConsentEvent, OwnerChange};
 use crate::types::*;
 
-/// Layout version of [`Contract`]; `migrate` reads older layouts.
-pub const STATE_VERSION: u16 = 1;
+/// State version of [`Contract`]; `migrate` reads older layouts.
+#[cfg(not(feature = "upgrade-test"))]
+pub const STATE_VERSION: StateVersion = 1;
+#[cfg(feature = "upgrade-test")]
+pub const STATE_VERSION: StateVersion = 2;
+
+/// What `contract_version()` reports.
+#[cfg(not(feature = "upgrade-test"))]
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+#[cfg(feature = "upgrade-test")]
+pub const CONTRACT_VERSION: &str = "2.0.0-upgrade-test";
 /// Most data categories one grant may name.
 pub const MAX_CATEGORIES: usize = 16;
 /// Longest category name, in bytes.
 pub const MAX_CATEGORY_LEN: usize = 32;
 /// Longest snapshot note, in bytes.
-pub const MAX_NOTE_LEN: usize = 256;
+pub use ai_commons_primitives::validate::MAX_NOTE_LEN;
 /// Most users one `is_allowed_batch` call checks.
 pub const MAX_BATCH: usize = 100;
 
@@ -62,8 +71,8 @@ enum StorageKey {
 #[near(contract_state)]
 #[derive(PanicOnDefault)]
 pub struct Contract {
-    /// Layout of this struct; see [`STATE_VERSION`].
-    layout_version: u16,
+    /// State version of this struct; see [`STATE_VERSION`]. First field.
+    state_version: StateVersion,
     /// May upgrade the code (and hand that right on). `None`: upgrades disabled.
     owner: Option<AccountId>,
     /// NEP-145 storage accounts.
@@ -96,7 +105,7 @@ impl Contract {
     pub fn new(owner: Option<AccountId>) -> Self {
         ConsentEvent::ContractInitialized(OwnerChange { old_owner: None, new_owner: owner.clone() }).emit();
         Self {
-            layout_version: STATE_VERSION,
+            state_version: STATE_VERSION,
             owner,
             accounts: LookupMap::new(StorageKey::Accounts),
             managers: LookupMap::new(StorageKey::Managers),
@@ -130,12 +139,13 @@ impl Contract {
     /// Resolves who a grant change is for and checks the caller may make it:
     /// the user themself (`user` omitted or equal to the caller), or a
     /// manager the user named that has not expired and covers `grantee`.
-    /// Returns (user, actor).
-    fn authorize(&self, user: Option<AccountId>, grantee: &AccountId) -> (AccountId, AccountId) {
+    /// Returns (user, actor, the end of the actor's authority: `None` for the
+    /// user and for a manager without expiry).
+    fn authorize(&self, user: Option<AccountId>, grantee: &AccountId) -> (AccountId, AccountId, Option<u64>) {
         let caller = env::predecessor_account_id();
         let user = match user {
-            None => return (caller.clone(), caller),
-            Some(user) if user == caller => return (user, caller),
+            None => return (caller.clone(), caller, None),
+            Some(user) if user == caller => return (user, caller, None),
             Some(user) => user,
         };
         let key = ManagerKey { user, manager: caller };
@@ -146,7 +156,18 @@ impl Contract {
         if manager.grantee.as_ref().is_some_and(|g| g != grantee) {
             env::panic_str(ERR_MANAGER_OUT_OF_SCOPE);
         }
-        (key.user, key.manager)
+        (key.user, key.manager, manager.expires_at)
+    }
+}
+
+/// The expiry a grant gets: the one asked for, but never later than the end
+/// of the authority of whoever makes it (a manager's `expires_at`), so a
+/// manager cannot leave consent live after its own authority ends.
+fn clamp_expiry(requested: Option<u64>, authority_ends: Option<u64>) -> Option<u64> {
+    match (requested, authority_ends) {
+        (Some(at), Some(end)) => Some(at.min(end)),
+        (requested, None) => requested,
+        (None, end) => end,
     }
 }
 

@@ -1,17 +1,18 @@
-//! Code upgrades (owner only, or disabled) and state migration.
+//! Code upgrades (owner only, or disabled) and state migration, the suite's
+//! way (`ai_commons_primitives::upgrade`).
 //!
 //! The owner controls the code and nothing else: no method lets it touch a
 //! grant. An upgrade deploys the new code and calls `migrate` in one batch,
-//! so the state is never left unread by new code.
+//! so the state is never left unread by new code and a failed migration
+//! reverts the deploy.
 
 use crate::errors::*;
-use crate::events::{CodeUpgrade, ConsentEvent, LayoutChange, OwnerChange};
-use crate::{Contract, ContractExt, STATE_VERSION};
+use crate::events::{ConsentEvent, ContractMigrated, ContractUpgraded, OwnerChange};
+use crate::{Contract, ContractExt, CONTRACT_VERSION, STATE_VERSION};
+use ai_commons_primitives::upgrade::{code_from_input, deploy_and_migrate, read_versioned_state, require_self};
 use ai_commons_primitives::Digest32;
-use near_sdk::{env, near, AccountId, Gas, NearToken, Promise};
-
-/// Gas for the `migrate` call batched after the deploy.
-const GAS_FOR_MIGRATE: Gas = Gas::from_tgas(50);
+use near_sdk::borsh::BorshDeserialize;
+use near_sdk::{env, near, AccountId, NearToken, Promise};
 
 impl Contract {
     fn require_owner(&self) -> AccountId {
@@ -26,8 +27,8 @@ impl Contract {
 #[near]
 impl Contract {
     /// Hands the upgrade right to `new_owner`, or disables upgrades for good
-    /// with `null`. Caller: the owner, with exactly 1 yoctoNEAR (a full-access
-    /// key). Emits `owner_changed`.
+    /// with `null`. Caller: the owner, with exactly 1 yoctoNEAR (the DAO
+    /// sends it through a `function_calls` proposal). Emits `owner_changed`.
     #[payable]
     pub fn set_owner(&mut self, new_owner: Option<AccountId>) {
         if env::attached_deposit() != NearToken::from_yoctonear(1) {
@@ -39,19 +40,15 @@ impl Contract {
     }
 
     /// Deploys new code, passed as the raw call input (not JSON), and calls
-    /// `migrate` on it in the same batch. Caller: the owner; fails when
-    /// upgrades are disabled. Emits `contract_upgraded` with the code hash.
+    /// `migrate` on it in the same batch, so a failed migration reverts the
+    /// deploy. Caller: the owner (by default the DAO, through an
+    /// `upgrade_contract` proposal); fails when upgrades are disabled. No
+    /// deposit. Emits `contract_upgraded`; `migrate` emits `contract_migrated`.
     pub fn upgrade(&self) -> Promise {
-        let owner = self.require_owner();
-        let code = env::input().filter(|c| !c.is_empty()).unwrap_or_else(|| env::panic_str(ERR_NO_CODE));
-        let code_hash = Digest32::sha256(&code);
-        ConsentEvent::ContractUpgraded(CodeUpgrade { owner, code_hash }).emit();
-        Promise::new(env::current_account_id()).deploy_contract(code).function_call(
-            "migrate",
-            b"{}".to_vec(),
-            NearToken::from_yoctonear(0),
-            GAS_FOR_MIGRATE,
-        )
+        self.require_owner();
+        let code = code_from_input();
+        ConsentEvent::ContractUpgraded(ContractUpgraded { code_hash: Digest32::sha256(&code) }).emit();
+        deploy_and_migrate(code)
     }
 
     /// Reads the stored state (of this or an older layout) and rewrites it in
@@ -61,16 +58,28 @@ impl Contract {
     #[private]
     #[init(ignore_state)]
     pub fn migrate() -> Self {
-        if env::predecessor_account_id() != env::current_account_id() {
-            env::panic_str(ERR_PRIVATE);
-        }
-        let Some(state) = env::state_read::<Contract>() else { env::panic_str(ERR_NO_STATE) };
-        // Layout 1 is the only layout so far. When layout 2 lands, read
-        // `ContractV1` here (its own struct) and convert.
-        if state.layout_version != STATE_VERSION {
-            env::panic_str(&format!("{ERR_UNKNOWN_LAYOUT}: {}", state.layout_version));
-        }
-        ConsentEvent::ContractMigrated(LayoutChange { layout_version: STATE_VERSION }).emit();
+        require_self();
+        let (from, raw) = read_versioned_state();
+        let mut state = match from {
+            // Layout 1 is the only layout so far; state version 2 (feature
+            // `upgrade-test`) shares it. When layout 2 lands, decode
+            // `ContractV1` here (its own struct) and convert.
+            1..=STATE_VERSION => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT)),
+            other => env::panic_str(&format!("{ERR_UNKNOWN_STATE_VERSION}: {other}")),
+        };
+        state.state_version = STATE_VERSION;
+        ConsentEvent::ContractMigrated(ContractMigrated {
+            from_state_version: from,
+            to_state_version: STATE_VERSION,
+            contract_version: CONTRACT_VERSION.to_string(),
+        })
+        .emit();
         state
+    }
+
+    /// View: the version of the deployed code (`2.0.0-upgrade-test` when
+    /// built with feature `upgrade-test`).
+    pub fn contract_version(&self) -> String {
+        CONTRACT_VERSION.to_string()
     }
 }

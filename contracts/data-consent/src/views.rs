@@ -11,7 +11,7 @@ use near_sdk::{env, near, AccountId};
 /// Whether `grant` allows use for `model_id` at time `at`: active, not
 /// expired at `at`, and model scope matching (a grant without a model scope
 /// covers every model; a scoped grant does not answer a model-less query).
-fn allows(grant: &ConsentGrant, model_id: Option<&str>, at: u64) -> bool {
+pub(crate) fn allows(grant: &ConsentGrant, model_id: Option<&str>, at: u64) -> bool {
     grant.status == GrantStatus::Active
         && grant.expires_at.is_none_or(|e| at < e)
         && match (&grant.model_id, model_id) {
@@ -23,23 +23,6 @@ fn allows(grant: &ConsentGrant, model_id: Option<&str>, at: u64) -> bool {
 
 #[near]
 impl Contract {
-    /// Check (view, also callable from other contracts): may `grantee` use
-    /// `user`'s data for `purpose` (and `model_id`) at `at` (nanoseconds,
-    /// default now)? `at` only moves the expiry check: the grant is taken as
-    /// it stands now. For the past, use snapshots (`was_live_at_snapshot`).
-    pub fn is_allowed(
-        &self,
-        user: AccountId,
-        grantee: AccountId,
-        purpose: ConsentPurpose,
-        model_id: Option<ModelId>,
-        at: Option<U64>,
-    ) -> bool {
-        let at = at.map_or_else(env::block_timestamp, |a| a.0);
-        let key = SlotKey { user, grantee, purpose };
-        self.grants.get(&key).is_some_and(|g| allows(g, model_id.as_deref(), at))
-    }
-
     /// Check for up to 100 users at once; answers in the order of `users`.
     pub fn is_allowed_batch(
         &self,
@@ -103,10 +86,5 @@ impl Contract {
     /// View: the account that may upgrade the code, `null` if upgrades are disabled.
     pub fn owner(&self) -> Option<AccountId> {
         self.owner.clone()
-    }
-
-    /// View: crate version of the deployed code.
-    pub fn contract_version(&self) -> String {
-        env!("CARGO_PKG_VERSION").to_string()
     }
 }

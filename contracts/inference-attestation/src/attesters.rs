@@ -4,16 +4,15 @@
 use crate::events::{AttestationEvent, AttesterRecordEvent};
 use crate::storage::settle;
 use crate::{errors::*, validate_clock_skew, Contract, ContractExt};
+use ai_commons_primitives::interfaces::InferenceAttestationInterface;
 use ai_commons_primitives::receipt::Ed25519PublicKey;
-use ai_commons_primitives::{validate_bounded, validate_slug, Digest32, ModelId, StorageMeter};
+use ai_commons_primitives::{validate, Digest32, ModelId, StorageMeter};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require, AccountId};
 
-pub const MAX_KEYS_PER_ATTESTER: usize = 4;
-pub const MAX_TEE_KIND_LEN: usize = 64;
-pub const MAX_MEASUREMENTS: usize = 16;
-pub const MAX_MODELS_PER_ATTESTER: usize = 32;
-pub const MAX_REASON_LEN: usize = 512;
+pub use ai_commons_primitives::validate::{
+    MAX_KEYS_PER_ATTESTER, MAX_MEASUREMENTS, MAX_MODELS_PER_ATTESTER, MAX_REASON_LEN, MAX_TEE_KIND_LEN,
+};
 
 /// An inference node the owner trusts to sign receipts.
 #[near(serializers = [borsh])]
@@ -51,39 +50,10 @@ impl Attester {
     }
 }
 
-fn has_duplicates<T: PartialEq>(items: &[T]) -> bool {
-    items.iter().enumerate().any(|(i, a)| items[..i].contains(a))
-}
-
-fn validate_attester_fields(
-    public_keys: &[Ed25519PublicKey],
-    tee_kind: &str,
-    measurements: &[Digest32],
-    models: Option<&[ModelId]>,
-    expires_at: Option<u64>,
-) {
-    require!(!public_keys.is_empty(), ERR_NO_KEYS);
-    require!(public_keys.len() <= MAX_KEYS_PER_ATTESTER, ERR_TOO_MANY_KEYS);
-    require!(!has_duplicates(public_keys), ERR_DUPLICATE_KEY);
-    require!(!tee_kind.is_empty(), ERR_TEE_KIND_EMPTY);
-    validate_bounded("tee_kind", tee_kind, MAX_TEE_KIND_LEN).unwrap_or_else(|e| env::panic_str(&e));
-    require!(measurements.len() <= MAX_MEASUREMENTS, ERR_TOO_MANY_MEASUREMENTS);
-    require!(!has_duplicates(measurements), ERR_DUPLICATE_MEASUREMENT);
-    if let Some(models) = models {
-        require!(!models.is_empty(), ERR_MODELS_EMPTY);
-        require!(models.len() <= MAX_MODELS_PER_ATTESTER, ERR_TOO_MANY_MODELS);
-        for model in models {
-            validate_slug("model id", model).unwrap_or_else(|e| env::panic_str(&e));
-        }
-        require!(!has_duplicates(models), ERR_DUPLICATE_MODEL);
-    }
-    if let Some(expires_at) = expires_at {
-        require!(expires_at > env::block_timestamp(), ERR_EXPIRY_IN_PAST);
-    }
-}
-
+/// What the DAO calls (`ai_commons_primitives::interfaces`): implemented as
+/// the trait, so a signature cannot drift from what callers compile against.
 #[near]
-impl Contract {
+impl InferenceAttestationInterface for Contract {
     /// Admits `operator` as an attester, or replaces the details of an
     /// attester that is not revoked (key rotation, models, expiry).
     ///
@@ -91,8 +61,50 @@ impl Contract {
     /// refunded to the owner). Emits `attester_admitted` or `attester_updated`.
     /// Keys stay bound to their operator forever: a key dropped in an update
     /// can never sign for anyone again.
+    /// `public_keys` are `"ed25519:<base58>"` strings; an invalid one fails
+    /// with `invalid public key: ...`.
     #[payable]
-    pub fn admit_attester(
+    fn admit_attester(
+        &mut self,
+        operator: AccountId,
+        public_keys: Vec<String>,
+        tee_kind: String,
+        measurements: Vec<Digest32>,
+        models: Option<Vec<ModelId>>,
+        expires_at: Option<U64>,
+    ) {
+        self.assert_owner();
+        // The message `validate::validate_attester_key` gives, which the DAO checks at proposal creation.
+        let public_keys = public_keys
+            .iter()
+            .map(|k| k.parse::<Ed25519PublicKey>().unwrap_or_else(|e| env::panic_str(&e.0)))
+            .collect();
+        self.admit_attester_keys(operator, public_keys, tee_kind, measurements, models, expires_at)
+    }
+
+    /// Revokes `operator` now. Receipts signed at or after this moment are
+    /// rejected; receipts already stored stay, flagged `attester_revoked` in
+    /// views. Revocation is final for this operator account.
+    ///
+    /// Caller: owner. Deposit: none (revoking never grows storage; the reason
+    /// lives in the event). Emits `attester_revoked`.
+    fn revoke_attester(&mut self, operator: AccountId, reason: String) {
+        self.assert_owner();
+        validate::validate_reason(&reason).unwrap_or_else(|e| env::panic_str(&e));
+        let attester = self.attesters.get_mut(&operator).unwrap_or_else(|| env::panic_str(ERR_ATTESTER_UNKNOWN));
+        require!(attester.revoked_at().is_none(), ERR_ATTESTER_ALREADY_REVOKED);
+        // Block time is never 0 on a real chain; max(1) keeps the sentinel unambiguous.
+        let revoked_at = env::block_timestamp().max(1);
+        attester.revoked_at = revoked_at;
+        AttestationEvent::AttesterRevoked { operator, revoked_at: U64(revoked_at), reason }.emit();
+    }
+}
+
+impl Contract {
+    /// `admit_attester` with parsed keys (what the exported method runs after
+    /// parsing; native callers such as unit tests use it directly). Caller:
+    /// the owner. Emits `attester_admitted` or `attester_updated`.
+    pub fn admit_attester_keys(
         &mut self,
         operator: AccountId,
         public_keys: Vec<Ed25519PublicKey>,
@@ -103,7 +115,15 @@ impl Contract {
     ) {
         self.assert_owner();
         let expires_at = expires_at.map(|t| t.0);
-        validate_attester_fields(&public_keys, &tee_kind, &measurements, models.as_deref(), expires_at);
+        validate::validate_attester_fields(
+            &public_keys,
+            &tee_kind,
+            &measurements,
+            models.as_deref(),
+            expires_at,
+            env::block_timestamp(),
+        )
+        .unwrap_or_else(|e| env::panic_str(&e));
         let existing = self.attesters.get(&operator).cloned();
         if let Some(existing) = &existing {
             require!(existing.revoked_at().is_none(), ERR_ATTESTER_REVOKED);
@@ -148,25 +168,10 @@ impl Contract {
             AttestationEvent::AttesterAdmitted(data).emit();
         }
     }
+}
 
-    /// Revokes `operator` now. Receipts signed at or after this moment are
-    /// rejected; receipts already stored stay, flagged `attester_revoked` in
-    /// views. Revocation is final for this operator account.
-    ///
-    /// Caller: owner. Deposit: none (revoking never grows storage; the reason
-    /// lives in the event). Emits `attester_revoked`.
-    pub fn revoke_attester(&mut self, operator: AccountId, reason: String) {
-        self.assert_owner();
-        require!(!reason.trim().is_empty(), ERR_REASON_EMPTY);
-        validate_bounded("reason", &reason, MAX_REASON_LEN).unwrap_or_else(|e| env::panic_str(&e));
-        let attester = self.attesters.get_mut(&operator).unwrap_or_else(|| env::panic_str(ERR_ATTESTER_UNKNOWN));
-        require!(attester.revoked_at().is_none(), ERR_ATTESTER_ALREADY_REVOKED);
-        // Block time is never 0 on a real chain; max(1) keeps the sentinel unambiguous.
-        let revoked_at = env::block_timestamp().max(1);
-        attester.revoked_at = revoked_at;
-        AttestationEvent::AttesterRevoked { operator, revoked_at: U64(revoked_at), reason }.emit();
-    }
-
+#[near]
+impl Contract {
     /// Hands governance to `new_owner`. Caller: owner. Emits `owner_changed`.
     pub fn set_owner(&mut self, new_owner: AccountId) {
         self.assert_owner();
@@ -207,11 +212,29 @@ mod tests {
     }
 
     #[test]
+    fn the_interface_method_takes_key_strings_and_refuses_bad_ones() {
+        call(owner(), NearToken::from_yoctonear(0), NOW);
+        let mut contract = Contract::new(owner(), registry(), None);
+        call(stranger(), near(100), NOW);
+        let admit = |c: &mut Contract, keys: Vec<String>| {
+            c.admit_attester(operator(), keys, "intel-tdx".into(), vec![], None, None)
+        };
+        // The owner check comes before the keys are even parsed.
+        assert_eq!(panic_message(|| admit(&mut contract, vec!["nonsense".into()])), ERR_NOT_OWNER);
+        call(owner(), near(100), NOW);
+        let msg = panic_message(|| admit(&mut contract, vec![key(1).to_string(), "ed25519:xyz".into()]));
+        assert_eq!(msg, validate::validate_attester_key("ed25519:xyz").unwrap_err());
+        assert!(contract.get_attester(operator()).is_none(), "nothing was admitted");
+        admit(&mut contract, vec![key(1).to_string()]);
+        assert_eq!(contract.get_attester(operator()).unwrap().public_keys, vec![key(1)]);
+    }
+
+    #[test]
     fn owner_admits_an_attester_and_pays_its_storage() {
         call(owner(), NearToken::from_yoctonear(0), NOW);
         let mut contract = Contract::new(owner(), registry(), None);
         call(owner(), near(100), NOW);
-        contract.admit_attester(
+        contract.admit_attester_keys(
             operator(),
             vec![key(1)],
             "intel-tdx".into(),
@@ -244,7 +267,8 @@ mod tests {
     fn admitting_without_a_deposit_fails() {
         call(owner(), NearToken::from_yoctonear(0), NOW);
         let mut contract = Contract::new(owner(), registry(), None);
-        let msg = panic_message(|| contract.admit_attester(operator(), vec![key(1)], "sev".into(), vec![], None, None));
+        let msg =
+            panic_message(|| contract.admit_attester_keys(operator(), vec![key(1)], "sev".into(), vec![], None, None));
         assert!(msg.starts_with("insufficient deposit for storage: attached 0 yoctoNEAR"), "{msg}");
     }
 
@@ -254,7 +278,7 @@ mod tests {
         call(stranger(), near(100), NOW);
         let not_owner = |msg: String| assert_eq!(msg, ERR_NOT_OWNER);
         not_owner(panic_message(|| {
-            contract.admit_attester(stranger(), vec![key(9)], "sev".into(), vec![], None, None)
+            contract.admit_attester_keys(stranger(), vec![key(9)], "sev".into(), vec![], None, None)
         }));
         not_owner(panic_message(|| contract.revoke_attester(operator(), "compromised".into())));
         not_owner(panic_message(|| contract.set_owner(stranger())));
@@ -273,7 +297,7 @@ mod tests {
         call(owner(), near(100), NOW);
         let mut admit = |keys: Vec<Ed25519PublicKey>, tee: &str, models: Option<Vec<ModelId>>, exp: Option<u64>| {
             panic_message(|| {
-                contract.admit_attester(account("node2.near"), keys, tee.into(), vec![], models, exp.map(U64))
+                contract.admit_attester_keys(account("node2.near"), keys, tee.into(), vec![], models, exp.map(U64))
             })
         };
         assert_eq!(admit(vec![], "sev", None, None), ERR_NO_KEYS);
@@ -292,14 +316,14 @@ mod tests {
     fn readmission_updates_and_dropped_keys_stay_bound() {
         let mut contract = setup();
         call(owner(), near(100), NOW);
-        contract.admit_attester(operator(), vec![key(2)], "amd-sev-snp".into(), vec![], None, None);
+        contract.admit_attester_keys(operator(), vec![key(2)], "amd-sev-snp".into(), vec![], None, None);
         assert!(last_log().contains("\"event\":\"attester_updated\""));
         let view = contract.get_attester(operator()).unwrap();
         assert_eq!(view.public_keys, vec![key(2)]);
         assert_eq!(view.admitted_at, U64(NOW - 3600 * SECOND));
         // key(1) was dropped: it still points at node1 and cannot move to node2.
         let msg = panic_message(|| {
-            contract.admit_attester(account("node2.near"), vec![key(1)], "sev".into(), vec![], None, None)
+            contract.admit_attester_keys(account("node2.near"), vec![key(1)], "sev".into(), vec![], None, None)
         });
         assert_eq!(msg, ERR_KEY_TAKEN);
     }
@@ -325,7 +349,8 @@ mod tests {
             ERR_ATTESTER_ALREADY_REVOKED
         );
         call(owner(), near(100), NOW);
-        let msg = panic_message(|| contract.admit_attester(operator(), vec![key(1)], "sev".into(), vec![], None, None));
+        let msg =
+            panic_message(|| contract.admit_attester_keys(operator(), vec![key(1)], "sev".into(), vec![], None, None));
         assert_eq!(msg, ERR_ATTESTER_REVOKED);
     }
 

@@ -1,22 +1,18 @@
 //! Every message this contract fails with. Short, lowercase, grep-able.
 
-pub const ERR_NOT_OWNER: &str = "only the owner can call this method";
-pub const ERR_PRIVATE: &str = "only this contract can call this method";
+pub use ai_commons_primitives::errors::{
+    ERR_NOT_OWNER, ERR_NO_CODE, ERR_NO_STATE, ERR_PRIVATE, ERR_STATE_CORRUPT, ERR_UNKNOWN_STATE_VERSION,
+};
 pub const ERR_ATTESTER_UNKNOWN: &str = "attester not found";
 pub const ERR_ATTESTER_REVOKED: &str = "attester is revoked; admit the node under a new operator account";
 pub const ERR_ATTESTER_ALREADY_REVOKED: &str = "attester is already revoked";
-pub const ERR_NO_KEYS: &str = "public_keys must not be empty";
-pub const ERR_TOO_MANY_KEYS: &str = "too many public_keys";
-pub const ERR_DUPLICATE_KEY: &str = "public_keys contains a duplicate";
+// Argument rules shared with the DAO, which checks them when a proposal is created.
+pub use ai_commons_primitives::validate::{
+    ERR_DUPLICATE_KEY, ERR_DUPLICATE_MEASUREMENT, ERR_DUPLICATE_MODEL, ERR_EXPIRY_IN_PAST, ERR_MODELS_EMPTY,
+    ERR_NO_KEYS, ERR_REASON_EMPTY, ERR_TEE_KIND_EMPTY, ERR_TOO_MANY_KEYS, ERR_TOO_MANY_MEASUREMENTS,
+    ERR_TOO_MANY_MODELS,
+};
 pub const ERR_KEY_TAKEN: &str = "public key is already registered to another attester";
-pub const ERR_TEE_KIND_EMPTY: &str = "tee_kind must not be empty";
-pub const ERR_TOO_MANY_MEASUREMENTS: &str = "too many measurements";
-pub const ERR_DUPLICATE_MEASUREMENT: &str = "measurements contains a duplicate";
-pub const ERR_MODELS_EMPTY: &str = "models must not be empty; pass null to allow all models";
-pub const ERR_TOO_MANY_MODELS: &str = "too many models";
-pub const ERR_DUPLICATE_MODEL: &str = "models contains a duplicate";
-pub const ERR_EXPIRY_IN_PAST: &str = "expires_at must be in the future";
-pub const ERR_REASON_EMPTY: &str = "reason must not be empty";
 pub const ERR_CLOCK_SKEW: &str = "max_clock_skew_ns must be between 1 second and 1 day";
 
 pub const ERR_BAD_VERSION: &str = "receipt version must be at least 1";
@@ -33,7 +29,3 @@ pub const ERR_BAD_SIGNATURE: &str = "invalid receipt signature";
 pub const ERR_NONCE_USED: &str = "nonce already used by this attester";
 pub const ERR_DEPOSIT: &str = "attach a deposit to pay for the receipt's storage";
 pub const ERR_GAS: &str = "not enough gas attached for the registry check";
-
-pub const ERR_NO_STATE: &str = "contract has no state to migrate";
-pub const ERR_UNKNOWN_LAYOUT: &str = "unknown state layout version";
-pub const ERR_STATE_CORRUPT: &str = "state does not decode as its layout version";

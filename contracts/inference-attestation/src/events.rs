@@ -2,6 +2,7 @@
 //! Every state change emits exactly one of these.
 
 use ai_commons_primitives::receipt::Ed25519PublicKey;
+use ai_commons_primitives::upgrade::{ContractMigrated, ContractUpgraded};
 use ai_commons_primitives::{Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::{near, AccountId, NearToken};
@@ -47,9 +48,12 @@ pub enum AttestationEvent {
     RegistryChanged { old_registry: AccountId, new_registry: AccountId },
     #[event_version("1.0.0")]
     MaxClockSkewChanged { old_max_clock_skew_ns: U64, new_max_clock_skew_ns: U64 },
+    /// The owner started a code upgrade (deploy + `migrate` in one batch).
+    #[event_version("1.0.0")]
+    ContractUpgraded(ContractUpgraded),
     /// `migrate` ran after a code upgrade.
     #[event_version("1.0.0")]
-    ContractMigrated { from_layout: u8, to_layout: u8 },
+    ContractMigrated(ContractMigrated),
 }
 
 /// The data of `attester_admitted` / `attester_updated`.

@@ -8,6 +8,7 @@
 //! callback only if so. See README.md for the methods and the signed byte layout.
 
 use ai_commons_primitives::receipt::Ed25519PublicKey;
+use ai_commons_primitives::StateVersion;
 use near_sdk::store::{LookupMap, LookupSet, Vector};
 use near_sdk::{env, json_types::U64, near, require, AccountId, BorshStorageKey, PanicOnDefault};
 
@@ -25,8 +26,17 @@ use attesters::Attester;
 use errors::*;
 use receipts::{IndexKey, NonceKey, StoredReceipt};
 
-/// Layout version of [`Contract`]; bump it (and teach `migrate`) when fields change.
-pub const STATE_LAYOUT_VERSION: u8 = 1;
+/// State version of [`Contract`]; bump it (and teach `migrate`) when fields change.
+#[cfg(not(feature = "upgrade-test"))]
+pub const STATE_VERSION: StateVersion = 1;
+#[cfg(feature = "upgrade-test")]
+pub const STATE_VERSION: StateVersion = 2;
+
+/// What `contract_version()` reports.
+#[cfg(not(feature = "upgrade-test"))]
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+#[cfg(feature = "upgrade-test")]
+pub const CONTRACT_VERSION: &str = "2.0.0-upgrade-test";
 /// Default window around block time a receipt timestamp must fall in: 5 minutes.
 pub const DEFAULT_MAX_CLOCK_SKEW_NS: u64 = 5 * 60 * 1_000_000_000;
 const MIN_CLOCK_SKEW_NS: u64 = 1_000_000_000;
@@ -47,9 +57,9 @@ pub(crate) enum StorageKey {
 #[near(contract_state)]
 #[derive(PanicOnDefault)]
 pub struct Contract {
-    /// Layout version of this struct. First field, so `migrate` can read it
+    /// State version of this struct. First field, so `migrate` can read it
     /// from the raw state before choosing which layout to decode.
-    layout_version: u8,
+    state_version: StateVersion,
     /// Governing account (the community DAO): admits and revokes attesters.
     owner: AccountId,
     /// The community's model-registry, asked about every submitted receipt.
@@ -76,13 +86,14 @@ pub struct Contract {
 #[near]
 impl Contract {
     /// Creates the contract. `owner` is the community DAO, `registry` its
-    /// model-registry; `max_clock_skew_ns` defaults to 5 minutes.
+    /// model-registry; `max_clock_skew_ns` defaults to 5 minutes. Caller: the
+    /// deployer, once (deploy and init in one transaction). No event.
     #[init]
     pub fn new(owner: AccountId, registry: AccountId, max_clock_skew_ns: Option<U64>) -> Self {
         let max_clock_skew_ns = max_clock_skew_ns.map_or(DEFAULT_MAX_CLOCK_SKEW_NS, |v| v.0);
         validate_clock_skew(max_clock_skew_ns);
         Self {
-            layout_version: STATE_LAYOUT_VERSION,
+            state_version: STATE_VERSION,
             owner,
             registry,
             max_clock_skew_ns,
@@ -106,7 +117,7 @@ impl Contract {
     /// Belt and braces for `#[private]` (whose check lives only in the wasm
     /// entry point): also enforced when the method body runs.
     pub(crate) fn assert_self() {
-        require!(env::predecessor_account_id() == env::current_account_id(), ERR_PRIVATE);
+        ai_commons_primitives::upgrade::require_self();
     }
 
     /// Writes cached collection entries to storage so `env::storage_usage()` sees them.

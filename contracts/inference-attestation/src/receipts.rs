@@ -452,7 +452,7 @@ mod tests {
         let mut contract = setup();
         let new_signer = AttesterSigner::from_seed([2; 32]);
         call(owner(), near(100), NOW);
-        contract.admit_attester(operator(), vec![new_signer.public_key()], "intel-tdx".into(), vec![], None, None);
+        contract.admit_attester_keys(operator(), vec![new_signer.public_key()], "intel-tdx".into(), vec![], None, None);
         let r = receipt(&signer(), 1);
         rejected_at_submit(&mut contract, &r, &sign(&signer(), &r), ERR_KEY_NOT_OF_ATTESTER);
     }
@@ -475,7 +475,7 @@ mod tests {
     fn expired_attesters_are_rejected() {
         let mut contract = setup();
         call(owner(), near(100), NOW - 3600 * SECOND);
-        contract.admit_attester(
+        contract.admit_attester_keys(
             operator(),
             vec![signer().public_key()],
             "intel-tdx".into(),
@@ -491,7 +491,7 @@ mod tests {
     fn models_outside_the_attesters_list_are_rejected() {
         let mut contract = setup();
         call(owner(), near(100), NOW);
-        contract.admit_attester(
+        contract.admit_attester_keys(
             operator(),
             vec![signer().public_key()],
             "intel-tdx".into(),
@@ -697,7 +697,7 @@ mod tests {
         call(owner(), near(100), NOW);
         let long_operator = account(&long('o'));
         let s = AttesterSigner::from_seed([3; 32]);
-        contract.admit_attester(long_operator.clone(), vec![s.public_key()], "sev".into(), vec![], None, None);
+        contract.admit_attester_keys(long_operator.clone(), vec![s.public_key()], "sev".into(), vec![], None, None);
         let mut r = receipt(&s, u64::MAX);
         r.model_id = "m".repeat(64);
         r.requester = account(&long('r'));

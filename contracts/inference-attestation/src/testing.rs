@@ -3,6 +3,7 @@
 
 use crate::receipts::MAX_REGISTRY_ANSWER_BYTES;
 use crate::Contract;
+pub use ai_commons_primitives::interfaces::InferenceAttestationInterface;
 use ai_commons_primitives::receipt::InferenceReceipt;
 use ai_commons_primitives::{Digest32, VersionStatus, VersionStatusView};
 use attestation_signer::{commit, AttesterSigner};
@@ -99,7 +100,7 @@ pub fn setup() -> Contract {
     drop(near_sdk::mock::with_mocked_blockchain(|b| b.take_storage()));
     let mut contract = Contract::new(owner(), registry(), None);
     call(owner(), near(100), NOW - 3600 * SECOND);
-    contract.admit_attester(
+    contract.admit_attester_keys(
         operator(),
         vec![signer().public_key()],
         "intel-tdx".into(),

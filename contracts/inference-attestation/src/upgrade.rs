@@ -1,46 +1,58 @@
-//! Code upgrades: the owner deploys new code and runs `migrate` in one batch.
+//! Code upgrades (owner only: the DAO) and state migration, the suite's way
+//! (`ai_commons_primitives::upgrade`): `upgrade` deploys the new code and
+//! calls `migrate` in one batch, so a failed migration reverts the deploy.
 
 use crate::events::AttestationEvent;
-use crate::{errors::*, Contract, ContractExt, STATE_LAYOUT_VERSION};
+use crate::{errors::*, Contract, ContractExt, CONTRACT_VERSION, STATE_VERSION};
+use ai_commons_primitives::upgrade::{
+    code_from_input, deploy_and_migrate, read_versioned_state, require_self, ContractMigrated, ContractUpgraded,
+};
+use ai_commons_primitives::Digest32;
 use near_sdk::borsh::BorshDeserialize;
-use near_sdk::{env, near, Gas, NearToken, Promise};
-
-/// Gas left for `migrate` in the upgrade batch.
-pub const GAS_FOR_MIGRATE: Gas = Gas::from_tgas(50);
-const STATE_KEY: &[u8] = b"STATE";
+use near_sdk::{env, near, Promise};
 
 #[near]
 impl Contract {
     /// Deploys the wasm passed as the raw call input (not JSON) and calls
     /// `migrate` in the same batch, so a failed migration reverts the deploy.
-    /// Caller: owner. Deposit: none. `migrate` emits `contract_migrated`.
-    pub fn upgrade(&mut self) -> Promise {
+    /// Caller: the owner (the DAO, through an `upgrade_contract` proposal).
+    /// No deposit. Emits `contract_upgraded`; `migrate` emits `contract_migrated`.
+    pub fn upgrade(&self) -> Promise {
         self.assert_owner();
-        let code = env::input().unwrap_or_default();
-        near_sdk::require!(!code.is_empty(), "upgrade needs the new wasm as call input");
-        Promise::new(env::current_account_id())
-            .deploy_contract(code)
-            .function_call("migrate", Vec::new(), NearToken::from_yoctonear(0), GAS_FOR_MIGRATE)
-            .as_return()
+        let code = code_from_input();
+        AttestationEvent::ContractUpgraded(ContractUpgraded { code_hash: Digest32::sha256(&code) }).emit();
+        deploy_and_migrate(code)
     }
 
     /// Reads the stored state in whatever layout it was written and returns
     /// it in the current layout. Caller: this contract only (the upgrade
-    /// batch). Emits `contract_migrated`.
+    /// batch); private. Emits `contract_migrated`.
     #[private]
     #[init(ignore_state)]
     pub fn migrate() -> Self {
-        Self::assert_self();
-        let raw = env::storage_read(STATE_KEY).unwrap_or_else(|| env::panic_str(ERR_NO_STATE));
-        let from_layout = *raw.first().unwrap_or_else(|| env::panic_str(ERR_STATE_CORRUPT));
-        let state = match from_layout {
-            // Layout 1 is current. A future layout 2 decodes `ContractV1` here
-            // and converts it field by field.
-            1 => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT)),
-            other => env::panic_str(&format!("{ERR_UNKNOWN_LAYOUT}: {other}")),
+        require_self();
+        let (from, raw) = read_versioned_state();
+        let mut state = match from {
+            // Layout 1 is the only layout so far; state version 2 (feature
+            // `upgrade-test`) shares it. A future layout decodes `ContractV1`
+            // here and converts it field by field.
+            1..=STATE_VERSION => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT)),
+            other => env::panic_str(&format!("{ERR_UNKNOWN_STATE_VERSION}: {other}")),
         };
-        AttestationEvent::ContractMigrated { from_layout, to_layout: STATE_LAYOUT_VERSION }.emit();
+        state.state_version = STATE_VERSION;
+        AttestationEvent::ContractMigrated(ContractMigrated {
+            from_state_version: from,
+            to_state_version: STATE_VERSION,
+            contract_version: CONTRACT_VERSION.to_string(),
+        })
+        .emit();
         state
+    }
+
+    /// View: the version of the deployed code (`2.0.0-upgrade-test` when
+    /// built with feature `upgrade-test`).
+    pub fn contract_version(&self) -> String {
+        CONTRACT_VERSION.to_string()
     }
 }
 
@@ -48,7 +60,21 @@ impl Contract {
 mod tests {
     use super::*;
     use crate::testing::*;
-    use near_sdk::test_utils::get_logs;
+    use ai_commons_primitives::upgrade::STATE_KEY;
+    use near_sdk::mock::MockAction;
+    use near_sdk::test_utils::{get_created_receipts, get_logs, VMContextBuilder};
+    use near_sdk::{testing_env, AccountId, NearToken};
+
+    fn call_with_input(who: AccountId, input: &[u8]) {
+        let mut context = VMContextBuilder::new()
+            .current_account_id(contract_id())
+            .predecessor_account_id(who.clone())
+            .signer_account_id(who)
+            .block_timestamp(NOW)
+            .build();
+        context.input = input.into();
+        testing_env!(context);
+    }
 
     #[test]
     fn migrate_keeps_state_and_emits() {
@@ -58,11 +84,12 @@ mod tests {
         let migrated = Contract::migrate();
         assert_eq!(
             get_logs(),
-            vec![
-                r#"EVENT_JSON:{"standard":"inference_attestation","version":"1.0.0","event":"contract_migrated","data":{"from_layout":1,"to_layout":1}}"#
-            ]
+            vec![format!(
+                r#"EVENT_JSON:{{"standard":"inference_attestation","version":"1.0.0","event":"contract_migrated","data":{{"from_state_version":1,"to_state_version":{STATE_VERSION},"contract_version":"{CONTRACT_VERSION}"}}}}"#
+            )]
         );
         assert_eq!(migrated.get_config().owner, owner());
+        assert_eq!(migrated.get_config().state_version, STATE_VERSION);
         assert!(migrated.get_attester(operator()).is_some());
     }
 
@@ -77,19 +104,41 @@ mod tests {
     }
 
     #[test]
-    fn unknown_layouts_are_refused() {
+    fn unknown_versions_are_refused() {
         call(contract_id(), NearToken::from_yoctonear(0), NOW);
         assert_eq!(panic_message(Contract::migrate), ERR_NO_STATE);
-        env::storage_write(STATE_KEY, &[9, 1, 2]);
-        assert_eq!(panic_message(Contract::migrate), format!("{ERR_UNKNOWN_LAYOUT}: 9"));
+        env::storage_write(STATE_KEY, &[9, 0, 1, 2]);
+        assert_eq!(panic_message(Contract::migrate), format!("{ERR_UNKNOWN_STATE_VERSION}: 9"));
     }
 
     #[test]
-    fn only_the_owner_upgrades() {
-        let mut contract = setup();
-        call(stranger(), NearToken::from_yoctonear(0), NOW);
+    fn only_the_owner_upgrades_with_deploy_and_migrate_in_one_batch() {
+        let contract = setup();
+        call_with_input(stranger(), b"\0asm v2");
         assert_eq!(panic_message(|| contract.upgrade()), ERR_NOT_OWNER);
-        call(owner(), NearToken::from_yoctonear(0), NOW);
-        assert_eq!(panic_message(|| contract.upgrade()), "upgrade needs the new wasm as call input");
+        call_with_input(contract_id(), b"\0asm v2");
+        assert_eq!(panic_message(|| contract.upgrade()), ERR_NOT_OWNER);
+        call_with_input(owner(), b"");
+        assert_eq!(panic_message(|| contract.upgrade()), ERR_NO_CODE);
+        call_with_input(owner(), b"{\"code\":1}");
+        assert_eq!(panic_message(|| contract.upgrade()), ai_commons_primitives::code::ERR_NOT_WASM);
+        call_with_input(owner(), b"\0asm v2");
+        let _ = contract.upgrade();
+        let hash = Digest32::sha256(b"\0asm v2");
+        assert_eq!(
+            get_logs(),
+            vec![format!(
+                r#"EVENT_JSON:{{"standard":"inference_attestation","version":"1.0.0","event":"contract_upgraded","data":{{"code_hash":"{hash}"}}}}"#
+            )]
+        );
+        let receipts = get_created_receipts();
+        assert_eq!(receipts.len(), 1);
+        match &receipts[0].actions[..] {
+            [MockAction::DeployContract { code, .. }, MockAction::FunctionCallWeight { method_name, .. }] => {
+                assert_eq!(code, b"\0asm v2");
+                assert_eq!(method_name, b"migrate");
+            }
+            other => panic!("expected deploy + migrate, got {other:?}"),
+        }
     }
 }

@@ -3,7 +3,7 @@
 use crate::attesters::Attester;
 use crate::receipts::{IndexKey, NonceKey, StoredReceipt};
 use crate::storage::submit_deposit;
-use crate::{Contract, ContractExt, STATE_LAYOUT_VERSION};
+use crate::{Contract, ContractExt, STATE_VERSION};
 use ai_commons_primitives::receipt::{Ed25519PublicKey, InferenceReceipt, RECEIPT_DOMAIN, RECEIPT_FORMAT_VERSION};
 use ai_commons_primitives::{Digest32, ModelId, Page, VersionNumber};
 use near_sdk::json_types::U64;
@@ -53,7 +53,7 @@ pub struct ConfigView {
     pub submit_deposit: NearToken,
     pub receipt_domain: String,
     pub receipt_format_version: u8,
-    pub state_layout_version: u8,
+    pub state_version: ai_commons_primitives::StateVersion,
     pub receipt_count: U64,
     pub attester_count: u32,
 }
@@ -187,7 +187,7 @@ impl Contract {
             submit_deposit: submit_deposit(),
             receipt_domain: RECEIPT_DOMAIN.to_string(),
             receipt_format_version: RECEIPT_FORMAT_VERSION,
-            state_layout_version: STATE_LAYOUT_VERSION,
+            state_version: STATE_VERSION,
             receipt_count: U64(self.next_receipt_id),
             attester_count: self.attester_ids.len(),
         }
@@ -270,7 +270,14 @@ mod tests {
         call(owner(), near(100), NOW);
         for i in 2..=4u8 {
             let key = attestation_signer::AttesterSigner::from_seed([i; 32]).public_key();
-            contract.admit_attester(account(&format!("node{i}.near")), vec![key], "sev".into(), vec![], None, None);
+            contract.admit_attester_keys(
+                account(&format!("node{i}.near")),
+                vec![key],
+                "sev".into(),
+                vec![],
+                None,
+                None,
+            );
         }
         let all = contract.get_attesters(None, None);
         let names: Vec<_> = all.iter().map(|a| a.operator.to_string()).collect();

@@ -31,9 +31,11 @@ impl Contract {
         self.settle_storage(meter, &env::predecessor_account_id());
     }
 
-    /// Removes `account_id` from the allow-list; it can no longer register
-    /// models or submit versions while publishing is closed. Caller: the
-    /// owner, who receives the freed storage. Emits `publisher_removed`.
+    /// Removes `account_id` from the allow-list; while publishing is closed
+    /// it loses every publisher right: registering models, submitting
+    /// versions and setting or clearing the unprotected aliases of its
+    /// models. Caller: the owner, who receives the freed storage.
+    /// Emits `publisher_removed`.
     #[payable]
     pub fn remove_publisher(&mut self, account_id: AccountId) {
         self.assert_owner();
@@ -44,7 +46,9 @@ impl Contract {
     }
 
     /// Opens (anyone may publish) or closes (allow-list only) publishing.
-    /// Caller: the owner. No deposit. Emits `open_publishing_set`.
+    /// Closing it takes every publisher right (register, submit, move
+    /// aliases) from publishers not on the allow-list. Caller: the owner.
+    /// No deposit. Emits `open_publishing_set`.
     pub fn set_open_publishing(&mut self, open: bool) {
         self.assert_owner();
         require!(self.open_publishing != open, ERR_OPEN_PUBLISHING_UNCHANGED);

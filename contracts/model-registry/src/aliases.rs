@@ -7,21 +7,23 @@
 
 use crate::errors::*;
 use crate::events::RegistryEvent;
-use crate::limits::MAX_ALIASES_PER_MODEL;
+use crate::limits::{MAX_ALIASES_PER_MODEL, MAX_ALIAS_SLOTS_PER_MODEL};
 use crate::{check, AliasEntry, AliasHistoryKey, AliasKey, AliasPointer, AliasSlotKey, Contract, ContractExt};
-use ai_commons_primitives::{validate_slug, StorageMeter, VersionNumber, VersionStatus};
+use ai_commons_primitives::{StorageMeter, VersionNumber, VersionStatus};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require, AccountId};
 
 #[near]
 impl Contract {
     /// Points `alias` of `model_id` at `version`, which must be Approved.
-    /// Caller: the owner for a protected alias; the model's publisher or the
-    /// owner otherwise. Deposit: storage of the history entry (plus the alias
+    /// Caller: the owner for a protected alias; the model's publisher (while
+    /// allowed to publish) or the owner otherwise. A publisher creates a new
+    /// alias only while the model has fewer than `MAX_ALIASES_PER_MODEL`; the
+    /// owner may go up to `MAX_ALIAS_SLOTS_PER_MODEL`, so a publisher can
+    /// never use up the owner's room. Deposit: storage of the history entry (plus the alias
     /// on first use; 0.01 NEAR is always enough), excess refunded.
-    /// Emits `alias_set`.
-    #[payable]
-    pub fn set_alias(&mut self, model_id: String, alias: String, version: VersionNumber) {
+    /// Emits `alias_set`. Exported as `set_alias` (`ModelRegistryInterface`, versions.rs).
+    pub(crate) fn point_alias(&mut self, model_id: String, alias: String, version: VersionNumber) {
         let caller = env::predecessor_account_id();
         self.assert_may_move_alias(&model_id, &alias, &caller);
         let status = self
@@ -39,7 +41,7 @@ impl Contract {
                 pointer.version
             }
             None => {
-                self.create_alias_slot(&model_id, &alias);
+                self.create_alias_slot(&model_id, &alias, caller == self.owner);
                 self.alias_pointers.insert(key.clone(), AliasPointer { version: None, history_len: 0 });
                 None
             }
@@ -76,21 +78,27 @@ impl Contract {
 impl Contract {
     fn assert_may_move_alias(&self, model_id: &str, alias: &str, caller: &AccountId) {
         let model = self.model_or_panic(model_id);
-        check(validate_slug("alias", alias));
+        check(ai_commons_primitives::validate::validate_alias(alias));
         if *caller == self.owner {
             return;
         }
         require!(!self.protected_aliases.contains(alias), ERR_ALIAS_PROTECTED);
         require!(model.publisher == *caller, ERR_NOT_ALIAS_SETTER);
+        // A publisher taken off the allow-list loses every publisher right.
+        require!(self.is_allowed_publisher(caller), ERR_NOT_ALLOWED_PUBLISHER);
     }
 
     pub(crate) fn is_protected_alias(&self, alias: &str) -> bool {
         self.protected_aliases.contains(alias)
     }
 
-    fn create_alias_slot(&mut self, model_id: &str, alias: &str) {
+    /// Takes the model's next alias slot. The publisher's room ends at
+    /// `MAX_ALIASES_PER_MODEL` aliases, the owner's at
+    /// `MAX_ALIAS_SLOTS_PER_MODEL`.
+    fn create_alias_slot(&mut self, model_id: &str, alias: &str, by_owner: bool) {
         let model = self.models.get_mut(model_id).unwrap_or_else(|| env::panic_str(ERR_MODEL_NOT_FOUND));
-        require!(model.alias_count < MAX_ALIASES_PER_MODEL, ERR_TOO_MANY_ALIASES);
+        let room = if by_owner { MAX_ALIAS_SLOTS_PER_MODEL } else { MAX_ALIASES_PER_MODEL };
+        require!(model.alias_count < room, ERR_TOO_MANY_ALIASES);
         let slot = model.alias_count;
         model.alias_count += 1;
         self.alias_slots.insert(AliasSlotKey { model_id: model_id.to_string(), slot }, alias.to_string());
@@ -109,7 +117,7 @@ impl Contract {
     }
 
     /// Clears every alias of `model_id` that points to `version`; returns
-    /// their names. Visits at most `MAX_ALIASES_PER_MODEL` aliases.
+    /// their names. Visits at most `MAX_ALIAS_SLOTS_PER_MODEL` aliases.
     pub(crate) fn clear_aliases_pointing_to(
         &mut self,
         model_id: &str,
@@ -119,7 +127,7 @@ impl Contract {
     ) -> Vec<String> {
         let alias_count = self.model_or_panic(model_id).alias_count;
         let mut cleared = Vec::new();
-        for slot in 0..alias_count.min(MAX_ALIASES_PER_MODEL) {
+        for slot in 0..alias_count.min(MAX_ALIAS_SLOTS_PER_MODEL) {
             let Some(alias) = self.alias_slots.get(&AliasSlotKey { model_id: model_id.to_string(), slot }).cloned()
             else {
                 continue;

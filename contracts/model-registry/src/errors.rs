@@ -7,12 +7,13 @@
 //! storage: ...").
 
 // Access.
-pub const ERR_NOT_OWNER: &str = "only the owner may call this method";
+pub use ai_commons_primitives::errors::{
+    ERR_NOT_OWNER, ERR_NO_CODE, ERR_NO_STATE, ERR_PRIVATE, ERR_STATE_CORRUPT, ERR_UNKNOWN_STATE_VERSION,
+};
 pub const ERR_NOT_ALLOWED_PUBLISHER: &str = "caller is not an allowed publisher";
 pub const ERR_NOT_MODEL_PUBLISHER: &str = "only the model's publisher may submit versions";
 pub const ERR_ALIAS_PROTECTED: &str = "alias is protected: only the owner may move it";
 pub const ERR_NOT_ALIAS_SETTER: &str = "only the model's publisher or the owner may move this alias";
-pub const ERR_MIGRATE_NOT_SELF: &str = "only the contract account may migrate its state";
 
 // Lookups.
 pub const ERR_MODEL_EXISTS: &str = "model id is already registered";
@@ -32,7 +33,8 @@ pub const ERR_EMPTY_NAME: &str = "name must not be empty";
 pub const ERR_EMPTY_TASK: &str = "task must not be empty";
 pub const ERR_EMPTY_LICENSE: &str = "license must not be empty";
 pub const ERR_EMPTY_ARTIFACT_URI: &str = "artifact_uri must not be empty";
-pub const ERR_EMPTY_REASON: &str = "reason must not be empty";
+/// Shared with the DAO (`ai_commons_primitives::validate::validate_reason`).
+pub use ai_commons_primitives::validate::ERR_REASON_EMPTY as ERR_EMPTY_REASON;
 
 // State transitions.
 pub const ERR_APPROVE_NOT_SUBMITTED: &str = "only a submitted version can be approved";
@@ -47,8 +49,3 @@ pub const ERR_OPEN_PUBLISHING_UNCHANGED: &str = "open publishing already has thi
 pub const ERR_PUBLISHER_EXISTS: &str = "account is already a publisher";
 pub const ERR_PUBLISHER_NOT_FOUND: &str = "account is not a publisher";
 pub const ERR_SAME_OWNER: &str = "new owner is already the owner";
-
-// Upgrade.
-pub const ERR_NO_STATE: &str = "no contract state to migrate";
-pub const ERR_UNKNOWN_LAYOUT: &str = "unknown state layout version";
-pub const ERR_CORRUPT_STATE: &str = "cannot decode the previous contract state";

@@ -1,6 +1,7 @@
 //! NEP-297 events, standard `model_registry`, version 1.0.0. Every state
 //! change emits exactly one of these.
 
+use ai_commons_primitives::upgrade::{ContractMigrated, ContractUpgraded};
 use ai_commons_primitives::{Digest32, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::{near, AccountId};
@@ -48,5 +49,7 @@ pub enum RegistryEvent<'a> {
     #[event_version("1.0.0")]
     AliasCleared { model_id: &'a str, alias: &'a str, previous_version: VersionNumber, set_by: &'a AccountId, at: U64 },
     #[event_version("1.0.0")]
-    StateMigrated { from_layout: u16, to_layout: u16 },
+    ContractUpgraded(ContractUpgraded),
+    #[event_version("1.0.0")]
+    ContractMigrated(ContractMigrated),
 }

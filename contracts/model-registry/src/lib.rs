@@ -11,7 +11,8 @@
 //! Every change method does a constant number of storage reads and writes,
 //! independent of how many models, versions or alias moves exist.
 
-use ai_commons_primitives::Digest32;
+use ai_commons_primitives::ids::MAX_SLUG_LEN;
+use ai_commons_primitives::{Digest32, StateVersion};
 use near_sdk::store::{IterableSet, LookupMap, Vector};
 use near_sdk::{env, near, require, AccountId, BorshStorageKey, PanicOnDefault};
 
@@ -36,9 +37,18 @@ pub use types::*;
 use errors::*;
 use events::RegistryEvent;
 
-/// Layout version of [`Contract`]; bump it (and teach `migrate` the previous
+/// State version of [`Contract`]; bump it (and teach `migrate` the previous
 /// layout) whenever a stored field is added, removed or reordered.
-pub const STATE_LAYOUT_VERSION: u16 = 1;
+#[cfg(not(feature = "upgrade-test"))]
+pub const STATE_VERSION: StateVersion = 1;
+#[cfg(feature = "upgrade-test")]
+pub const STATE_VERSION: StateVersion = 2;
+
+/// What `contract_version()` reports.
+#[cfg(not(feature = "upgrade-test"))]
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+#[cfg(feature = "upgrade-test")]
+pub const CONTRACT_VERSION: &str = "2.0.0-upgrade-test";
 
 #[near(serializers = [borsh])]
 #[derive(BorshStorageKey)]
@@ -58,7 +68,7 @@ enum StorageKey {
 #[derive(PanicOnDefault)]
 pub struct Contract {
     /// Must stay the first field: `migrate` reads it to pick the decoder.
-    layout_version: u16,
+    state_version: StateVersion,
     /// Governing account (the community DAO).
     owner: AccountId,
     /// When true anyone may register models; otherwise only `publishers`.
@@ -96,7 +106,7 @@ impl Contract {
         }
         RegistryEvent::RegistryInitialized { owner: &owner, open_publishing }.emit();
         Self {
-            layout_version: STATE_LAYOUT_VERSION,
+            state_version: STATE_VERSION,
             owner,
             open_publishing,
             publishers: IterableSet::new(StorageKey::Publishers),
@@ -122,6 +132,11 @@ impl Contract {
     }
 
     fn model_or_panic(&self, model_id: &str) -> &Model {
+        // Longer than any model id (a slug): no such model, and a storage key
+        // built from it could exceed NEAR's 2 kB key limit (a host error).
+        if model_id.len() > MAX_SLUG_LEN {
+            env::panic_str(ERR_MODEL_NOT_FOUND);
+        }
         self.models.get(model_id).unwrap_or_else(|| env::panic_str(ERR_MODEL_NOT_FOUND))
     }
 

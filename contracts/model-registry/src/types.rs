@@ -162,8 +162,11 @@ pub struct LimitsView {
     pub max_uri_len: u32,
     pub max_metadata_len: u32,
     pub max_reason_len: u32,
+    /// Aliases a model's publisher may create (see `owner_reserved_aliases`).
     pub max_aliases_per_model: u32,
     pub max_protected_aliases: u32,
+    /// Further aliases per model only the owner may create.
+    pub owner_reserved_aliases: u32,
 }
 
 #[near(serializers = [json])]
@@ -174,6 +177,6 @@ pub struct ConfigView {
     pub protected_aliases: Vec<String>,
     pub model_count: U64,
     pub publisher_count: U64,
-    pub layout_version: u16,
+    pub state_version: ai_commons_primitives::StateVersion,
     pub limits: LimitsView,
 }

@@ -1,41 +1,62 @@
-//! State migration after a code upgrade (deploy + `migrate` in one batch).
+//! Code upgrades (owner only: the DAO) and state migration, the suite's way
+//! (`ai_commons_primitives::upgrade`): `upgrade` deploys the new code and
+//! calls `migrate` in one batch, so a failed migration reverts the deploy.
 //!
-//! The first field of the stored state is its layout version. `migrate`
+//! The first field of the stored state is its `StateVersion`. `migrate`
 //! reads it from the raw state and decodes the rest with the matching
 //! layout. Layout 1 is the current one; when a field changes, keep the old
-//! struct here as `ContractV1`, bump `STATE_LAYOUT_VERSION` and add a
-//! conversion arm.
+//! struct here as `ContractV1`, bump `STATE_VERSION` and add a conversion arm.
 
 use crate::errors::*;
 use crate::events::RegistryEvent;
-use crate::{Contract, ContractExt, STATE_LAYOUT_VERSION};
+use crate::{Contract, ContractExt, CONTRACT_VERSION, STATE_VERSION};
+use ai_commons_primitives::upgrade::{
+    code_from_input, deploy_and_migrate, read_versioned_state, require_self, ContractMigrated, ContractUpgraded,
+};
+use ai_commons_primitives::Digest32;
 use near_sdk::borsh::BorshDeserialize;
-use near_sdk::{env, near, require};
-
-/// Key under which near-sdk keeps the contract struct.
-const STATE_KEY: &[u8] = b"STATE";
+use near_sdk::{env, near, Promise};
 
 #[near]
 impl Contract {
+    /// Deploys the wasm passed as the raw call input (not JSON) and calls
+    /// `migrate` on it in the same batch, so a failed migration reverts the
+    /// deploy. Caller: the owner (the DAO, through an `upgrade_contract`
+    /// proposal). No deposit. Emits `contract_upgraded`; `migrate` emits
+    /// `contract_migrated`.
+    pub fn upgrade(&self) -> Promise {
+        self.assert_owner();
+        let code = code_from_input();
+        RegistryEvent::ContractUpgraded(ContractUpgraded { code_hash: Digest32::sha256(&code) }).emit();
+        deploy_and_migrate(code)
+    }
+
     /// Rewrites the stored state in the current layout. Caller: the contract
-    /// account itself (batched after a deploy). Emits `state_migrated`.
+    /// account itself (the `upgrade` batch); private. Emits `contract_migrated`.
     #[private]
     #[init(ignore_state)]
     pub fn migrate() -> Self {
-        // `#[private]` is enforced by the wasm entry point; checking here too
-        // keeps the rule when the method is called in-process (unit tests).
-        require!(env::predecessor_account_id() == env::current_account_id(), ERR_MIGRATE_NOT_SELF);
-        let raw = env::storage_read(STATE_KEY).unwrap_or_else(|| env::panic_str(ERR_NO_STATE));
-        let from_layout = raw
-            .get(..2)
-            .map(|bytes| u16::from_le_bytes([bytes[0], bytes[1]]))
-            .unwrap_or_else(|| env::panic_str(ERR_CORRUPT_STATE));
-        let mut state = match from_layout {
-            1 => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_CORRUPT_STATE)),
-            _ => env::panic_str(ERR_UNKNOWN_LAYOUT),
+        require_self();
+        let (from, raw) = read_versioned_state();
+        let mut state = match from {
+            // Layout 1 is the only layout so far; state version 2 (feature
+            // `upgrade-test`) shares it and only bumps the version.
+            1..=STATE_VERSION => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT)),
+            other => env::panic_str(&format!("{ERR_UNKNOWN_STATE_VERSION}: {other}")),
         };
-        state.layout_version = STATE_LAYOUT_VERSION;
-        RegistryEvent::StateMigrated { from_layout, to_layout: STATE_LAYOUT_VERSION }.emit();
+        state.state_version = STATE_VERSION;
+        RegistryEvent::ContractMigrated(ContractMigrated {
+            from_state_version: from,
+            to_state_version: STATE_VERSION,
+            contract_version: CONTRACT_VERSION.to_string(),
+        })
+        .emit();
         state
+    }
+
+    /// View: the version of the deployed code (`2.0.0-upgrade-test` when
+    /// built with feature `upgrade-test`).
+    pub fn contract_version(&self) -> String {
+        CONTRACT_VERSION.to_string()
     }
 }

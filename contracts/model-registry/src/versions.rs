@@ -6,13 +6,17 @@
 //! Deprecating keeps aliases that point to the version (it still works, it is
 //! just discouraged; no alias can newly point to it). Revoking clears every
 //! alias of the model that points to the version, each with a history entry,
-//! in the same call — the model's aliases are at most `MAX_ALIASES_PER_MODEL`.
+//! in the same call — the model's aliases are at most `MAX_ALIAS_SLOTS_PER_MODEL`.
 
 use crate::errors::*;
 use crate::events::RegistryEvent;
 use crate::limits::*;
 use crate::{check, check_text, Contract, ContractExt, ModelVersion, ParentRef, TrainingRecord};
-use ai_commons_primitives::{validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus};
+use ai_commons_primitives::ids::MAX_SLUG_LEN;
+use ai_commons_primitives::interfaces::ModelRegistryInterface;
+use ai_commons_primitives::{
+    validate, validate_bounded, Digest32, StorageMeter, VersionNumber, VersionStatus, VersionStatusView,
+};
 use near_sdk::json_types::U64;
 use near_sdk::{env, near, require};
 
@@ -47,7 +51,11 @@ impl Contract {
         check_text("artifact_uri", &artifact_uri, MAX_URI_LEN, ERR_EMPTY_ARTIFACT_URI);
         match &parent {
             Some(ParentRef::Version { model_id, version }) => {
-                require!(self.versions.contains_key(&Self::version_key(model_id, *version)), ERR_PARENT_NOT_FOUND)
+                require!(
+                    model_id.len() <= MAX_SLUG_LEN
+                        && self.versions.contains_key(&Self::version_key(model_id, *version)),
+                    ERR_PARENT_NOT_FOUND
+                )
             }
             Some(ParentRef::Digest { digest }) => {
                 require!(!digest.is_zero(), ERR_ZERO_PARENT_DIGEST)
@@ -92,11 +100,23 @@ impl Contract {
         self.settle_storage(meter, &publisher);
         version
     }
+}
+
+/// What other contracts call (`ai_commons_primitives::interfaces`): implemented
+/// as the trait, so a signature cannot drift from what callers compile against.
+#[near]
+impl ModelRegistryInterface for Contract {
+    /// Compact status for other contracts; `None` for an unknown model or version.
+    fn version_status(&self, model_id: String, version: VersionNumber) -> Option<VersionStatusView> {
+        self.versions
+            .get(&Self::version_key(&model_id, version))
+            .map(|record| VersionStatusView { status: record.status, weights_digest: record.weights_digest })
+    }
 
     /// Submitted -> Approved. Caller: the owner. Deposit: none needed (an
     /// attached deposit is refunded). Emits `version_approved`.
     #[payable]
-    pub fn approve_version(&mut self, model_id: String, version: VersionNumber) {
+    fn approve_version(&mut self, model_id: String, version: VersionNumber) {
         self.assert_owner();
         let meter = StorageMeter::start();
         let record = self.version_mut_or_panic(&model_id, version);
@@ -112,10 +132,10 @@ impl Contract {
     /// (~0.006 NEAR for the longest), excess refunded.
     /// Emits `version_deprecated`.
     #[payable]
-    pub fn deprecate_version(&mut self, model_id: String, version: VersionNumber, reason: Option<String>) {
+    fn deprecate_version(&mut self, model_id: String, version: VersionNumber, reason: Option<String>) {
         self.assert_owner();
         if let Some(reason) = &reason {
-            check_text("reason", reason, MAX_REASON_LEN, ERR_EMPTY_REASON);
+            check(validate::validate_reason(reason));
         }
         let meter = StorageMeter::start();
         let record = self.version_mut_or_panic(&model_id, version);
@@ -130,12 +150,14 @@ impl Contract {
     /// Submitted | Approved | Deprecated -> Revoked (final), with a reason.
     /// Every alias of the model that points to the version is cleared (one
     /// history entry each). Caller: the owner. Deposit: storage of the reason
-    /// and alias entries (0.05 NEAR covers the worst case), excess refunded.
+    /// and alias entries (0.05 NEAR covers the longest reason with the
+    /// publisher's 16 aliases; each owner-created alias cleared adds at most
+    /// ~0.003 NEAR), excess refunded.
     /// Emits `version_revoked` (listing the cleared aliases).
     #[payable]
-    pub fn revoke_version(&mut self, model_id: String, version: VersionNumber, reason: String) {
+    fn revoke_version(&mut self, model_id: String, version: VersionNumber, reason: String) {
         self.assert_owner();
-        check_text("reason", &reason, MAX_REASON_LEN, ERR_EMPTY_REASON);
+        check(validate::validate_reason(&reason));
         let meter = StorageMeter::start();
         let now = U64(env::block_timestamp());
         let record = self.version_mut_or_panic(&model_id, version);
@@ -155,11 +177,21 @@ impl Contract {
         RegistryEvent::VersionRevoked { model_id: &model_id, version, reason: &reason, cleared_aliases }.emit();
         self.settle_storage(meter, &env::predecessor_account_id());
     }
+
+    /// Points `alias` of `model_id` at `version`, which must be Approved.
+    /// Caller: the owner for a protected alias; the model's publisher or the
+    /// owner otherwise. Deposit: storage of the history entry (plus the alias
+    /// on first use; 0.01 NEAR is always enough), excess refunded.
+    /// Emits `alias_set`. (The body lives with the other alias code, `aliases.rs`.)
+    #[payable]
+    fn set_alias(&mut self, model_id: String, alias: String, version: VersionNumber) {
+        self.point_alias(model_id, alias, version)
+    }
 }
 
 impl Contract {
     fn version_mut_or_panic(&mut self, model_id: &str, version: VersionNumber) -> &mut ModelVersion {
-        require!(self.models.contains_key(model_id), ERR_MODEL_NOT_FOUND);
+        self.model_or_panic(model_id);
         self.versions
             .get_mut(&Self::version_key(model_id, version))
             .unwrap_or_else(|| env::panic_str(ERR_VERSION_NOT_FOUND))

@@ -4,7 +4,7 @@
 use crate::aliases::last_entry_at_or_before;
 use crate::limits::*;
 use crate::*;
-use ai_commons_primitives::{Digest32, Page, VersionNumber, VersionStatusView};
+use ai_commons_primitives::{Digest32, Page, VersionNumber};
 use near_sdk::json_types::U64;
 
 #[near]
@@ -17,7 +17,7 @@ impl Contract {
             protected_aliases: self.protected_aliases.iter().cloned().collect(),
             model_count: U64(self.model_ids.len() as u64),
             publisher_count: U64(self.publishers.len() as u64),
-            layout_version: self.layout_version,
+            state_version: self.state_version,
             limits: LimitsView {
                 max_name_len: MAX_NAME_LEN as u32,
                 max_task_len: MAX_TASK_LEN as u32,
@@ -27,13 +27,9 @@ impl Contract {
                 max_reason_len: MAX_REASON_LEN as u32,
                 max_aliases_per_model: MAX_ALIASES_PER_MODEL,
                 max_protected_aliases: MAX_PROTECTED_ALIASES,
+                owner_reserved_aliases: OWNER_RESERVED_ALIASES,
             },
         }
-    }
-
-    /// Crate version of the deployed code.
-    pub fn contract_version(&self) -> String {
-        env!("CARGO_PKG_VERSION").to_string()
     }
 
     /// Whether `account_id` is on the publisher allow-list.
@@ -84,13 +80,6 @@ impl Contract {
     pub fn get_version_by_digest(&self, digest: Digest32) -> Option<VersionView> {
         let key = self.version_by_digest.get(&digest)?;
         self.get_version(key.model_id.clone(), key.version)
-    }
-
-    /// Compact status for other contracts; `None` for an unknown model or version.
-    pub fn version_status(&self, model_id: String, version: VersionNumber) -> Option<VersionStatusView> {
-        self.versions
-            .get(&Self::version_key(&model_id, version))
-            .map(|record| VersionStatusView { status: record.status, weights_digest: record.weights_digest })
     }
 
     /// Current target of an alias (`version: null` when cleared); `None` if

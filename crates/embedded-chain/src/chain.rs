@@ -37,8 +37,42 @@ pub struct AccountRecord {
     /// Bytes the account occupies: its record, keys, code and contract data.
     pub storage_usage: u64,
     pub code_hash: Option<CryptoHash>,
-    /// Access keys and the bytes each occupies.
-    pub keys: BTreeMap<String, u64>,
+    /// Access keys by public key (`ed25519:...`).
+    pub keys: BTreeMap<String, AccessKeyRecord>,
+}
+
+/// One access key of an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessKeyRecord {
+    /// Bytes the key occupies in the account's storage.
+    pub bytes: u64,
+    /// `None`: a full-access key. `Some((receiver, methods))`: a function-call
+    /// key, valid only for calls without deposit to `receiver` (and to
+    /// `methods`, when not empty).
+    pub function_call: Option<(AccountId, Vec<String>)>,
+}
+
+impl AccessKeyRecord {
+    pub fn is_full_access(&self) -> bool {
+        self.function_call.is_none()
+    }
+
+    /// Whether this key may sign a transaction of `actions` to `receiver`.
+    fn may_sign(&self, receiver: &AccountId, actions: &[Action]) -> bool {
+        let Some((key_receiver, methods)) = &self.function_call else { return true };
+        // nearcore: a function-call key signs exactly one function call without deposit.
+        key_receiver == receiver
+            && matches!(actions, [Action::FunctionCall { method_name, deposit, .. }]
+                if deposit.is_zero() && (methods.is_empty() || methods.contains(method_name)))
+    }
+}
+
+/// What `view_access_keys` returns for one key.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AccessKeyView {
+    pub public_key: String,
+    /// `true` for a full-access key, `false` for a function-call key.
+    pub full_access: bool,
 }
 
 /// What `view_account` returns.
@@ -206,7 +240,7 @@ impl Chain {
         };
         let key = genesis_key(&id);
         let bytes = access_key_bytes(&key, &None) + self.config.fees.storage_usage_config.num_extra_bytes_record;
-        record.keys.insert(key.to_string(), bytes);
+        record.keys.insert(key.to_string(), AccessKeyRecord { bytes, function_call: None });
         record.storage_usage += bytes;
         self.shape.insert(account_key(id.as_str()));
         self.accounts.insert(id, record);
@@ -258,6 +292,19 @@ impl Chain {
 
     // ----- views -------------------------------------------------------------
 
+    /// The access keys of `id`, in public key order (`None`: no such account).
+    pub fn view_access_keys(&self, id: &AccountId) -> Option<Vec<AccessKeyView>> {
+        self.accounts.get(id).map(|a| {
+            a.keys
+                .iter()
+                .map(|(public_key, key)| AccessKeyView {
+                    public_key: public_key.clone(),
+                    full_access: key.is_full_access(),
+                })
+                .collect()
+        })
+    }
+
     pub fn view_account(&self, id: &AccountId) -> Option<AccountView> {
         self.accounts.get(id).map(|a| AccountView {
             amount: a.amount,
@@ -305,6 +352,19 @@ impl Chain {
     pub fn patch_balance(&mut self, id: &AccountId, amount: Balance) {
         let account = self.accounts.get_mut(id).expect("patch_balance: account exists");
         account.amount = account.amount.saturating_add(amount);
+    }
+
+    /// Gives `id` a full-access key by patching state (sandbox-style, as
+    /// nearcore's `sandbox_patch_state` can), storage counted as the
+    /// `AddKey` action counts it. For tests that act as an account whose keys
+    /// were deleted, e.g. the DAO calling its contracts directly; no
+    /// transaction can do this.
+    pub fn patch_full_access_key(&mut self, id: &AccountId, key: &PublicKey) {
+        let bytes = access_key_bytes(key, &None) + self.config.fees.storage_usage_config.num_extra_bytes_record;
+        let account = self.accounts.get_mut(id).expect("patch_full_access_key: account exists");
+        if account.keys.insert(key.to_string(), AccessKeyRecord { bytes, function_call: None }).is_none() {
+            account.storage_usage += bytes;
+        }
     }
 
     /// Calls `method` in view mode: it may read but not write state, create
@@ -455,6 +515,11 @@ impl Chain {
         self.tx(parent, id).create_account().transfer(balance).add_full_access_key(genesis_key(id)).transact()
     }
 
+    /// Deletes `key` from `account` (signed by the account itself).
+    pub fn delete_key(&mut self, account: &AccountId, key: &PublicKey) -> TxOutcome {
+        self.tx(account, account).delete_key(key.clone()).transact()
+    }
+
     /// Deploys `wasm` to `account` (signed by the account itself).
     pub fn deploy(&mut self, account: &AccountId, wasm: &[u8]) -> TxOutcome {
         self.tx(account, account).deploy(wasm.to_vec()).transact()
@@ -504,6 +569,14 @@ impl Chain {
             outcome.status = Err(format!("Invalid transaction: signer account {signer} does not exist"));
             return outcome;
         };
+        // Signatures and nonces are not modelled, but a transaction still needs
+        // a key of the signer that may sign it (nearcore: InvalidAccessKeyError).
+        if !signer_account.keys.values().any(|key| key.may_sign(receiver, &actions)) {
+            outcome.status = Err(format!(
+                "Invalid transaction: signer {signer} has no access key that may sign this transaction to {receiver}"
+            ));
+            return outcome;
+        }
         if signer_account.amount < total_cost {
             outcome.status = Err(format!(
                 "Invalid transaction: sender {signer} does not have enough balance {} for operation costing {}",
@@ -970,14 +1043,16 @@ impl Chain {
                         );
                     }
                     let bytes = access_key_bytes(public_key, function_call) + storage.num_extra_bytes_record;
-                    account.keys.insert(name, bytes);
+                    let function_call =
+                        function_call.as_ref().map(|(_, receiver, methods)| (receiver.clone(), methods.clone()));
+                    account.keys.insert(name, AccessKeyRecord { bytes, function_call });
                     account.storage_usage += bytes;
                 }
                 Action::DeleteKey(public_key) => {
                     let account = result.account.as_mut().expect("checked");
                     let name = public_key.to_string();
                     match account.keys.remove(&name) {
-                        Some(bytes) => account.storage_usage -= bytes,
+                        Some(key) => account.storage_usage -= key.bytes,
                         None => {
                             return fail(
                                 result,
@@ -1058,6 +1133,11 @@ impl TxBuilder<'_> {
 
     pub fn add_full_access_key(mut self, key: PublicKey) -> Self {
         self.actions.push(Action::AddKey { public_key: key, function_call: None });
+        self
+    }
+
+    pub fn delete_key(mut self, key: PublicKey) -> Self {
+        self.actions.push(Action::DeleteKey(key));
         self
     }
 

@@ -23,8 +23,13 @@
 //! - views (read-only, view gas limit), account and raw state views;
 //! - block height and time (configurable block time; fast-forward).
 //!
+//! - access keys: full-access and function-call keys (added and deleted by
+//!   actions, listed by `view_access_keys`); a transaction's signer must hold
+//!   a key that may sign it (a full-access key, or a function-call key for one
+//!   call without deposit to the key's receiver and methods);
+//!
 //! What it leaves out: validators and staking, access-key nonces and
-//! signatures, promise yield/resume, global contracts, gas price changes and the
+//! signatures (which of the signer's keys signed is not modelled), promise yield/resume, global contracts, gas price changes and the
 //! gas refund penalty, and sending a deleted account's balance to its
 //! beneficiary.
 
@@ -37,9 +42,10 @@ mod trie;
 
 pub use cache::cache_dir;
 pub use chain::{
-    genesis_key, AccountRecord, AccountView, CallBuilder, Chain, TxBuilder, DEFAULT_BLOCK_TIME_NS, DEFAULT_CALL_GAS,
-    GAS_PRICE, GENESIS_TIMESTAMP_NS, PROTOCOL_VERSION,
+    genesis_key, AccessKeyRecord, AccessKeyView, AccountRecord, AccountView, CallBuilder, Chain, TxBuilder,
+    DEFAULT_BLOCK_TIME_NS, DEFAULT_CALL_GAS, GAS_PRICE, GENESIS_TIMESTAMP_NS, PROTOCOL_VERSION,
 };
+pub use near_crypto::PublicKey;
 pub use near_primitives_core::hash::CryptoHash;
 pub use near_primitives_core::types::{AccountId, Balance as NearToken, Gas};
 pub use outcome::{Event, ReceiptOutcome, ReceiptStatus, TxOutcome, ViewResult};

@@ -204,3 +204,64 @@ fn events_and_refunds_are_reported() {
     let raw = chain.view_state(&a, b"STATE");
     assert_eq!(raw.len(), 1);
 }
+
+#[test]
+fn access_keys_are_listed_deleted_and_needed_to_sign() {
+    let (mut chain, a, _, user) = setup();
+    let key = embedded_chain::genesis_key(&a);
+    let keys = chain.view_access_keys(&a).unwrap();
+    assert_eq!(keys, vec![embedded_chain::AccessKeyView { public_key: key.to_string(), full_access: true }]);
+    let usage = chain.view_account(&a).unwrap().storage_usage;
+
+    // Only the account itself can delete its key; a missing key is an error.
+    chain
+        .tx(&user, &a)
+        .delete_key(key.clone())
+        .transact()
+        .assert_failure_contains("doesn't have permission to account");
+    assert_eq!(chain.view_access_keys(&a).unwrap().len(), 1);
+    chain.delete_key(&a, &key).assert_success();
+    assert_eq!(chain.view_access_keys(&a).unwrap(), vec![]);
+    assert!(chain.view_account(&a).unwrap().storage_usage < usage, "the key's bytes are freed");
+
+    // Without a key nobody can sign as the account any more: no deploy, no call, no transfer.
+    let balance = chain.balance(&a);
+    chain.deploy(&a, b"\0asm").assert_failure_contains("signer a.test.near has no access key");
+    chain.call(&a, &a, "set").args_json(json!({"value": "1"})).transact().assert_failure_contains("no access key");
+    chain.transfer(&a, &user, near(1)).assert_failure_contains("no access key");
+    chain.delete_key(&a, &key).assert_failure_contains("no access key");
+    assert_eq!(chain.balance(&a), balance);
+    // Its contract still runs for everyone else.
+    chain.call(&user, &a, "set").args_json(json!({"value": "2"})).transact().assert_success();
+    assert_eq!(chain.view_access_keys(&account("nobody.test.near")), None);
+}
+
+#[test]
+fn a_function_call_key_signs_only_calls_without_deposit_to_its_receiver() {
+    let (mut chain, a, b, user) = setup();
+    let user_key = embedded_chain::genesis_key(&user);
+    let app_key = embedded_chain::genesis_key(&account("app-key"));
+    chain
+        .tx(&user, &user)
+        .action(embedded_chain::Action::AddKey {
+            public_key: app_key.clone(),
+            function_call: Some((None, a.clone(), vec!["set".into()])),
+        })
+        .transact()
+        .assert_success();
+    chain.delete_key(&user, &user_key).assert_success();
+    assert_eq!(
+        chain.view_access_keys(&user).unwrap(),
+        vec![embedded_chain::AccessKeyView { public_key: app_key.to_string(), full_access: false }]
+    );
+    chain.call(&user, &a, "set").args_json(json!({"value": "3"})).transact().assert_success();
+    chain.call(&user, &b, "set").args_json(json!({"value": "3"})).transact().assert_failure_contains("no access key");
+    chain.call(&user, &a, "get").transact().assert_failure_contains("no access key");
+    chain
+        .call(&user, &a, "set")
+        .args_json(json!({"value": "4"}))
+        .deposit(NearToken::from_yoctonear(1))
+        .transact()
+        .assert_failure_contains("no access key");
+    chain.transfer(&user, &a, near(1)).assert_failure_contains("no access key");
+}

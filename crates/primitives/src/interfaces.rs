@@ -1,7 +1,9 @@
 //! Cross-contract interfaces: the calls one AI Commons contract makes on another.
 //!
-//! Argument names here are the JSON field names of the callee's methods; the
-//! callee's own crate is the source of truth and its tests call these names.
+//! Argument names here are the JSON field names of the callee's methods.
+//! Each callee implements its trait (`#[near] impl ModelRegistryInterface for
+//! Contract`), so these signatures are its own; a change here that the callee
+//! does not follow fails to compile.
 
 use crate::{ConsentPurpose, Digest32, ModelId, VersionNumber, VersionStatusView};
 use near_sdk::json_types::U64;

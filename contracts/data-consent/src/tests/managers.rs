@@ -114,3 +114,69 @@ fn exact_event_json_of_manager_added() {
         )]
     );
 }
+
+#[test]
+fn a_manager_grant_expires_with_the_managers_authority() {
+    let mut chain = setup();
+    let until = T0 + 100 * SECOND;
+    chain.call("alice.near", ZERO, |c| c.add_manager(acc("agent.near"), None, Some(U64(until)))).unwrap();
+    let alice = Some(acc("alice.near"));
+
+    // No expiry asked: clamped to the manager's; the event shows the effective expiry.
+    let a = alice.clone();
+    let view =
+        chain.call("agent.near", ZERO, |c| c.grant(acc("lab.near"), Training, None, None, None, None, a)).unwrap();
+    assert_eq!(view.expires_at, Some(U64(until)));
+    assert_eq!(chain.one_event("consent_granted")["expires_at"], until.to_string());
+    // A later expiry is clamped too (an update); an earlier one is kept.
+    let a = alice.clone();
+    let later = Some(U64(until + 1_000 * SECOND));
+    let view =
+        chain.call("agent.near", ZERO, |c| c.grant(acc("lab.near"), Training, None, None, None, later, a)).unwrap();
+    assert_eq!(view.expires_at, Some(U64(until)));
+    assert_eq!(chain.one_event("consent_updated")["expires_at"], until.to_string());
+    let a = alice.clone();
+    let earlier = Some(U64(T0 + 50 * SECOND));
+    let view =
+        chain.call("agent.near", ZERO, |c| c.grant(acc("lab.near"), Evaluation, None, None, None, earlier, a)).unwrap();
+    assert_eq!(view.expires_at, earlier);
+
+    // Live until the manager's authority ends, not after.
+    assert!(chain.allowed("alice.near", "lab.near", Training, None, Some(until - 1)));
+    assert!(!chain.allowed("alice.near", "lab.near", Training, None, Some(until)));
+    chain.now = until + SECOND;
+    assert!(!chain.allowed("alice.near", "lab.near", Training, None, None));
+    // The expired manager can neither extend, revoke nor delete it.
+    let before = chain.trie();
+    let a = alice.clone();
+    assert_err(
+        chain.call("agent.near", ZERO, |c| c.grant(acc("lab.near"), Training, None, None, None, None, a)),
+        ERR_MANAGER_EXPIRED,
+    );
+    let a = alice.clone();
+    assert_err(chain.call("agent.near", ZERO, |c| c.revoke(acc("lab.near"), Training, a)), ERR_MANAGER_EXPIRED);
+    assert_err(
+        chain.call("agent.near", ZERO, |c| c.delete_grant(acc("lab.near"), Training, alice)),
+        ERR_MANAGER_EXPIRED,
+    );
+    assert_eq!(chain.trie(), before);
+    // The user extends it themself, without an expiry.
+    let view =
+        chain.call("alice.near", ZERO, |c| c.grant(acc("lab.near"), Training, None, None, None, None, None)).unwrap();
+    assert_eq!(view.expires_at, None);
+    assert!(chain.allowed("alice.near", "lab.near", Training, None, None));
+}
+
+#[test]
+fn a_manager_without_expiry_and_the_user_are_not_clamped() {
+    let mut chain = setup();
+    chain.call("alice.near", ZERO, |c| c.add_manager(acc("agent.near"), None, None)).unwrap();
+    let alice = Some(acc("alice.near"));
+    let view =
+        chain.call("agent.near", ZERO, |c| c.grant(acc("lab.near"), Training, None, None, None, None, alice)).unwrap();
+    assert_eq!(view.expires_at, None);
+    let far = Some(U64(T0 + 1_000_000 * SECOND));
+    let view =
+        chain.call("alice.near", ZERO, |c| c.grant(acc("lab.near"), Evaluation, None, None, None, far, None)).unwrap();
+    assert_eq!(view.expires_at, far);
+}

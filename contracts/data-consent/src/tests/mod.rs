@@ -4,6 +4,7 @@
 //! runtime reverts a failed receipt — so tests can check "nothing changed".
 
 use crate::Contract;
+pub use ai_commons_primitives::interfaces::DataConsentInterface;
 use near_sdk::json_types::U64;
 use near_sdk::mock::with_mocked_blockchain;
 use near_sdk::test_utils::{get_logs, VMContextBuilder};

@@ -105,3 +105,53 @@ fn unprotected_aliases_move_by_the_publisher_or_the_owner_only() {
     w.call(ALICE, DEPOSIT).set_alias(MODEL.into(), "canary".into(), 2);
     assert_eq!(w.c.get_aliases(MODEL.into(), None, None).len(), 3);
 }
+
+#[test]
+fn a_removed_publisher_loses_every_publisher_right() {
+    let mut w = world();
+    w.call(DAO, ZERO).approve_version(MODEL.into(), 2);
+    w.call(ALICE, DEPOSIT).set_alias(MODEL.into(), "canary".into(), 1);
+    w.call(DAO, ZERO).remove_publisher(acc(ALICE));
+    rejects(&mut w, ERR_NOT_ALLOWED_PUBLISHER, ALICE, |c| {
+        c.register_model("again".into(), "n".into(), "t".into(), "l".into(), "u".into(), digest(1))
+    });
+    rejects(&mut w, ERR_NOT_ALLOWED_PUBLISHER, ALICE, |c| {
+        c.submit_version(MODEL.into(), digest(9), "ipfs://x".into(), None, training(), None, None);
+    });
+    // Existing and new unprotected aliases alike.
+    rejects(&mut w, ERR_NOT_ALLOWED_PUBLISHER, ALICE, |c| c.set_alias(MODEL.into(), "staging".into(), 2));
+    rejects(&mut w, ERR_NOT_ALLOWED_PUBLISHER, ALICE, |c| c.clear_alias(MODEL.into(), "staging".into()));
+    rejects(&mut w, ERR_NOT_ALLOWED_PUBLISHER, ALICE, |c| c.clear_alias(MODEL.into(), "canary".into()));
+    rejects(&mut w, ERR_NOT_ALLOWED_PUBLISHER, ALICE, |c| c.set_alias(MODEL.into(), "new-one".into(), 2));
+    // The owner still moves them; added back, the publisher may again.
+    w.call(DAO, DEPOSIT).set_alias(MODEL.into(), "staging".into(), 2);
+    w.call(DAO, DEPOSIT).add_publisher(acc(ALICE));
+    w.call(ALICE, DEPOSIT).clear_alias(MODEL.into(), "canary".into());
+    assert_eq!(w.c.get_alias(MODEL.into(), "canary".into()).unwrap().version, None);
+}
+
+#[test]
+fn closing_publishing_takes_every_right_from_publishers_off_the_list() {
+    let mut w = World::bare(true);
+    w.register(BOB, MODEL);
+    let v = w.submit(BOB, MODEL, digest(1));
+    w.call(DAO, ZERO).approve_version(MODEL.into(), v);
+    w.call(BOB, DEPOSIT).set_alias(MODEL.into(), "staging".into(), v);
+    w.call(DAO, ZERO).set_open_publishing(false);
+    let before = w.c.get_aliases(MODEL.into(), None, None);
+    for f in [
+        Box::new(|c: &mut Contract| c.set_alias(MODEL.into(), "canary".into(), 1)) as Box<dyn FnOnce(&mut Contract)>,
+        Box::new(|c: &mut Contract| c.clear_alias(MODEL.into(), "staging".into())),
+        Box::new(|c: &mut Contract| {
+            c.submit_version(MODEL.into(), digest(2), "ipfs://x".into(), None, training(), None, None);
+        }),
+        Box::new(|c: &mut Contract| {
+            c.register_model("other".into(), "n".into(), "t".into(), "l".into(), "u".into(), digest(1))
+        }),
+    ] {
+        let c = w.call(BOB, DEPOSIT);
+        expect_panic(ERR_NOT_ALLOWED_PUBLISHER, || f(c));
+    }
+    assert_eq!(w.c.get_aliases(MODEL.into(), None, None), before);
+    assert_eq!(w.c.get_model(MODEL.into()).unwrap().model.version_count, 1);
+}

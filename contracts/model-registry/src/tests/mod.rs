@@ -12,6 +12,7 @@ mod upgrade;
 mod validation;
 
 use crate::*;
+use ai_commons_primitives::interfaces::ModelRegistryInterface;
 use ai_commons_primitives::storage::storage_cost;
 use ai_commons_primitives::{Digest32, VersionStatus, VersionStatusView};
 use near_sdk::json_types::U64;

@@ -272,3 +272,35 @@ fn excess_deposit_is_refunded_exactly() {
     );
     assert!(get_created_receipts().is_empty());
 }
+
+#[test]
+fn a_publisher_filling_its_aliases_cannot_block_the_owner() {
+    let mut w = World::with_approved_versions(1);
+    for i in 0..MAX_ALIASES_PER_MODEL {
+        w.call(ALICE, DEPOSIT).set_alias(MODEL.into(), format!("a{i}"), 1);
+    }
+    rejects(&mut w, ERR_TOO_MANY_ALIASES, ALICE, |c| c.set_alias(MODEL.into(), "one-more".into(), 1));
+    // The owner still sets production, then every protected alias there can be, ...
+    w.call(DAO, DEPOSIT).set_alias(MODEL.into(), "production".into(), 1);
+    for i in 1..OWNER_RESERVED_ALIASES {
+        w.call(DAO, DEPOSIT).set_alias_protection(format!("p{i}"), true);
+        w.call(DAO, DEPOSIT).set_alias(MODEL.into(), format!("p{i}"), 1);
+    }
+    // ... and clears any of them; the publisher's room stays full.
+    w.call(DAO, DEPOSIT).clear_alias(MODEL.into(), "production".into());
+    w.call(DAO, DEPOSIT).clear_alias(MODEL.into(), "a0".into());
+    rejects(&mut w, ERR_TOO_MANY_ALIASES, ALICE, |c| c.set_alias(MODEL.into(), "one-more".into(), 1));
+    assert_eq!(w.c.get_aliases(MODEL.into(), None, Some(100)).len() as u32, MAX_ALIAS_SLOTS_PER_MODEL);
+    // The total is bounded (revoking visits every alias once).
+    w.call(DAO, DEPOSIT).set_alias_protection("p1".into(), false);
+    rejects(&mut w, ERR_TOO_MANY_ALIASES, DAO, |c| c.set_alias(MODEL.into(), "beyond".into(), 1));
+    // Revoking v1 clears every alias still pointing to it, across both rooms.
+    w.call(DAO, DEPOSIT).revoke_version(MODEL.into(), 1, "bad weights".into());
+    let aliases = w.c.get_aliases(MODEL.into(), None, Some(100));
+    assert!(aliases.iter().all(|a| a.version.is_none()), "{aliases:?}");
+    let config = w.c.get_config();
+    assert_eq!(
+        (config.limits.max_aliases_per_model, config.limits.owner_reserved_aliases),
+        (MAX_ALIASES_PER_MODEL, OWNER_RESERVED_ALIASES)
+    );
+}
