@@ -5,6 +5,8 @@
 //! - [`community`]: deploys and wires the four contracts as one community and
 //!   gives typed helpers for what members, publishers, users and attesters do.
 //! - [`lifecycle`]: a community's whole life, step by step, with a transcript.
+//! - [`tdx`]: Intel TDX quotes for tests: dcap-qvl's real samples, and a test
+//!   enclave that quotes under the TEST root CA in `fixtures/tee-test-ca`.
 
 pub mod backend;
 pub mod community;
@@ -14,6 +16,7 @@ pub mod lifecycle;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod seed;
+pub mod tdx;
 
 pub use backend::{Backend, BackendExt, Embedded, Outcome};
 pub use community::{Community, Wasm};

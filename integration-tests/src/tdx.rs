@@ -256,3 +256,425 @@ pub fn quote_mr_td(quote: &[u8]) -> [u8; 48] {
 pub fn quote_report_data(quote: &[u8]) -> [u8; 64] {
     quote[HEADER_LEN + REPORT_DATA..][..64].try_into().expect("64 bytes")
 }
+
+/// A community whose DAO governs admission by quote, with a tee-verifier
+/// deployed with the TEST root: the fixture of the admission tests and the bench.
+pub mod admission {
+    use super::{TdMeasurements, TestEnclave};
+    use crate::backend::{Backend, BackendExt, Embedded, Outcome};
+    use crate::community::{millinear, near, sha, Community, Deployment, Wasm};
+    use base64::Engine;
+    use embedded_chain::{AccountId, Gas, NearToken};
+    use serde_json::{json, Value};
+
+    const NS: u64 = 1_000_000_000;
+
+    fn zero() -> NearToken {
+        NearToken::from_yoctonear(0)
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+    use attestation_signer::tee::admission_report_data;
+    use attestation_signer::{commit, AttesterSigner, Digest32, InferenceReceipt, U64};
+    use std::sync::OnceLock;
+
+    const STD: &str = "inference_attestation";
+    const MODEL: &str = "commons-chat";
+    const ADMIT_GAS: Gas = Gas::from_teragas(300);
+    const MINUTE: u64 = 60 * NS;
+    const DAY: u64 = 86_400 * NS;
+    /// PPID in the test PCK certificate's SGX extension.
+    pub const TEST_PPID: &str = "811dca2a26b952e85bb6448b097ba4fd";
+
+    fn wasm() -> &'static Wasm {
+        static WASM: OnceLock<Wasm> = OnceLock::new();
+        WASM.get_or_init(Wasm::load)
+    }
+
+    fn sdk(id: &AccountId) -> attestation_signer::AccountId {
+        id.as_str().parse().expect("account id")
+    }
+
+    pub struct World {
+        pub b: Embedded,
+        pub c: Community,
+        pub verifier: AccountId,
+        pub node: AccountId,
+        pub enclave: TestEnclave,
+        pub signer: AttesterSigner,
+        /// v1 and v2 of `commons-chat`, both approved.
+        pub weights: [Digest32; 2],
+    }
+
+    /// A function_calls proposal to the attestation contract, passed and executed.
+    #[track_caller]
+    pub fn govern_call(
+        b: &mut Embedded,
+        c: &Community,
+        what: &str,
+        method: &str,
+        args: Value,
+        deposit: NearToken,
+    ) -> Outcome {
+        let kind = json!({
+            "type": "function_calls", "receiver_id": c.attestation,
+            "actions": [{"method_name": method, "args": b64(args.to_string().as_bytes()),
+                         "deposit": deposit.as_yoctonear().to_string(), "gas": "30000000000000"}],
+        });
+        let (id, out) = c.pass_and_execute(b, what, kind);
+        out.assert_success();
+        assert_eq!(c.status(b, id), "executed", "proposal {what:?}: {:?}", out.receipt_failures);
+        out
+    }
+
+    impl Default for World {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl World {
+        /// A community whose DAO approved `commons-chat` v1 and v2, named a
+        /// tee-verifier deployed with the test root, accepts `UpToDate` for at
+        /// most 30 days, restricts platforms to the test PCK's, and approved
+        /// the measurements of the `commons-node v1` enclave.
+        pub fn new() -> Self {
+            let mut b = Embedded::new();
+            let Deployment { community: c, .. } = Community::deploy(&mut b, wasm(), &["alice", "bob", "carol"]);
+            let verifier = b.create_account("tee-verifier", near(20));
+            b.deploy(&verifier, &wasm_build::wasm("tee-verifier", &[])).assert_success();
+            b.call_json(&verifier, &verifier, "new", json!({"root_ca_der": b64(&super::test_root_der())}), zero())
+                .assert_success();
+            let node = b.create_account("node", near(20));
+            let publisher = b.create_account("paula", near(10));
+            b.call_json(
+                &publisher,
+                &c.registry,
+                "register_model",
+                json!({
+                    "model_id": MODEL, "name": MODEL, "task": "text-generation", "license": "apache-2.0",
+                    "card_uri": "ipfs://card", "card_digest": sha(MODEL),
+                }),
+                millinear(20),
+            )
+            .assert_success();
+            let weights = [sha("v1 weights"), sha("v2 weights")];
+            for (i, digest) in weights.iter().enumerate() {
+                b.call_json(&publisher, &c.registry, "submit_version", json!({
+                    "model_id": MODEL, "weights_digest": digest, "artifact_uri": format!("ipfs://w{i}"),
+                    "training": {"code_digest": sha("code"), "dataset_digest": null, "consent_contract": null, "consent_snapshot_id": null},
+                }), millinear(50)).assert_success();
+                let (_, out) = c.pass_and_execute(
+                    &mut b,
+                    "approve",
+                    json!({"type": "approve_model_version", "model_id": MODEL, "version": i + 1}),
+                );
+                out.assert_success();
+            }
+            let kind = json!({"type": "set_tee_policy", "tee_policy": {
+                "verifier": verifier, "accepted_tcb_statuses": ["UpToDate"],
+                "max_admission_age_ns": (30 * DAY).to_string(), "challenge_ttl_ns": (10 * MINUTE).to_string(),
+                "restrict_platforms": true,
+            }});
+            let (_, out) = c.pass_and_execute(&mut b, "TEE policy", kind);
+            out.assert_success();
+            assert_eq!(out.events_named(STD, "tee_policy_set").len(), 1, "{:?}", out.receipt_failures);
+            let out = govern_call(
+                &mut b,
+                &c,
+                "allow test platform",
+                "allow_tee_platform",
+                json!({"ppid": TEST_PPID}),
+                millinear(10),
+            );
+            assert_eq!(out.events_named(STD, "tee_platform_allowed").len(), 1);
+            let enclave = TestEnclave::new(TdMeasurements::labelled("commons-node v1"));
+            let mut w =
+                World { b, c, verifier, node, enclave, signer: AttesterSigner::from_seed(sha("node key").0), weights };
+            w.approve(&TdMeasurements::labelled("commons-node v1"), "commons-node v1");
+            w
+        }
+
+        pub fn approve(&mut self, m: &TdMeasurements, label: &str) -> String {
+            let h = hex::encode;
+            let kind = json!({"type": "approve_tee_measurements", "tee_measurements": {
+                "label": label, "mr_td": h(m.mr_td), "rtmr0": h(m.rtmrs[0]), "rtmr1": h(m.rtmrs[1]),
+                "rtmr2": h(m.rtmrs[2]), "rtmr3": h(m.rtmrs[3]),
+            }});
+            let (_, out) = self.c.pass_and_execute(&mut self.b, label, kind);
+            out.assert_success();
+            let approved = out.events_named(STD, "tee_measurements_approved");
+            assert_eq!(approved.len(), 1);
+            approved[0].data["id"].as_str().unwrap().to_string()
+        }
+
+        pub fn view<T: serde::de::DeserializeOwned>(&self, method: &str, args: Value) -> T {
+            self.b.view(&self.c.attestation, method, args)
+        }
+
+        fn deposits(&self) -> (NearToken, NearToken) {
+            let d: Value = self.view("get_tee_config", json!({}));
+            let n = |k: &str| NearToken::from_yoctonear(d[k].as_str().unwrap().parse().unwrap());
+            (n("challenge_deposit"), n("admission_deposit"))
+        }
+
+        #[track_caller]
+        pub fn challenge(&mut self, who: &AccountId) -> Digest32 {
+            let (deposit, _) = self.deposits();
+            let out = self.b.call_json(who, &self.c.attestation, "issue_tee_challenge", json!({}), deposit);
+            assert_eq!(out.events_named(STD, "tee_challenge_issued").len(), 1);
+            out.json()
+        }
+
+        /// Report data binding `key`, `weights` and `challenge` to this contract.
+        pub fn report_data(&self, key: &AttesterSigner, weights: &[Digest32], challenge: &Digest32) -> [u8; 64] {
+            admission_report_data(&sdk(&self.c.attestation), &key.public_key(), weights, challenge)
+        }
+
+        /// Fresh collateral: issued a day ago, valid for 30 more days.
+        pub fn collateral(&self) -> String {
+            let now = self.b.block_timestamp();
+            self.enclave.collateral(now - DAY, now + 30 * DAY)
+        }
+
+        pub fn admit_call(
+            &mut self,
+            quote: &[u8],
+            collateral: &str,
+            weights: &[Digest32],
+            challenge: &Digest32,
+        ) -> Outcome {
+            let (_, deposit) = self.deposits();
+            let args = json!({
+                "quote": b64(quote), "collateral": collateral, "public_key": self.signer.public_key().to_string(),
+                "weights_digests": weights, "challenge": challenge,
+            });
+            let (node, ia) = (self.node.clone(), self.c.attestation.clone());
+            self.b.call_gas(&node, &ia, "admit_attester_by_quote", args, deposit, ADMIT_GAS)
+        }
+
+        /// Asserts the admission is refused with `needle`, the attestation
+        /// contract (and the verifier) unchanged, the node charged gas only.
+        #[track_caller]
+        pub fn refused(
+            &mut self,
+            quote: &[u8],
+            collateral: &str,
+            weights: &[Digest32],
+            challenge: &Digest32,
+            needle: &str,
+        ) -> Outcome {
+            let node = self.node.clone();
+            let verifier_before = self.b.snapshot(&self.verifier);
+            let before = self.b.balance(&node);
+            let (_, deposit) = self.deposits();
+            let args = json!({
+                "quote": b64(quote), "collateral": collateral, "public_key": self.signer.public_key().to_string(),
+                "weights_digests": weights, "challenge": challenge,
+            });
+            let ia = self.c.attestation.clone();
+            let out = self.b.assert_refused(&ia, needle, |b| {
+                b.call_gas(&node, &ia, "admit_attester_by_quote", args, deposit, ADMIT_GAS)
+            });
+            let burnt = out.tx.as_ref().expect("embedded outcome").tokens_burnt;
+            assert_eq!(before.as_yoctonear() - self.b.balance(&node).as_yoctonear(), burnt, "the node pays gas only");
+            assert!(self.b.snapshot(&self.verifier) == verifier_before, "the verifier is stateless");
+            assert!(out.events_named(STD, "attester_admitted_by_quote").is_empty());
+            let attester: Value = self.view("get_attester", json!({"operator": self.node}));
+            assert_eq!(attester, Value::Null, "not admitted");
+            out
+        }
+
+        /// Issues a challenge and admits the node with a quote binding it.
+        #[track_caller]
+        pub fn admit(&mut self, weights: &[Digest32]) -> Outcome {
+            let challenge = self.challenge(&self.node.clone());
+            let quote = self.enclave.quote(&self.report_data(&self.signer, weights, &challenge));
+            let collateral = self.collateral();
+            let out = self.admit_call(&quote, &collateral, weights, &challenge);
+            out.assert_success();
+            out
+        }
+
+        /// Admits `operator` with `signer`'s key the other way: a DAO `admit_attester` proposal.
+        pub fn admit_by_dao(&mut self, operator: &AccountId, signer: &AttesterSigner) -> Outcome {
+            let kind = json!({
+                "type": "admit_attester", "operator": operator, "public_keys": [signer.public_key().to_string()],
+                "tee_kind": "intel-tdx", "measurements": [sha("mrtd")], "models": [MODEL], "expires_at": null,
+            });
+            let (_, out) = self.c.pass_and_execute(&mut self.b, "admit by the dao", kind);
+            out.assert_success();
+            out
+        }
+
+        /// A receipt signed by `signer` for `commons-chat` `version`, signed now.
+        pub fn receipt_by(
+            &self,
+            signer: &AttesterSigner,
+            version: u32,
+            weights: Digest32,
+            nonce: u64,
+        ) -> InferenceReceipt {
+            InferenceReceipt { attester_key: signer.public_key(), ..self.receipt(version, weights, nonce) }
+        }
+
+        /// Submits `receipt` signed by `signer`, from `who`, with the required deposit.
+        pub fn submit_signed(
+            &mut self,
+            who: &AccountId,
+            signer: &AttesterSigner,
+            receipt: &InferenceReceipt,
+        ) -> Outcome {
+            let signature = signer.sign(receipt, &sdk(&self.c.attestation));
+            self.submit_with(who, receipt, signature)
+        }
+
+        fn submit_with(&mut self, who: &AccountId, receipt: &InferenceReceipt, signature: String) -> Outcome {
+            let config: Value = self.view("get_config", json!({}));
+            let deposit = NearToken::from_yoctonear(config["submit_deposit"].as_str().unwrap().parse().unwrap());
+            let ia = self.c.attestation.clone();
+            let args = json!({"receipt": receipt, "signature": signature});
+            self.b.call_gas(who, &ia, "submit_receipt", args, deposit, Gas::from_teragas(100))
+        }
+
+        pub fn receipt(&self, version: u32, weights: Digest32, nonce: u64) -> InferenceReceipt {
+            let salt = [nonce as u8; 32];
+            InferenceReceipt {
+                model_id: MODEL.to_string(),
+                version,
+                weights_digest: weights,
+                request_commitment: commit(&salt, b"question"),
+                response_commitment: commit(&salt, b"answer"),
+                requester: "ursula.test.near".parse().unwrap(),
+                attester_key: self.signer.public_key(),
+                nonce: U64(nonce),
+                timestamp: U64(self.b.block_timestamp()),
+            }
+        }
+
+        /// Submits `receipt` signed by the node, from the node.
+        pub fn submit(&mut self, receipt: &InferenceReceipt) -> Outcome {
+            let signature = self.signer.sign(receipt, &sdk(&self.c.attestation));
+            let node = self.node.clone();
+            self.submit_with(&node, receipt, signature)
+        }
+    }
+}
+
+/// What the bench reports for hardware-rooted attesters.
+pub struct TeeCosts {
+    /// `verify_quote` of dcap-qvl's real TDX sample on a verifier with Intel's root.
+    pub verify_intel: crate::seed::Cost,
+    /// `verify_quote` of a test-CA quote on a verifier with the test root.
+    pub verify_test: crate::seed::Cost,
+    pub challenge: crate::seed::Cost,
+    /// The whole admission, measured against inference-attestation.
+    pub admission: crate::seed::Cost,
+    pub admission_verifier_vm_gas: u64,
+    pub admission_attestation_vm_gas: u64,
+    /// A receipt (not the attester's first) by an attester the DAO admitted / admitted by quote.
+    pub receipt_by_dao: crate::seed::Cost,
+    pub receipt_by_quote: crate::seed::Cost,
+}
+
+/// Measures quote verification, admission by quote and receipts of both kinds of attester.
+pub fn costs() -> TeeCosts {
+    use crate::backend::Backend;
+    use crate::community::{near, sha};
+    use crate::seed::measure;
+    use attestation_signer::AttesterSigner;
+    use base64::Engine;
+    use embedded_chain::{Chain, Gas, NearToken};
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let args = |v: Value| v.to_string().into_bytes();
+
+    // The real sample, at a time inside its collateral's window (2025-07-01).
+    let (quote, collateral) = sample("tdx_quote");
+    let mut chain = Chain::starting_at(1_751_328_000 * NS);
+    let verifier = chain.create_account("tee-verifier", NearToken::from_near(20));
+    let caller = chain.create_account("anyone", NearToken::from_near(20));
+    chain.deploy(&verifier, &wasm_build::wasm("tee-verifier", &[])).assert_success();
+    chain.call(&verifier, &verifier, "new").args(args(json!({}))).transact().assert_success();
+    let (verify_intel, _) = measure(&mut chain, &verifier, |c| {
+        c.call(&caller, &verifier, "verify_quote")
+            .args(args(json!({"quote": b64(&quote), "collateral": collateral})))
+            .gas(Gas::from_teragas(300))
+            .transact()
+    });
+
+    let mut w = admission::World::new();
+    let now = w.b.block_timestamp();
+    let test_quote = w.enclave.quote(&[3; 64]);
+    let test_collateral = w.collateral();
+    let (v, anyone) = (w.verifier.clone(), w.node.clone());
+    let (verify_test, _) = measure(&mut w.b.chain, &v, |c| {
+        c.call(&anyone, &v, "verify_quote")
+            .args(args(json!({"quote": b64(&test_quote), "collateral": test_collateral})))
+            .gas(Gas::from_teragas(300))
+            .transact()
+    });
+    let ia = w.c.attestation.clone();
+    let node = w.node.clone();
+    let deposits: Value = w.view("get_tee_config", json!({}));
+    let yocto = |k: &str| NearToken::from_yoctonear(deposits[k].as_str().expect("deposit").parse().expect("yocto"));
+    let (challenge_cost, out) = measure(&mut w.b.chain, &ia, |c| {
+        c.call(&node, &ia, "issue_tee_challenge").args(args(json!({}))).deposit(yocto("challenge_deposit")).transact()
+    });
+    let challenge: attestation_signer::Digest32 =
+        serde_json::from_slice(out.status.as_ref().expect("challenge")).expect("challenge json");
+    let weights = [w.weights[0]];
+    let quote = w.enclave.quote(&w.report_data(&w.signer, &weights, &challenge));
+    let collateral = w.enclave.collateral(now - 86_400 * NS, now + 30 * 86_400 * NS);
+    let key = w.signer.public_key().to_string();
+    let (admission, out) = measure(&mut w.b.chain, &ia, |c| {
+        c.call(&node, &ia, "admit_attester_by_quote")
+            .args(args(json!({"quote": b64(&quote), "collateral": collateral, "public_key": key,
+                              "weights_digests": weights, "challenge": challenge})))
+            .deposit(yocto("admission_deposit"))
+            .gas(Gas::from_teragas(300))
+            .transact()
+    });
+    let admission_verifier_vm_gas = out.vm_gas_on(&v).as_gas();
+    let admission_attestation_vm_gas = out.vm_gas_on(&ia).as_gas();
+
+    let dao_node = w.b.create_account("dao-node", near(20));
+    let dao_signer = AttesterSigner::from_seed(sha("dao node").0);
+    w.admit_by_dao(&dao_node, &dao_signer);
+    // First receipts create the shared index counters; measure the second of each.
+    w.submit(&w.receipt(1, weights[0], 1)).assert_success();
+    w.submit_signed(&dao_node, &dao_signer, &w.receipt_by(&dao_signer, 1, weights[0], 1)).assert_success();
+    let config: Value = w.view("get_config", json!({}));
+    let deposit =
+        NearToken::from_yoctonear(config["submit_deposit"].as_str().expect("deposit").parse().expect("yocto"));
+    let contract: attestation_signer::AccountId = ia.as_str().parse().expect("account");
+    let by_quote = w.receipt(1, weights[0], 2);
+    let by_quote_sig = w.signer.sign(&by_quote, &contract);
+    let (receipt_by_quote, _) = measure(&mut w.b.chain, &ia, |c| {
+        c.call(&node, &ia, "submit_receipt")
+            .args(args(json!({"receipt": by_quote, "signature": by_quote_sig})))
+            .deposit(deposit)
+            .gas(Gas::from_teragas(100))
+            .transact()
+    });
+    let by_dao = w.receipt_by(&dao_signer, 1, weights[0], 2);
+    let by_dao_sig = dao_signer.sign(&by_dao, &contract);
+    let (receipt_by_dao, _) = measure(&mut w.b.chain, &ia, |c| {
+        c.call(&dao_node, &ia, "submit_receipt")
+            .args(args(json!({"receipt": by_dao, "signature": by_dao_sig})))
+            .deposit(deposit)
+            .gas(Gas::from_teragas(100))
+            .transact()
+    });
+    TeeCosts {
+        verify_intel,
+        verify_test,
+        challenge: challenge_cost,
+        admission,
+        admission_verifier_vm_gas,
+        admission_attestation_vm_gas,
+        receipt_by_dao,
+        receipt_by_quote,
+    }
+}

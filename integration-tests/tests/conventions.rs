@@ -11,7 +11,8 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
 }
 
-const CONTRACTS: [&str; 4] = ["community-dao", "model-registry", "data-consent", "inference-attestation"];
+const CONTRACTS: [&str; 5] =
+    ["community-dao", "model-registry", "data-consent", "inference-attestation", "tee-verifier"];
 
 /// Every `.rs` file under `dir`, test-only files excluded.
 fn sources(dir: &Path) -> Vec<PathBuf> {
@@ -88,13 +89,22 @@ fn every_public_method_of_every_contract_has_a_doc_comment() {
                     .find(|l| !l.starts_with("#["))
                     .is_some_and(|l| l.starts_with("///"));
                 if !documented {
-                    missing.push(format!("{}:{}: {}", file.strip_prefix(root()).unwrap().display(), i + 1, line.trim()));
+                    missing.push(format!(
+                        "{}:{}: {}",
+                        file.strip_prefix(root()).unwrap().display(),
+                        i + 1,
+                        line.trim()
+                    ));
                 }
             }
         }
     }
     assert!(methods >= 90, "found only {methods} contract methods: the source scan is broken");
-    assert!(missing.is_empty(), "contract methods without a doc comment (docs/CONVENTIONS.md):\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "contract methods without a doc comment (docs/CONVENTIONS.md):\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]

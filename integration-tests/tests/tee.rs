@@ -12,10 +12,7 @@
 //!
 //! Every refusal leaves the verifier's state, balance and storage unchanged.
 
-#[path = "../src/tdx.rs"]
-#[allow(dead_code)]
-mod tdx;
-
+use ai_commons_tests::tdx;
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
 use base64::Engine;
 use embedded_chain::{AccountId, Chain, Gas, NearToken};
@@ -93,7 +90,11 @@ impl Verifier {
     fn verified(&mut self, quote: &[u8], collateral: &str) -> Value {
         let out = self.verify(quote, collateral);
         out.assert_success();
-        eprintln!("verify_quote: {:.1} Tgas (VM), {:.1} Tgas (transaction)", out.vm_gas as f64 / 1e12, out.total_gas as f64 / 1e12);
+        eprintln!(
+            "verify_quote: {:.1} Tgas (VM), {:.1} Tgas (transaction)",
+            out.vm_gas as f64 / 1e12,
+            out.total_gas as f64 / 1e12
+        );
         assert!(out.vm_gas <= MAX_VERIFY_GAS, "verification burnt {} Tgas", out.vm_gas / 1_000_000_000_000);
         assert!(out.events.is_empty(), "verifying changes nothing, so emits nothing");
         out.json()
@@ -187,7 +188,8 @@ fn real_outdated_platform_is_refused_and_a_rated_one_reported_as_such() {
     let enclave = TestEnclave::new(TdMeasurements::labelled("commons-node v1"));
     let quote = enclave.quote(&[1; 64]);
     let rating: &[&str] = &["INTEL-SA-00837", "INTEL-SA-00960"];
-    let collateral = enclave.collateral_rated(at(now) - 86_400 * NS, at(now) + 86_400 * NS, Some(("OutOfDate", rating)));
+    let collateral =
+        enclave.collateral_rated(at(now) - 86_400 * NS, at(now) + 86_400 * NS, Some(("OutOfDate", rating)));
     let mut v = Verifier::deploy(now, Some(&tdx::test_root_der()));
     let report = v.verified(&quote, &collateral);
     assert_eq!(report["tcb_status"], json!("OutOfDate"));
@@ -265,203 +267,15 @@ fn test_ca_collateral_expired_or_not_yet_valid_is_refused() {
 
 mod admission {
     use super::*;
-    use ai_commons_tests::community::{millinear, near, sha, Community, Deployment};
-    use ai_commons_tests::Wasm;
-    use attestation_signer::tee::admission_report_data;
-    use attestation_signer::{commit, AttesterSigner, Digest32, InferenceReceipt, U64};
-    use std::sync::OnceLock;
+    use ai_commons_tests::community::{near, sha};
+    use ai_commons_tests::tdx::admission::*;
+    use attestation_signer::{AttesterSigner, Digest32};
 
     const STD: &str = "inference_attestation";
-    const MODEL: &str = "commons-chat";
-    const ADMIT_GAS: Gas = Gas::from_teragas(300);
-    const MINUTE: u64 = 60 * NS;
     const DAY: u64 = 86_400 * NS;
-    /// PPID in the test PCK certificate's SGX extension.
-    const TEST_PPID: &str = "811dca2a26b952e85bb6448b097ba4fd";
-
-    fn wasm() -> &'static Wasm {
-        static WASM: OnceLock<Wasm> = OnceLock::new();
-        WASM.get_or_init(Wasm::load)
-    }
 
     fn sdk(id: &AccountId) -> attestation_signer::AccountId {
         id.as_str().parse().expect("account id")
-    }
-
-    pub struct World {
-        pub b: Embedded,
-        pub c: Community,
-        pub verifier: AccountId,
-        pub node: AccountId,
-        pub enclave: TestEnclave,
-        pub signer: AttesterSigner,
-        /// v1 and v2 of `commons-chat`, both approved.
-        pub weights: [Digest32; 2],
-    }
-
-    /// A function_calls proposal to the attestation contract, passed and executed.
-    #[track_caller]
-    pub fn govern_call(b: &mut Embedded, c: &Community, what: &str, method: &str, args: Value, deposit: NearToken) -> Outcome {
-        let kind = json!({
-            "type": "function_calls", "receiver_id": c.attestation,
-            "actions": [{"method_name": method, "args": b64(args.to_string().as_bytes()),
-                         "deposit": deposit.as_yoctonear().to_string(), "gas": "30000000000000"}],
-        });
-        let (id, out) = c.pass_and_execute(b, what, kind);
-        out.assert_success();
-        assert_eq!(c.status(b, id), "executed", "proposal {what:?}: {:?}", out.receipt_failures);
-        out
-    }
-
-    impl World {
-        /// A community whose DAO approved `commons-chat` v1 and v2, named a
-        /// tee-verifier deployed with the test root, accepts `UpToDate` for at
-        /// most 30 days, restricts platforms to the test PCK's, and approved
-        /// the measurements of the `commons-node v1` enclave.
-        pub fn new() -> Self {
-            let mut b = Embedded::new();
-            let Deployment { community: c, .. } = Community::deploy(&mut b, wasm(), &["alice", "bob", "carol"]);
-            let verifier = b.create_account("tee-verifier", near(20));
-            b.deploy(&verifier, &wasm_build::wasm("tee-verifier", &[])).assert_success();
-            b.call_json(&verifier, &verifier, "new", json!({"root_ca_der": b64(&tdx::test_root_der())}), zero())
-                .assert_success();
-            let node = b.create_account("node", near(20));
-            let publisher = b.create_account("paula", near(10));
-            b.call_json(&publisher, &c.registry, "register_model", json!({
-                "model_id": MODEL, "name": MODEL, "task": "text-generation", "license": "apache-2.0",
-                "card_uri": "ipfs://card", "card_digest": sha(MODEL),
-            }), millinear(20)).assert_success();
-            let weights = [sha("v1 weights"), sha("v2 weights")];
-            for (i, digest) in weights.iter().enumerate() {
-                b.call_json(&publisher, &c.registry, "submit_version", json!({
-                    "model_id": MODEL, "weights_digest": digest, "artifact_uri": format!("ipfs://w{i}"),
-                    "training": {"code_digest": sha("code"), "dataset_digest": null, "consent_contract": null, "consent_snapshot_id": null},
-                }), millinear(50)).assert_success();
-                let (_, out) = c.pass_and_execute(&mut b, "approve", json!({"type": "approve_model_version", "model_id": MODEL, "version": i + 1}));
-                out.assert_success();
-            }
-            let policy = json!({"policy": {
-                "verifier": verifier, "accepted_tcb_statuses": ["UpToDate"],
-                "max_admission_age_ns": (30 * DAY).to_string(), "challenge_ttl_ns": (10 * MINUTE).to_string(),
-                "restrict_platforms": true,
-            }});
-            let out = govern_call(&mut b, &c, "TEE policy", "set_tee_policy", policy, millinear(10));
-            assert_eq!(out.events_named(STD, "tee_policy_set").len(), 1);
-            let out = govern_call(&mut b, &c, "allow test platform", "allow_tee_platform", json!({"ppid": TEST_PPID}), millinear(10));
-            assert_eq!(out.events_named(STD, "tee_platform_allowed").len(), 1);
-            let enclave = TestEnclave::new(TdMeasurements::labelled("commons-node v1"));
-            let mut w = World { b, c, verifier, node, enclave, signer: AttesterSigner::from_seed(sha("node key").0), weights };
-            w.approve(&TdMeasurements::labelled("commons-node v1"), "commons-node v1");
-            w
-        }
-
-        pub fn approve(&mut self, m: &TdMeasurements, label: &str) -> String {
-            let h = hex::encode;
-            let args = json!({"label": label, "mr_td": h(m.mr_td), "rtmr0": h(m.rtmrs[0]), "rtmr1": h(m.rtmrs[1]),
-                              "rtmr2": h(m.rtmrs[2]), "rtmr3": h(m.rtmrs[3])});
-            let out = govern_call(&mut self.b, &self.c, label, "approve_tee_measurements", args, millinear(10));
-            let approved = out.events_named(STD, "tee_measurements_approved");
-            assert_eq!(approved.len(), 1);
-            approved[0].data["id"].as_str().unwrap().to_string()
-        }
-
-        pub fn view<T: serde::de::DeserializeOwned>(&self, method: &str, args: Value) -> T {
-            self.b.view(&self.c.attestation, method, args)
-        }
-
-        fn deposits(&self) -> (NearToken, NearToken) {
-            let d: Value = self.view("get_tee_deposits", json!({}));
-            let n = |k: &str| NearToken::from_yoctonear(d[k].as_str().unwrap().parse().unwrap());
-            (n("challenge"), n("admission"))
-        }
-
-        #[track_caller]
-        pub fn challenge(&mut self, who: &AccountId) -> Digest32 {
-            let (deposit, _) = self.deposits();
-            let out = self.b.call_json(who, &self.c.attestation, "issue_tee_challenge", json!({}), deposit);
-            assert_eq!(out.events_named(STD, "tee_challenge_issued").len(), 1);
-            out.json()
-        }
-
-        /// Report data binding `key`, `weights` and `challenge` to this contract.
-        pub fn report_data(&self, key: &AttesterSigner, weights: &[Digest32], challenge: &Digest32) -> [u8; 64] {
-            admission_report_data(&sdk(&self.c.attestation), &key.public_key(), weights, challenge)
-        }
-
-        /// Fresh collateral: issued a day ago, valid for 30 more days.
-        pub fn collateral(&self) -> String {
-            let now = self.b.block_timestamp();
-            self.enclave.collateral(now - DAY, now + 30 * DAY)
-        }
-
-        pub fn admit_call(&mut self, quote: &[u8], collateral: &str, weights: &[Digest32], challenge: &Digest32) -> Outcome {
-            let (_, deposit) = self.deposits();
-            let args = json!({
-                "quote": b64(quote), "collateral": collateral, "public_key": self.signer.public_key().to_string(),
-                "weights_digests": weights, "challenge": challenge,
-            });
-            let (node, ia) = (self.node.clone(), self.c.attestation.clone());
-            self.b.call_gas(&node, &ia, "admit_attester_by_quote", args, deposit, ADMIT_GAS)
-        }
-
-        /// Asserts the admission is refused with `needle`, the attestation
-        /// contract (and the verifier) unchanged, the node charged gas only.
-        #[track_caller]
-        pub fn refused(&mut self, quote: &[u8], collateral: &str, weights: &[Digest32], challenge: &Digest32, needle: &str) -> Outcome {
-            let node = self.node.clone();
-            let verifier_before = self.b.snapshot(&self.verifier);
-            let before = self.b.balance(&node);
-            let (_, deposit) = self.deposits();
-            let args = json!({
-                "quote": b64(quote), "collateral": collateral, "public_key": self.signer.public_key().to_string(),
-                "weights_digests": weights, "challenge": challenge,
-            });
-            let ia = self.c.attestation.clone();
-            let out = self.b.assert_refused(&ia, needle, |b| {
-                b.call_gas(&node, &ia, "admit_attester_by_quote", args, deposit, ADMIT_GAS)
-            });
-            let burnt = out.tx.as_ref().expect("embedded outcome").tokens_burnt;
-            assert_eq!(before.as_yoctonear() - self.b.balance(&node).as_yoctonear(), burnt, "the node pays gas only");
-            assert!(self.b.snapshot(&self.verifier) == verifier_before, "the verifier is stateless");
-            assert!(out.events_named(STD, "attester_admitted_by_quote").is_empty());
-            let attester: Value = self.view("get_attester", json!({"operator": self.node}));
-            assert_eq!(attester, Value::Null, "not admitted");
-            out
-        }
-
-        /// Issues a challenge and admits the node with a quote binding it.
-        #[track_caller]
-        pub fn admit(&mut self, weights: &[Digest32]) -> Outcome {
-            let challenge = self.challenge(&self.node.clone());
-            let quote = self.enclave.quote(&self.report_data(&self.signer, weights, &challenge));
-            let collateral = self.collateral();
-            let out = self.admit_call(&quote, &collateral, weights, &challenge);
-            out.assert_success();
-            out
-        }
-
-        pub fn receipt(&self, version: u32, weights: Digest32, nonce: u64) -> InferenceReceipt {
-            let salt = [nonce as u8; 32];
-            InferenceReceipt {
-                model_id: MODEL.to_string(),
-                version,
-                weights_digest: weights,
-                request_commitment: commit(&salt, b"question"),
-                response_commitment: commit(&salt, b"answer"),
-                requester: "ursula.test.near".parse().unwrap(),
-                attester_key: self.signer.public_key(),
-                nonce: U64(nonce),
-                timestamp: U64(self.b.block_timestamp()),
-            }
-        }
-
-        pub fn submit(&mut self, receipt: &InferenceReceipt) -> Outcome {
-            let signature = self.signer.sign(receipt, &sdk(&self.c.attestation));
-            let config: Value = self.view("get_config", json!({}));
-            let deposit = NearToken::from_yoctonear(config["submit_deposit"].as_str().unwrap().parse().unwrap());
-            let (node, ia) = (self.node.clone(), self.c.attestation.clone());
-            self.b.call_gas(&node, &ia, "submit_receipt", json!({"receipt": receipt, "signature": signature}), deposit, Gas::from_teragas(100))
-        }
     }
 
     #[test]
@@ -471,7 +285,11 @@ mod admission {
         let out = w.admit(&weights);
         let tx = out.tx.as_ref().unwrap();
         let verify_gas = tx.vm_gas_on(&w.verifier).as_gas();
-        eprintln!("admission: verifier {:.1} Tgas, transaction {:.1} Tgas", verify_gas as f64 / 1e12, out.total_gas as f64 / 1e12);
+        eprintln!(
+            "admission: verifier {:.1} Tgas, transaction {:.1} Tgas",
+            verify_gas as f64 / 1e12,
+            out.total_gas as f64 / 1e12
+        );
         assert!(verify_gas <= MAX_VERIFY_GAS, "quote verification burnt {verify_gas} gas");
         assert!(out.total_gas <= 300_000_000_000_000, "the admission fits one transaction's gas");
         let admitted = out.events_named(STD, "attester_admitted_by_quote");
@@ -484,22 +302,28 @@ mod admission {
         assert_eq!(evidence["mr_td"], json!(hex::encode(w.enclave.measurements.mr_td)));
         assert_eq!(evidence["weights_digests"], json!(weights));
         assert_eq!(evidence["verifier"], json!(w.verifier));
-        assert_eq!(w.view::<Value>("get_admission_kind", json!({"operator": w.node})), json!("tdx_quote"));
         let attester: Value = w.view("get_attester", json!({"operator": w.node}));
         assert_eq!(attester["tee_kind"], json!("intel-tdx-quote"));
         assert_eq!(attester["active"], json!(true));
 
         let out = w.submit(&w.receipt(1, w.weights[0], 1));
-        out.assert_success();
-        let stored = out.events_named(STD, "receipt_stored");
-        assert_eq!(stored[0].data["admission"], json!("tdx_quote"), "receipts say how their attester was admitted");
+        let id: String = out.json();
+        let stored: Value = w.view("get_receipt", json!({"receipt_id": id}));
+        assert_eq!(stored["admission"], json!("tdx_quote"), "receipts say how their attester was admitted");
         // v2 is approved in the registry, but the quote did not bind its weights.
         let ia = w.c.attestation.clone();
         let receipt = w.receipt(2, w.weights[1], 2);
         let signature = w.signer.sign(&receipt, &sdk(&ia));
         let node = w.node.clone();
         w.b.assert_refused(&ia, "receipt weights were not bound in the attester's quote", |b| {
-            b.call_gas(&node, &ia, "submit_receipt", json!({"receipt": receipt, "signature": signature}), near(1), Gas::from_teragas(100))
+            b.call_gas(
+                &node,
+                &ia,
+                "submit_receipt",
+                json!({"receipt": receipt, "signature": signature}),
+                near(1),
+                Gas::from_teragas(100),
+            )
         });
     }
 
@@ -566,20 +390,45 @@ mod admission {
         // The right enclave on a platform Intel rates OutOfDate.
         let quote = w.enclave.quote(&w.report_data(&w.signer, &weights, &challenge));
         let outdated = w.enclave.collateral_rated(now - DAY, now + 30 * DAY, Some(("OutOfDate", &["INTEL-SA-00837"])));
-        w.refused(&quote, &outdated, &weights, &challenge, "tee admission refused: tcb status is not accepted: OutOfDate");
+        w.refused(
+            &quote,
+            &outdated,
+            &weights,
+            &challenge,
+            "tee admission refused: tcb status is not accepted: OutOfDate",
+        );
 
         // Expired and not-yet-valid collateral: the verifier refuses, the reason is in its receipt.
         for (collateral, why) in [
             (w.enclave.collateral(now - 40 * DAY, now - DAY), "TCBInfo expired"),
             (w.enclave.collateral(now + DAY, now + 30 * DAY), "TCBInfo issue date is in the future"),
         ] {
-            let out = w.refused(&quote, &collateral, &weights, &challenge, "tee admission refused: the verifier did not verify the quote");
+            let out = w.refused(
+                &quote,
+                &collateral,
+                &weights,
+                &challenge,
+                "tee admission refused: the verifier did not verify the quote",
+            );
             assert!(out.receipt_failures.iter().any(|f| f.contains(why)), "{why}: {:?}", out.receipt_failures);
         }
         // A platform the DAO withdrew.
-        govern_call(&mut w.b, &w.c.clone(), "withdraw platform", "withdraw_tee_platform", json!({"ppid": TEST_PPID, "reason": "decommissioned"}), zero());
+        govern_call(
+            &mut w.b,
+            &w.c.clone(),
+            "withdraw platform",
+            "withdraw_tee_platform",
+            json!({"ppid": TEST_PPID, "reason": "decommissioned"}),
+            zero(),
+        );
         let collateral = w.collateral();
-        w.refused(&quote, &collateral, &weights, &challenge, &format!("tee admission refused: platform is not allowed: {TEST_PPID}"));
+        w.refused(
+            &quote,
+            &collateral,
+            &weights,
+            &challenge,
+            &format!("tee admission refused: platform is not allowed: {TEST_PPID}"),
+        );
     }
 
     #[test]
@@ -598,19 +447,36 @@ mod admission {
 
         // The DAO withdraws the measurement set the node was admitted with.
         let set = w.view::<Value>("get_tee_evidence", json!({"operator": w.node}))["measurement_set"].clone();
-        let out = govern_call(&mut w.b, &w.c.clone(), "withdraw v1 image", "withdraw_tee_measurements", json!({"id": set, "reason": "CVE in the image"}), zero());
+        let c = w.c.clone();
+        let kind = json!({"type": "withdraw_tee_measurements", "measurement_set": set, "reason": "CVE in the image"});
+        let (_, out) = c.pass_and_execute(&mut w.b, "withdraw v1 image", kind);
+        out.assert_success();
         assert_eq!(out.events_named(STD, "tee_measurements_withdrawn").len(), 1);
         let receipt = w.receipt(1, w.weights[0], 2);
         let signature = w.signer.sign(&receipt, &sdk(&ia));
         w.b.assert_refused(&ia, "attester's measurement set was withdrawn", |b| {
-            b.call_gas(&node, &ia, "submit_receipt", json!({"receipt": receipt, "signature": signature}), near(1), Gas::from_teragas(100))
+            b.call_gas(
+                &node,
+                &ia,
+                "submit_receipt",
+                json!({"receipt": receipt, "signature": signature}),
+                near(1),
+                Gas::from_teragas(100),
+            )
         });
         // Re-approving the same registers does not revive the old admission.
         w.approve(&TdMeasurements::labelled("commons-node v1"), "commons-node v1 again");
         let receipt = w.receipt(1, w.weights[0], 3);
         let signature = w.signer.sign(&receipt, &sdk(&ia));
         w.b.assert_refused(&ia, "attester's measurement set was withdrawn", |b| {
-            b.call_gas(&node, &ia, "submit_receipt", json!({"receipt": receipt, "signature": signature}), near(1), Gas::from_teragas(100))
+            b.call_gas(
+                &node,
+                &ia,
+                "submit_receipt",
+                json!({"receipt": receipt, "signature": signature}),
+                near(1),
+                Gas::from_teragas(100),
+            )
         });
         let out = w.b.call_json(&stranger, &ia, "prune_tee_attester", json!({"operator": node}), zero());
         out.assert_success();
@@ -632,9 +498,83 @@ mod admission {
         let receipt = w2.receipt(1, w2.weights[0], 1);
         let signature = w2.signer.sign(&receipt, &sdk(&ia2));
         w2.b.assert_refused(&ia2, "attester had expired when the receipt was signed", |b| {
-            b.call_gas(&node2, &ia2, "submit_receipt", json!({"receipt": receipt, "signature": signature}), near(1), Gas::from_teragas(100))
+            b.call_gas(
+                &node2,
+                &ia2,
+                "submit_receipt",
+                json!({"receipt": receipt, "signature": signature}),
+                near(1),
+                Gas::from_teragas(100),
+            )
         });
         let out = w2.b.call_json(&node2, &ia2, "prune_tee_attester", json!({"operator": node2}), zero());
         out.assert_success();
+    }
+}
+
+#[test]
+fn receipts_cost_the_same_whichever_way_their_attester_was_admitted() {
+    use ai_commons_tests::community::{near, sha};
+    use ai_commons_tests::tdx::admission::World;
+    use attestation_signer::AttesterSigner;
+    let mut w = World::new();
+    let weights = w.weights[0];
+    w.admit(&[weights]);
+    let dao_node = w.b.create_account("dao-node", near(20));
+    let dao_signer = AttesterSigner::from_seed(sha("dao node").0);
+    w.admit_by_dao(&dao_node, &dao_signer);
+    // Warm both paths once (first receipts create the shared index counters).
+    w.submit(&w.receipt(1, weights, 1)).assert_success();
+    w.submit_signed(&dao_node, &dao_signer, &w.receipt_by(&dao_signer, 1, weights, 1)).assert_success();
+    let by_quote = w.submit(&w.receipt(1, weights, 2));
+    let by_dao = w.submit_signed(&dao_node, &dao_signer, &w.receipt_by(&dao_signer, 1, weights, 2));
+    by_quote.assert_success();
+    by_dao.assert_success();
+    let (q, d) = (by_quote.total_gas as f64 / 1e12, by_dao.total_gas as f64 / 1e12);
+    eprintln!("submit_receipt total gas: admitted by quote {q:.2} Tgas, by the DAO {d:.2} Tgas");
+    // The quote-admitted path reads its evidence, the TEE policy and its measurement set.
+    assert!(q <= d + 1.5, "a quote-admitted attester's receipt costs {q:.2} Tgas, a DAO-admitted one's {d:.2}");
+}
+
+#[test]
+fn the_dao_refuses_tee_proposals_that_could_never_execute() {
+    use ai_commons_tests::tdx::admission::World;
+    let mut w = World::new();
+    let proposer = w.c.council[0].clone();
+    let dao = w.c.dao.clone();
+    let verifier = w.verifier.clone();
+    let c = w.c.clone();
+    let m = "ab".repeat(48);
+    for (kind, needle) in [
+        (
+            json!({"type": "set_tee_policy", "tee_policy": {"verifier": verifier, "accepted_tcb_statuses": ["Revoked"],
+                   "max_admission_age_ns": "86400000000000", "challenge_ttl_ns": "600000000000", "restrict_platforms": false}}),
+            "refused at creation, the target contract would refuse it: a revoked tcb can never be accepted",
+        ),
+        (
+            json!({"type": "set_tee_policy", "tee_policy": {"verifier": verifier, "accepted_tcb_statuses": [],
+                   "max_admission_age_ns": "86400000000000", "challenge_ttl_ns": "600000000000", "restrict_platforms": false}}),
+            "refused at creation, the target contract would refuse it: accepted_tcb_statuses must not be empty",
+        ),
+        (
+            json!({"type": "withdraw_tee_measurements", "measurement_set": "00".repeat(32), "reason": " "}),
+            "refused at creation, the target contract would refuse it: reason must not be empty",
+        ),
+        (
+            json!({"type": "approve_tee_measurements", "tee_measurements": {"label": " ", "mr_td": m, "rtmr0": m,
+                   "rtmr1": m, "rtmr2": m, "rtmr3": m}}),
+            "refused at creation, the target contract would refuse it: label must not be empty",
+        ),
+        (
+            json!({"type": "approve_tee_measurements", "tee_measurements": {"label": "x", "mr_td": "ab", "rtmr0": m,
+                   "rtmr1": m, "rtmr2": m, "rtmr3": m}}),
+            "invalid measurement: expected 96 hex chars, got 2",
+        ),
+    ] {
+        // The deposit view refuses to price such a proposal; offer a text proposal's price and more.
+        let deposit = c.proposal_deposit(&w.b, &proposer, "bad tee proposal", &json!({"type": "text"}));
+        let deposit = deposit.saturating_add(NearToken::from_near(1));
+        let args = json!({"description": "bad tee proposal", "kind": kind});
+        w.b.assert_refused(&dao, needle, |b| b.call_json(&proposer, &dao, "add_proposal", args, deposit));
     }
 }

@@ -11,6 +11,7 @@
 use crate::base64::Base64Bytes;
 use crate::named_enum::named_enum;
 use crate::types::{CommunityContract, FunctionCallAction, KindLabel, KindSet, ProposalKind, VotePolicy};
+use ai_commons_primitives::tee::{TeeMeasurements, TeePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::serde::de::{self, Deserialize, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
@@ -50,6 +51,9 @@ named_enum! {
         Purpose = "purpose",
         Note = "note",
         Contract = "contract",
+        TeePolicy = "tee_policy",
+        TeeMeasurements = "tee_measurements",
+        MeasurementSet = "measurement_set",
     }
 }
 
@@ -82,6 +86,9 @@ impl Field {
             KindLabel::RevokeAttester => &[Operator, Reason],
             KindLabel::RecordTrainingSnapshot => &[Purpose, Note],
             KindLabel::UpgradeContract => &[Contract, CodeHash],
+            KindLabel::SetTeePolicy => &[TeePolicy],
+            KindLabel::ApproveTeeMeasurements => &[TeeMeasurements],
+            KindLabel::WithdrawTeeMeasurements => &[MeasurementSet, Reason],
         }
     }
 }
@@ -144,6 +151,9 @@ struct Slots {
     purpose: Option<ConsentPurpose>,
     note: Option<String>,
     contract: Option<CommunityContract>,
+    tee_policy: Option<TeePolicy>,
+    tee_measurements: Option<TeeMeasurements>,
+    measurement_set: Option<Digest32>,
 }
 
 struct KindVisitor;
@@ -213,6 +223,9 @@ impl<'de> Visitor<'de> for KindVisitor {
                 Field::Purpose => s.purpose = Some(map.next_value()?),
                 Field::Note => s.note = map.next_value()?,
                 Field::Contract => s.contract = Some(map.next_value()?),
+                Field::TeePolicy => s.tee_policy = Some(map.next_value()?),
+                Field::TeeMeasurements => s.tee_measurements = Some(map.next_value()?),
+                Field::MeasurementSet => s.measurement_set = Some(map.next_value()?),
             }
         }
         build(s, given, unknown)
@@ -297,6 +310,14 @@ fn build<E: de::Error>(s: Slots, given: u32, unknown: Option<String>) -> Result<
             contract: c.need(s.contract, F::Contract)?,
             code_hash: c.need(s.code_hash, F::CodeHash)?,
         },
+        KindLabel::SetTeePolicy => ProposalKind::SetTeePolicy { tee_policy: c.need(s.tee_policy, F::TeePolicy)? },
+        KindLabel::ApproveTeeMeasurements => {
+            ProposalKind::ApproveTeeMeasurements { tee_measurements: c.need(s.tee_measurements, F::TeeMeasurements)? }
+        }
+        KindLabel::WithdrawTeeMeasurements => ProposalKind::WithdrawTeeMeasurements {
+            measurement_set: c.need(s.measurement_set, F::MeasurementSet)?,
+            reason: c.need(s.reason, F::Reason)?,
+        },
     })
 }
 
@@ -347,6 +368,7 @@ impl<'de> Deserialize<'de> for ProposalKind {
 mod tests {
     use super::*;
     use crate::types::{Fraction, Quorum};
+    use ai_commons_primitives::tee::Measurement48;
     use near_sdk::serde_json;
 
     fn acc(s: &str) -> AccountId {
@@ -423,6 +445,26 @@ mod tests {
             UpgradeContract { contract: CommunityContract::Registry, code_hash: Digest32([9; 32]) },
             UpgradeContract { contract: CommunityContract::Attestation, code_hash: Digest32([10; 32]) },
             UpgradeContract { contract: CommunityContract::Consent, code_hash: Digest32([11; 32]) },
+            SetTeePolicy {
+                tee_policy: TeePolicy {
+                    verifier: acc("tee.near"),
+                    accepted_tcb_statuses: vec!["UpToDate".into()],
+                    max_admission_age_ns: U64(86_400_000_000_000),
+                    challenge_ttl_ns: U64(600_000_000_000),
+                    restrict_platforms: true,
+                },
+            },
+            ApproveTeeMeasurements {
+                tee_measurements: TeeMeasurements {
+                    label: "node v1".into(),
+                    mr_td: Measurement48([1; 48]),
+                    rtmr0: Measurement48([2; 48]),
+                    rtmr1: Measurement48([3; 48]),
+                    rtmr2: Measurement48([4; 48]),
+                    rtmr3: Measurement48([5; 48]),
+                },
+            },
+            WithdrawTeeMeasurements { measurement_set: Digest32([6; 32]), reason: "cve".into() },
         ]
     }
 

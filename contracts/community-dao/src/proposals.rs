@@ -197,6 +197,18 @@ impl Contract {
             ProposalKind::UpgradeContract { contract, code_hash } => {
                 self.check_upgrade_contract(*contract, code_hash)?
             }
+            ProposalKind::SetTeePolicy { tee_policy } => {
+                self.attestation()?;
+                target(validate::validate_tee_policy(tee_policy))?;
+            }
+            ProposalKind::ApproveTeeMeasurements { tee_measurements } => {
+                self.attestation()?;
+                target(validate::validate_tee_label(&tee_measurements.label))?;
+            }
+            ProposalKind::WithdrawTeeMeasurements { reason, .. } => {
+                self.attestation()?;
+                target(validate::validate_reason(reason))?;
+            }
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 use crate::base64::Base64Bytes;
 use crate::named_enum::named_enum;
+use ai_commons_primitives::tee::{TeeMeasurements, TeePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::serde::{de, Deserialize, Deserializer, Serialize, Serializer};
@@ -34,6 +35,9 @@ named_enum! {
         RevokeAttester = "revoke_attester",
         RecordTrainingSnapshot = "record_training_snapshot",
         UpgradeContract = "upgrade_contract",
+        SetTeePolicy = "set_tee_policy",
+        ApproveTeeMeasurements = "approve_tee_measurements",
+        WithdrawTeeMeasurements = "withdraw_tee_measurements",
     }
 }
 
@@ -381,6 +385,19 @@ pub enum ProposalKind {
         contract: CommunityContract,
         code_hash: Digest32,
     },
+    /// The attestation contract's admission-by-quote policy (verifier, TCB statuses, ages).
+    SetTeePolicy {
+        tee_policy: TeePolicy,
+    },
+    /// A TD measurement set attesters may be admitted by quote with.
+    ApproveTeeMeasurements {
+        tee_measurements: TeeMeasurements,
+    },
+    /// Withdraws a measurement set: attesters admitted with it lapse.
+    WithdrawTeeMeasurements {
+        measurement_set: Digest32,
+        reason: String,
+    },
 }
 
 named_enum! {
@@ -437,6 +454,9 @@ impl ProposalKind {
             ProposalKind::RevokeAttester { .. } => KindLabel::RevokeAttester,
             ProposalKind::RecordTrainingSnapshot { .. } => KindLabel::RecordTrainingSnapshot,
             ProposalKind::UpgradeContract { .. } => KindLabel::UpgradeContract,
+            ProposalKind::SetTeePolicy { .. } => KindLabel::SetTeePolicy,
+            ProposalKind::ApproveTeeMeasurements { .. } => KindLabel::ApproveTeeMeasurements,
+            ProposalKind::WithdrawTeeMeasurements { .. } => KindLabel::WithdrawTeeMeasurements,
         }
     }
 }

@@ -28,12 +28,14 @@ use crate::storage::settle;
 use crate::{errors::*, Contract, ContractExt, StorageKey};
 use ai_commons_primitives::receipt::Ed25519PublicKey;
 use ai_commons_primitives::storage::storage_cost;
+pub use ai_commons_primitives::tee::TeePolicy;
 use ai_commons_primitives::tee::{
     admission_preimage, admission_report_data, ext_tee_verifier, Measurement48, TeeType, VerifiedQuote,
 };
+use ai_commons_primitives::validate;
 use ai_commons_primitives::{validate_bounded, Digest32, Page, StorageMeter};
 use near_sdk::json_types::{Base64VecU8, U64};
-use near_sdk::store::{IterableMap, LazyOption, LookupMap};
+use near_sdk::store::{IterableMap, LookupMap};
 use near_sdk::{env, near, require, AccountId, Gas, NearToken, Promise, PromiseError, PromiseOrValue};
 
 /// `tee_kind` of attesters admitted by quote; the owner cannot use it.
@@ -52,28 +54,6 @@ pub const MAX_VERIFIER_ANSWER_BYTES: usize = 4_096;
 pub const MAX_ADMISSION_STORAGE_BYTES: u64 = 3_000;
 /// Upper bound of the bytes a challenge stores.
 pub const MAX_CHALLENGE_STORAGE_BYTES: u64 = 250;
-pub const MAX_LABEL_LEN: usize = 128;
-pub const MAX_TCB_STATUSES: usize = 8;
-const MAX_TCB_STATUS_LEN: usize = 64;
-const MIN_AGE_NS: u64 = 60 * 1_000_000_000;
-const MAX_ADMISSION_AGE_NS: u64 = 366 * 24 * 3600 * 1_000_000_000;
-const MAX_CHALLENGE_TTL_NS: u64 = 24 * 3600 * 1_000_000_000;
-
-/// What the owner decided about admission by quote.
-#[near(serializers = [borsh, json])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TeePolicy {
-    /// The tee-verifier account whose reports this contract trusts.
-    pub verifier: AccountId,
-    /// Converged TCB statuses accepted, e.g. `["UpToDate"]`.
-    pub accepted_tcb_statuses: Vec<String>,
-    /// An admission lasts at most this long (ns), and never past its collateral.
-    pub max_admission_age_ns: U64,
-    /// A challenge must be used within this long (ns) of being issued.
-    pub challenge_ttl_ns: U64,
-    /// When true, only approved platforms (PPIDs) are admitted.
-    pub restrict_platforms: bool,
-}
 
 /// A set of TDX measurements the owner approved.
 #[near(serializers = [borsh, json])]
@@ -170,16 +150,46 @@ impl TeeLapse {
     }
 }
 
-fn policy_store() -> LazyOption<TeePolicy> {
-    LazyOption::new(StorageKey::TeePolicy, None)
+/// The owner's side of admission by quote, stored under its own key (not a
+/// field of the contract state, so adding it changed no layout): the policy
+/// and the handles of the two lists it governs.
+#[near(serializers = [borsh])]
+pub(crate) struct TeeState {
+    pub policy: Option<TeePolicy>,
+    pub measurement_sets: IterableMap<Digest32, MeasurementSet>,
+    /// PPID (lowercase hex) → block time of approval.
+    pub platforms: IterableMap<String, u64>,
 }
-fn measurement_sets() -> IterableMap<Digest32, MeasurementSet> {
-    IterableMap::new(StorageKey::TeeMeasurementSets)
+
+impl TeeState {
+    fn key() -> Vec<u8> {
+        near_sdk::borsh::to_vec(&StorageKey::TeeState).expect("storage key")
+    }
+
+    pub(crate) fn load() -> Self {
+        match env::storage_read(&Self::key()) {
+            Some(bytes) => {
+                near_sdk::borsh::from_slice(&bytes).unwrap_or_else(|_| env::panic_str("tee state is corrupt"))
+            }
+            None => TeeState {
+                policy: None,
+                measurement_sets: IterableMap::new(StorageKey::TeeMeasurementSets),
+                platforms: IterableMap::new(StorageKey::TeePlatforms),
+            },
+        }
+    }
+
+    pub(crate) fn save(&mut self) {
+        self.measurement_sets.flush();
+        self.platforms.flush();
+        env::storage_write(&Self::key(), &near_sdk::borsh::to_vec(self).expect("tee state"));
+    }
+
+    fn policy(&self) -> TeePolicy {
+        self.policy.clone().unwrap_or_else(|| env::panic_str(ERR_TEE_NOT_CONFIGURED))
+    }
 }
-/// PPID (lowercase hex) → block time of approval.
-fn platforms() -> IterableMap<String, u64> {
-    IterableMap::new(StorageKey::TeePlatforms)
-}
+
 fn challenges() -> LookupMap<Digest32, TeeChallenge> {
     LookupMap::new(StorageKey::TeeChallenges)
 }
@@ -194,7 +204,7 @@ fn strictly_ascending(digests: &[Digest32]) -> bool {
 fn validate_ppid(ppid: &str) {
     let ok = !ppid.is_empty()
         && ppid.len() <= 64
-        && ppid.len() % 2 == 0
+        && ppid.len().is_multiple_of(2)
         && ppid.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     require!(ok, ERR_TEE_PPID);
 }
@@ -211,7 +221,7 @@ pub(crate) fn refusal(
         return Some(ERR_TEE_NOT_TDX.to_string());
     }
     if !policy.accepted_tcb_statuses.contains(&report.tcb_status) {
-        return Some(format!("{ERR_TEE_TCB_STATUS}: {} {:?}", report.tcb_status, report.advisory_ids));
+        return Some(format!("{ERR_TEE_TCB_STATUS}: {} [{}]", report.tcb_status, report.advisory_ids.join(", ")));
     }
     if set.is_none() {
         return Some(ERR_TEE_MEASUREMENTS_NOT_APPROVED.to_string());
@@ -232,18 +242,11 @@ impl Contract {
     #[payable]
     pub fn set_tee_policy(&mut self, policy: TeePolicy) {
         self.assert_owner();
-        require!(!policy.accepted_tcb_statuses.is_empty(), ERR_TEE_NO_STATUSES);
-        require!(policy.accepted_tcb_statuses.len() <= MAX_TCB_STATUSES, ERR_TEE_TOO_MANY_STATUSES);
-        for status in &policy.accepted_tcb_statuses {
-            validate_bounded("tcb status", status, MAX_TCB_STATUS_LEN).unwrap_or_else(|e| env::panic_str(&e));
-            require!(status != "Revoked", ERR_TEE_REVOKED_STATUS);
-        }
-        require!((MIN_AGE_NS..=MAX_ADMISSION_AGE_NS).contains(&policy.max_admission_age_ns.0), ERR_TEE_ADMISSION_AGE);
-        require!((MIN_AGE_NS..=MAX_CHALLENGE_TTL_NS).contains(&policy.challenge_ttl_ns.0), ERR_TEE_CHALLENGE_TTL);
+        validate::validate_tee_policy(&policy).unwrap_or_else(|e| env::panic_str(&e));
         let meter = StorageMeter::start();
-        let mut store = policy_store();
-        store.set(Some(policy.clone()));
-        store.flush();
+        let mut tee = TeeState::load();
+        tee.policy = Some(policy.clone());
+        tee.save();
         settle(meter, &env::predecessor_account_id(), env::attached_deposit());
         AttestationEvent::TeePolicySet(policy).emit();
     }
@@ -261,15 +264,14 @@ impl Contract {
         rtmr3: Measurement48,
     ) -> Digest32 {
         self.assert_owner();
-        require!(!label.trim().is_empty(), ERR_TEE_LABEL_EMPTY);
-        validate_bounded("label", &label, MAX_LABEL_LEN).unwrap_or_else(|e| env::panic_str(&e));
+        validate::validate_tee_label(&label).unwrap_or_else(|e| env::panic_str(&e));
         let set = MeasurementSet { label, mr_td, rtmr0, rtmr1, rtmr2, rtmr3, approved_at: U64(env::block_timestamp()) };
         let id = set.id();
-        let mut sets = measurement_sets();
-        require!(!sets.contains_key(&id), ERR_TEE_MEASUREMENTS_ALREADY_APPROVED);
+        let mut tee = TeeState::load();
+        require!(!tee.measurement_sets.contains_key(&id), ERR_TEE_MEASUREMENTS_ALREADY_APPROVED);
         let meter = StorageMeter::start();
-        sets.insert(id, set.clone());
-        sets.flush();
+        tee.measurement_sets.insert(id, set.clone());
+        tee.save();
         settle(meter, &env::predecessor_account_id(), env::attached_deposit());
         AttestationEvent::TeeMeasurementsApproved { id, set }.emit();
         id
@@ -282,10 +284,10 @@ impl Contract {
         self.assert_owner();
         require!(!reason.trim().is_empty(), ERR_REASON_EMPTY);
         validate_bounded("reason", &reason, MAX_REASON_LEN).unwrap_or_else(|e| env::panic_str(&e));
-        let mut sets = measurement_sets();
+        let mut tee = TeeState::load();
         let meter = StorageMeter::start();
-        require!(sets.remove(&id).is_some(), ERR_TEE_MEASUREMENTS_UNKNOWN);
-        sets.flush();
+        require!(tee.measurement_sets.remove(&id).is_some(), ERR_TEE_MEASUREMENTS_UNKNOWN);
+        tee.save();
         settle(meter, &env::predecessor_account_id(), NearToken::from_yoctonear(0));
         AttestationEvent::TeeMeasurementsWithdrawn { id, reason }.emit();
     }
@@ -296,11 +298,11 @@ impl Contract {
     pub fn allow_tee_platform(&mut self, ppid: String) {
         self.assert_owner();
         validate_ppid(&ppid);
-        let mut list = platforms();
-        require!(!list.contains_key(&ppid), ERR_TEE_PLATFORM_ALREADY_ALLOWED);
+        let mut tee = TeeState::load();
+        require!(!tee.platforms.contains_key(&ppid), ERR_TEE_PLATFORM_ALREADY_ALLOWED);
         let meter = StorageMeter::start();
-        list.insert(ppid.clone(), env::block_timestamp());
-        list.flush();
+        tee.platforms.insert(ppid.clone(), env::block_timestamp());
+        tee.save();
         settle(meter, &env::predecessor_account_id(), env::attached_deposit());
         AttestationEvent::TeePlatformAllowed { ppid }.emit();
     }
@@ -312,21 +314,21 @@ impl Contract {
         self.assert_owner();
         require!(!reason.trim().is_empty(), ERR_REASON_EMPTY);
         validate_bounded("reason", &reason, MAX_REASON_LEN).unwrap_or_else(|e| env::panic_str(&e));
-        let mut list = platforms();
+        let mut tee = TeeState::load();
         let meter = StorageMeter::start();
-        require!(list.remove(&ppid).is_some(), ERR_TEE_PLATFORM_UNKNOWN);
-        list.flush();
+        require!(tee.platforms.remove(&ppid).is_some(), ERR_TEE_PLATFORM_UNKNOWN);
+        tee.save();
         settle(meter, &env::predecessor_account_id(), NearToken::from_yoctonear(0));
         AttestationEvent::TeePlatformWithdrawn { ppid, reason }.emit();
     }
 
     /// Issues a fresh challenge to the caller for one admission by quote.
-    /// Caller: anyone. Deposit: at least `get_tee_deposits().challenge`
+    /// Caller: anyone. Deposit: at least `get_tee_config().challenge_deposit`
     /// (excess refunded; the rest comes back when the challenge is used).
     /// Emits `tee_challenge_issued`. Returns the challenge.
     #[payable]
     pub fn issue_tee_challenge(&mut self) -> Digest32 {
-        let policy = policy_store().get().clone().unwrap_or_else(|| env::panic_str(ERR_TEE_NOT_CONFIGURED));
+        let policy = TeeState::load().policy();
         let caller = env::predecessor_account_id();
         let required = storage_cost(MAX_CHALLENGE_STORAGE_BYTES);
         let attached = env::attached_deposit();
@@ -356,7 +358,7 @@ impl Contract {
     /// weights it will serve, ascending, no duplicates; receipts must name one.
     ///
     /// Caller: anyone (the node's operator account), holding a live challenge
-    /// it was issued. Deposit: at least `get_tee_deposits().admission` (excess
+    /// it was issued. Deposit: at least `get_tee_config().admission_deposit` (excess
     /// refunded). Gas: at least 200 Tgas. Before the call the challenge is
     /// consumed and the key bound; a refusal releases both, refunds the
     /// deposit, emits `tee_admission_refused` and fails with
@@ -370,7 +372,7 @@ impl Contract {
         weights_digests: Vec<Digest32>,
         challenge: Digest32,
     ) -> Promise {
-        let policy = policy_store().get().clone().unwrap_or_else(|| env::panic_str(ERR_TEE_NOT_CONFIGURED));
+        let policy = TeeState::load().policy();
         let operator = env::predecessor_account_id();
         require!(!weights_digests.is_empty(), ERR_TEE_NO_WEIGHTS);
         require!(weights_digests.len() <= MAX_MODELS_PER_ATTESTER, ERR_TEE_TOO_MANY_WEIGHTS);
@@ -418,18 +420,16 @@ impl Contract {
         ext_tee_verifier::ext(policy.verifier.clone())
             .with_static_gas(GAS_FOR_VERIFY_QUOTE)
             .verify_quote(quote, collateral)
-            .then(
-                Self::ext(env::current_account_id()).with_static_gas(GAS_FOR_ON_QUOTE_VERIFIED).on_quote_verified(
-                    operator,
-                    public_key,
-                    weights_digests,
-                    challenge,
-                    issued,
-                    key_reserved,
-                    attached,
-                    U64(reserved_bytes),
-                ),
-            )
+            .then(Self::ext(env::current_account_id()).with_static_gas(GAS_FOR_ON_QUOTE_VERIFIED).on_quote_verified(
+                operator,
+                public_key,
+                weights_digests,
+                challenge,
+                issued,
+                key_reserved,
+                attached,
+                U64(reserved_bytes),
+            ))
     }
 
     /// Callback of `admit_attester_by_quote` with the verifier's report.
@@ -450,28 +450,24 @@ impl Contract {
         #[callback_result(max_bytes = MAX_VERIFIER_ANSWER_BYTES)] report: Result<VerifiedQuote, PromiseError>,
     ) -> PromiseOrValue<U64> {
         Self::assert_self();
-        let policy = policy_store().get().clone().unwrap_or_else(|| env::panic_str(ERR_TEE_NOT_CONFIGURED));
+        let policy = TeeState::load().policy();
         let preimage =
             admission_preimage(env::current_account_id().as_str(), &public_key.0, &weights_digests, &challenge);
         let expected = admission_report_data(&env::sha256_array(&preimage));
         let outcome = match report {
             Err(_) => Err(format!("{ERR_TEE_QUOTE_NOT_VERIFIED} {}", policy.verifier)),
             Ok(report) => {
-                let sets = measurement_sets();
-                let registers = [
-                    report.rtmr0.as_ref(),
-                    report.rtmr1.as_ref(),
-                    report.rtmr2.as_ref(),
-                    report.rtmr3.as_ref(),
-                ];
+                let tee = TeeState::load();
+                let registers =
+                    [report.rtmr0.as_ref(), report.rtmr1.as_ref(), report.rtmr2.as_ref(), report.rtmr3.as_ref()];
                 let set_id = match (report.mr_td.as_ref(), registers) {
                     (Some(mr_td), [Some(r0), Some(r1), Some(r2), Some(r3)]) => {
                         Some(MeasurementSet::id_of(mr_td, [r0, r1, r2, r3]))
                     }
                     _ => None,
                 };
-                let set = set_id.and_then(|id| sets.get(&id).cloned());
-                let platform_allowed = platforms().contains_key(&report.ppid);
+                let set = set_id.and_then(|id| tee.measurement_sets.get(&id).cloned());
+                let platform_allowed = tee.platforms.contains_key(&report.ppid);
                 match refusal(&policy, &report, set.as_ref(), platform_allowed, &expected) {
                     Some(reason) => Err(reason),
                     None => Ok((report, set.expect("checked"), set_id.expect("checked"))),
@@ -479,15 +475,21 @@ impl Contract {
             }
         };
         match outcome {
-            Ok((report, set, set_id)) => {
-                PromiseOrValue::Value(self.admit_by_quote(
-                    AdmissionRequest { operator, public_key, weights_digests, challenge, issued, deposit, reserved_bytes: reserved_bytes.0 },
-                    policy,
-                    report,
-                    set,
-                    set_id,
-                ))
-            }
+            Ok((report, set, set_id)) => PromiseOrValue::Value(self.admit_by_quote(
+                AdmissionRequest {
+                    operator,
+                    public_key,
+                    weights_digests,
+                    challenge,
+                    issued,
+                    deposit,
+                    reserved_bytes: reserved_bytes.0,
+                },
+                policy,
+                report,
+                set,
+                set_id,
+            )),
             Err(reason) => {
                 // Release what the call reserved: the challenge and the key.
                 let mut map = challenges();
@@ -526,11 +528,17 @@ impl Contract {
         let attester = self.attesters.get(&operator).unwrap_or_else(|| env::panic_str(ERR_ATTESTER_UNKNOWN));
         require!(attester.tee_kind == TEE_KIND_TDX_QUOTE, ERR_TEE_NOT_QUOTE_ADMITTED);
         require!(attester.revoked_at().is_none(), ERR_ATTESTER_ALREADY_REVOKED);
-        let lapse = self.tee_lapse(&operator, attester, env::block_timestamp()).unwrap_or_else(|| env::panic_str(ERR_TEE_STILL_VALID));
+        let lapse = self
+            .tee_lapse(&operator, attester, env::block_timestamp())
+            .unwrap_or_else(|| env::panic_str(ERR_TEE_STILL_VALID));
         let revoked_at = env::block_timestamp().max(1);
         self.attesters.get_mut(&operator).expect("checked").revoked_at = revoked_at;
-        AttestationEvent::AttesterRevoked { operator, revoked_at: U64(revoked_at), reason: lapse.message().to_string() }
-            .emit();
+        AttestationEvent::AttesterRevoked {
+            operator,
+            revoked_at: U64(revoked_at),
+            reason: lapse.message().to_string(),
+        }
+        .emit();
     }
 }
 
@@ -611,12 +619,16 @@ impl Contract {
         let Some(ev) = evidence().get(operator).cloned() else {
             return Some(TeeLapse::MeasurementsWithdrawn);
         };
-        let set_live = measurement_sets().get(&ev.measurement_set).is_some_and(|s| s.approved_at == ev.measurement_set_approved_at);
+        let tee = TeeState::load();
+        let set_live = tee
+            .measurement_sets
+            .get(&ev.measurement_set)
+            .is_some_and(|s| s.approved_at == ev.measurement_set_approved_at);
         if !set_live {
             return Some(TeeLapse::MeasurementsWithdrawn);
         }
-        let restrict = policy_store().get().as_ref().is_some_and(|p| p.restrict_platforms);
-        if restrict && !platforms().contains_key(&ev.ppid) {
+        let restrict = tee.policy.as_ref().is_some_and(|p| p.restrict_platforms);
+        if restrict && !tee.platforms.contains_key(&ev.ppid) {
             return Some(TeeLapse::PlatformWithdrawn);
         }
         if attester.expires_at.is_some_and(|e| at >= e) {
@@ -636,61 +648,63 @@ impl Contract {
     }
 }
 
-/// Storage deposits the TEE methods require.
+/// The admission-by-quote configuration and what its calls cost.
 #[near(serializers = [json])]
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TeeDeposits {
-    pub challenge: NearToken,
-    pub admission: NearToken,
+pub struct TeeConfigView {
+    /// Null until the owner sets one.
+    pub policy: Option<TeePolicy>,
+    /// Deposit `issue_tee_challenge` requires (returned when the challenge is used).
+    pub challenge_deposit: NearToken,
+    /// Deposit `admit_attester_by_quote` requires (excess refunded).
+    pub admission_deposit: NearToken,
+    pub measurement_set_count: u32,
+    pub platform_count: u32,
 }
 
 #[near]
 impl Contract {
-    /// The admission-by-quote policy, or null before the owner set one.
-    pub fn get_tee_policy(&self) -> Option<TeePolicy> {
-        policy_store().get().clone()
-    }
-
-    /// Deposits `issue_tee_challenge` and `admit_attester_by_quote` require.
-    pub fn get_tee_deposits(&self) -> TeeDeposits {
-        TeeDeposits {
-            challenge: storage_cost(MAX_CHALLENGE_STORAGE_BYTES),
-            admission: storage_cost(MAX_ADMISSION_STORAGE_BYTES),
+    /// The admission-by-quote policy and deposits.
+    pub fn get_tee_config(&self) -> TeeConfigView {
+        let tee = TeeState::load();
+        TeeConfigView {
+            policy: tee.policy,
+            challenge_deposit: storage_cost(MAX_CHALLENGE_STORAGE_BYTES),
+            admission_deposit: storage_cost(MAX_ADMISSION_STORAGE_BYTES),
+            measurement_set_count: tee.measurement_sets.len(),
+            platform_count: tee.platforms.len(),
         }
     }
 
     /// Approved measurement sets with their ids, paginated.
-    pub fn get_tee_measurement_sets(&self, from_index: Option<u64>, limit: Option<u32>) -> Vec<(Digest32, MeasurementSet)> {
-        let sets = measurement_sets();
+    pub fn get_tee_measurement_sets(
+        &self,
+        from_index: Option<u64>,
+        limit: Option<u32>,
+    ) -> Vec<(Digest32, MeasurementSet)> {
+        let sets = TeeState::load().measurement_sets;
         let range = Page::new(from_index, limit).range(u64::from(sets.len()));
-        sets.iter().skip(range.start as usize).take((range.end - range.start) as usize).map(|(k, v)| (*k, v.clone())).collect()
-    }
-
-    /// One approved measurement set, or null.
-    pub fn get_tee_measurement_set(&self, id: Digest32) -> Option<MeasurementSet> {
-        measurement_sets().get(&id).cloned()
+        sets.iter()
+            .skip(range.start as usize)
+            .take((range.end - range.start) as usize)
+            .map(|(k, v)| (*k, v.clone()))
+            .collect()
     }
 
     /// Allowed platforms (PPIDs) with their approval time, paginated.
     pub fn get_tee_platforms(&self, from_index: Option<u64>, limit: Option<u32>) -> Vec<(String, U64)> {
-        let list = platforms();
+        let list = TeeState::load().platforms;
         let range = Page::new(from_index, limit).range(u64::from(list.len()));
-        list.iter().skip(range.start as usize).take((range.end - range.start) as usize).map(|(k, v)| (k.clone(), U64(*v))).collect()
-    }
-
-    /// A challenge that was issued and not used yet, or null.
-    pub fn get_tee_challenge(&self, challenge: Digest32) -> Option<TeeChallenge> {
-        challenges().get(&challenge).cloned()
+        list.iter()
+            .skip(range.start as usize)
+            .take((range.end - range.start) as usize)
+            .map(|(k, v)| (k.clone(), U64(*v)))
+            .collect()
     }
 
     /// The evidence a quote-admitted attester was admitted with, or null.
     pub fn get_tee_evidence(&self, operator: AccountId) -> Option<TeeEvidence> {
         evidence().get(&operator).cloned()
-    }
-
-    /// How an attester was admitted: `"dao"`, `"tdx_quote"`, or null if unknown.
-    pub fn get_admission_kind(&self, operator: AccountId) -> Option<String> {
-        self.attesters.get(&operator).map(|a| admission_kind(a).to_string())
     }
 }
 
@@ -700,5 +714,189 @@ pub fn admission_kind(attester: &Attester) -> &'static str {
         "tdx_quote"
     } else {
         "dao"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+    use ai_commons_primitives::validate::{ERR_TEE_ADMISSION_AGE, ERR_TEE_REVOKED_STATUS};
+    use near_sdk::test_utils::get_logs;
+
+    fn m(byte: u8) -> Measurement48 {
+        Measurement48([byte; 48])
+    }
+
+    fn policy() -> TeePolicy {
+        TeePolicy {
+            verifier: account("tee.near"),
+            accepted_tcb_statuses: vec!["UpToDate".into()],
+            max_admission_age_ns: U64(30 * 24 * 3600 * SECOND),
+            challenge_ttl_ns: U64(600 * SECOND),
+            restrict_platforms: false,
+        }
+    }
+
+    fn report(report_data: [u8; 64]) -> VerifiedQuote {
+        VerifiedQuote {
+            tee: TeeType::Tdx,
+            tcb_status: "UpToDate".into(),
+            advisory_ids: vec![],
+            mr_td: Some(m(1)),
+            rtmr0: Some(m(2)),
+            rtmr1: Some(m(3)),
+            rtmr2: Some(m(4)),
+            rtmr3: Some(m(5)),
+            mr_enclave: None,
+            mr_signer: None,
+            report_data: Base64VecU8(report_data.to_vec()),
+            ppid: "abcd".into(),
+            fmspc: "b0c06f000000".into(),
+            verified_at: U64(NOW),
+            collateral_expires_at: U64(NOW + 1000 * SECOND),
+            root_ca_sha256: Digest32([9; 32]),
+        }
+    }
+
+    fn configured() -> Contract {
+        let mut c = setup();
+        call(owner(), near(100), NOW);
+        c.set_tee_policy(policy());
+        c
+    }
+
+    #[test]
+    fn the_owner_sets_policy_and_measurements_with_one_event_each() {
+        let mut c = configured();
+        assert_eq!(
+            last_log(),
+            r#"EVENT_JSON:{"standard":"inference_attestation","version":"1.0.0","event":"tee_policy_set","data":{"verifier":"tee.near","accepted_tcb_statuses":["UpToDate"],"max_admission_age_ns":"2592000000000000","challenge_ttl_ns":"600000000000","restrict_platforms":false}}"#
+        );
+        assert_eq!(c.get_tee_config().policy, Some(policy()));
+        call(owner(), near(100), NOW);
+        let id = c.approve_tee_measurements("node v1".into(), m(1), m(2), m(3), m(4), m(5));
+        assert_eq!(id, MeasurementSet::id_of(&m(1), [&m(2), &m(3), &m(4), &m(5)]));
+        assert_eq!(get_logs().len(), 1);
+        assert!(last_log().contains(r#""event":"tee_measurements_approved""#));
+        assert_eq!(c.get_tee_measurement_sets(None, None).len(), 1);
+        call(owner(), near(0), NOW);
+        c.withdraw_tee_measurements(id, "cve".into());
+        assert_eq!(
+            last_log(),
+            format!(
+                r#"EVENT_JSON:{{"standard":"inference_attestation","version":"1.0.0","event":"tee_measurements_withdrawn","data":{{"id":"{id}","reason":"cve"}}}}"#
+            )
+        );
+        assert!(c.get_tee_measurement_sets(None, None).is_empty());
+    }
+
+    #[test]
+    fn only_the_owner_governs_and_bad_policies_are_refused() {
+        let mut c = setup();
+        call(stranger(), near(100), NOW);
+        assert!(panic_message(|| c.set_tee_policy(policy())).contains(ERR_NOT_OWNER));
+        call(stranger(), near(100), NOW);
+        assert!(panic_message(|| c.approve_tee_measurements("x".into(), m(1), m(2), m(3), m(4), m(5)))
+            .contains(ERR_NOT_OWNER));
+        call(owner(), near(100), NOW);
+        let bad = TeePolicy { accepted_tcb_statuses: vec!["Revoked".into()], ..policy() };
+        assert!(panic_message(|| c.set_tee_policy(bad)).contains(ERR_TEE_REVOKED_STATUS));
+        call(owner(), near(100), NOW);
+        let bad = TeePolicy { max_admission_age_ns: U64(1), ..policy() };
+        assert!(panic_message(|| c.set_tee_policy(bad)).contains(ERR_TEE_ADMISSION_AGE));
+        call(owner(), near(100), NOW);
+        assert!(panic_message(|| c.allow_tee_platform("ABCD".into())).contains(ERR_TEE_PPID));
+        call(operator(), near(100), NOW);
+        assert!(panic_message(|| c.issue_tee_challenge()).contains(ERR_TEE_NOT_CONFIGURED));
+        // The owner cannot pass a DAO admission off as a quote admission.
+        call(owner(), near(100), NOW);
+        let msg = panic_message(|| {
+            c.admit_attester(
+                operator(),
+                vec![signer().public_key().to_string()],
+                TEE_KIND_TDX_QUOTE.into(),
+                vec![],
+                None,
+                None,
+            )
+        });
+        assert!(msg.contains(ERR_TEE_KIND_RESERVED), "{msg}");
+    }
+
+    #[test]
+    fn refusal_checks_type_status_measurements_platform_and_binding_in_order() {
+        let p = policy();
+        let set = MeasurementSet {
+            label: "x".into(),
+            mr_td: m(1),
+            rtmr0: m(2),
+            rtmr1: m(3),
+            rtmr2: m(4),
+            rtmr3: m(5),
+            approved_at: U64(NOW),
+        };
+        let rd = [7u8; 64];
+        assert_eq!(refusal(&p, &report(rd), Some(&set), false, &rd), None);
+        let sgx = VerifiedQuote { tee: TeeType::Sgx, ..report(rd) };
+        assert_eq!(refusal(&p, &sgx, Some(&set), true, &rd).as_deref(), Some(ERR_TEE_NOT_TDX));
+        let old =
+            VerifiedQuote { tcb_status: "OutOfDate".into(), advisory_ids: vec!["INTEL-SA-1".into()], ..report(rd) };
+        assert_eq!(
+            refusal(&p, &old, Some(&set), true, &rd).as_deref(),
+            Some("tcb status is not accepted: OutOfDate [INTEL-SA-1]")
+        );
+        assert_eq!(refusal(&p, &report(rd), None, true, &rd).as_deref(), Some(ERR_TEE_MEASUREMENTS_NOT_APPROVED));
+        let strict = TeePolicy { restrict_platforms: true, ..p.clone() };
+        assert_eq!(
+            refusal(&strict, &report(rd), Some(&set), false, &rd).as_deref(),
+            Some("platform is not allowed: abcd")
+        );
+        assert_eq!(refusal(&p, &report(rd), Some(&set), true, &[8; 64]).as_deref(), Some(ERR_TEE_REPORT_DATA));
+    }
+
+    #[test]
+    fn a_challenge_is_issued_to_its_caller_and_admission_reserves_it() {
+        let mut c = configured();
+        let deposit = c.get_tee_config().challenge_deposit;
+        call(account("node2.near"), deposit, NOW);
+        let challenge = c.issue_tee_challenge();
+        let issued = challenges().get(&challenge).cloned().expect("stored");
+        assert_eq!(issued.issued_to, account("node2.near"));
+        assert_eq!(issued.expires_at, U64(NOW + 600 * SECOND));
+        assert!(last_log().contains(r#""event":"tee_challenge_issued""#));
+        // Someone else cannot use it; nor can anyone once it expired.
+        let admission = c.get_tee_config().admission_deposit;
+        call(stranger(), admission, NOW);
+        let msg = panic_message(|| {
+            c.admit_attester_by_quote(
+                Base64VecU8(vec![1]),
+                "{}".into(),
+                signer().public_key(),
+                vec![weights()],
+                challenge,
+            )
+        });
+        assert!(msg.contains(ERR_TEE_CHALLENGE_NOT_YOURS), "{msg}");
+        call(account("node2.near"), admission, NOW + 601 * SECOND);
+        let msg = panic_message(|| {
+            c.admit_attester_by_quote(
+                Base64VecU8(vec![1]),
+                "{}".into(),
+                signer().public_key(),
+                vec![weights()],
+                challenge,
+            )
+        });
+        assert!(msg.contains(ERR_TEE_CHALLENGE_EXPIRED), "{msg}");
+        assert!(challenges().contains_key(&challenge), "a refused call keeps the challenge");
+        // An operator the DAO admitted cannot switch to admission by quote.
+        call(operator(), deposit, NOW);
+        let mine = c.issue_tee_challenge();
+        call(operator(), admission, NOW);
+        let msg = panic_message(|| {
+            c.admit_attester_by_quote(Base64VecU8(vec![1]), "{}".into(), signer().public_key(), vec![weights()], mine)
+        });
+        assert!(msg.contains(ERR_TEE_OPERATOR_DAO_ADMITTED), "{msg}");
     }
 }

@@ -40,6 +40,8 @@ pub struct ReceiptView {
     /// revocation and stays valid, but monitors may want to look again.
     pub attester_revoked: bool,
     pub attester_revoked_at: Option<U64>,
+    /// How the signing attester was admitted: `dao` or `tdx_quote`.
+    pub admission: String,
 }
 
 /// Configuration and totals.
@@ -69,13 +71,18 @@ impl Contract {
             expires_at: attester.expires_at.map(U64),
             admitted_at: U64(attester.admitted_at),
             revoked_at: attester.revoked_at().map(U64),
-            active: attester.is_active_at(env::block_timestamp()),
+            // A quote-admitted attester whose measurements or platform were withdrawn is not active either.
+            active: attester.is_active_at(env::block_timestamp())
+                && (attester.tee_kind != crate::tee::TEE_KIND_TDX_QUOTE
+                    || self.tee_lapse(operator, attester, env::block_timestamp()).is_none()),
             receipt_count: U64(self.index_count(&IndexKey::Attester(operator.clone()))),
         }
     }
 
     fn receipt_view(&self, id: u64, stored: &StoredReceipt) -> ReceiptView {
-        let revoked_at = self.attesters.get(&stored.operator).and_then(Attester::revoked_at);
+        let attester = self.attesters.get(&stored.operator);
+        let revoked_at = attester.and_then(Attester::revoked_at);
+        let admission = attester.map_or("dao", crate::tee::admission_kind).to_string();
         ReceiptView {
             id: U64(id),
             receipt: stored.receipt.clone(),
@@ -84,6 +91,7 @@ impl Contract {
             stored_at: U64(stored.stored_at),
             attester_revoked: revoked_at.is_some(),
             attester_revoked_at: revoked_at.map(U64),
+            admission,
         }
     }
 

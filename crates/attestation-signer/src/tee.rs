@@ -31,8 +31,12 @@ pub fn admission_report_data(
     weights_digests: &[Digest32],
     challenge: &Digest32,
 ) -> [u8; 64] {
-    let preimage =
-        admission_preimage(attestation_account.as_str(), &signing_key.0, &canonical_weights(weights_digests), challenge);
+    let preimage = admission_preimage(
+        attestation_account.as_str(),
+        &signing_key.0,
+        &canonical_weights(weights_digests),
+        challenge,
+    );
     with_digest(&Sha256::digest(preimage).into())
 }
 
@@ -41,7 +45,12 @@ mod tests {
     use super::*;
 
     fn args() -> (AccountId, Ed25519PublicKey, Vec<Digest32>, Digest32) {
-        ("attest.near".parse().unwrap(), Ed25519PublicKey([3; 32]), vec![Digest32([2; 32]), Digest32([1; 32])], Digest32([9; 32]))
+        (
+            "attest.near".parse().unwrap(),
+            Ed25519PublicKey([3; 32]),
+            vec![Digest32([2; 32]), Digest32([1; 32])],
+            Digest32([9; 32]),
+        )
     }
 
     #[test]

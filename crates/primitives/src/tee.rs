@@ -117,6 +117,38 @@ pub struct VerifiedQuote {
     pub root_ca_sha256: Digest32,
 }
 
+/// What a community decided about admission by quote (inference-attestation's
+/// `set_tee_policy`, proposed through the DAO's `set_tee_policy` kind).
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeePolicy {
+    /// The tee-verifier account whose reports are trusted.
+    pub verifier: near_sdk::AccountId,
+    /// Converged TCB statuses accepted, e.g. `["UpToDate"]`.
+    pub accepted_tcb_statuses: Vec<String>,
+    /// An admission lasts at most this long (ns), and never past its collateral.
+    pub max_admission_age_ns: U64,
+    /// A challenge must be used within this long (ns) of being issued.
+    pub challenge_ttl_ns: U64,
+    /// When true, only approved platforms (PPIDs) are admitted.
+    pub restrict_platforms: bool,
+}
+
+/// The five registers of a TD the community approves (the arguments of
+/// inference-attestation's `approve_tee_measurements`).
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeeMeasurements {
+    /// What it is, e.g. "commons-node 1.4.2 (compose sha256:…)".
+    pub label: String,
+    pub mr_td: Measurement48,
+    pub rtmr0: Measurement48,
+    pub rtmr1: Measurement48,
+    pub rtmr2: Measurement48,
+    /// The application (compose file / image) as extended into RTMR3.
+    pub rtmr3: Measurement48,
+}
+
 /// The tee-verifier's interface, as other contracts call it.
 #[ext_contract(ext_tee_verifier)]
 pub trait TeeVerifierInterface {
@@ -134,8 +166,9 @@ pub fn admission_preimage(
     weights_digests: &[Digest32],
     challenge: &Digest32,
 ) -> Vec<u8> {
-    let mut out =
-        Vec::with_capacity(ADMISSION_DOMAIN.len() + 4 + attestation_account.len() + 32 + 4 + 32 * weights_digests.len() + 32);
+    let mut out = Vec::with_capacity(
+        ADMISSION_DOMAIN.len() + 4 + attestation_account.len() + 32 + 4 + 32 * weights_digests.len() + 32,
+    );
     out.extend_from_slice(ADMISSION_DOMAIN);
     out.extend_from_slice(&(attestation_account.len() as u32).to_le_bytes());
     out.extend_from_slice(attestation_account.as_bytes());
