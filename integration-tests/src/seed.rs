@@ -507,6 +507,9 @@ pub struct DaoCosts {
     pub members: u32,
     /// `add_proposal` of a text proposal by the founder.
     pub add_proposal: Cost,
+    /// What the proposal holds back from the treasury while it is open (the
+    /// storage its votes may still need): see the DAO's treasury invariant.
+    pub reserve: Reserve,
     /// A first, non-deciding vote by a member who joined before the proposal.
     pub vote: Cost,
     /// A second member's vote on the same proposal.
@@ -517,6 +520,15 @@ pub struct DaoCosts {
     /// status index and refunds the bond (measured up to 100 members: more
     /// would take thousands of votes; its extra work does not depend on them).
     pub deciding_vote: Option<Cost>,
+}
+
+/// Treasury a proposal reserves at creation.
+#[derive(Clone, Copy, Debug)]
+pub struct Reserve {
+    /// Storage bytes reserved (`get_config().reserved_storage_bytes` grew by this).
+    pub bytes: u64,
+    /// yoctoNEAR reserved: those bytes' storage staking plus any fixed deposit.
+    pub yocto: u128,
 }
 
 /// Creates a text proposal and has two seeded members vote on it.
@@ -530,6 +542,12 @@ pub fn dao_costs(f: &mut DaoFixture) -> DaoCosts {
     );
     let deposit = NearToken::from_yoctonear(deposit.parse().expect("yocto"));
     let (dao, founder) = (f.dao.clone(), f.founder.clone());
+    let reserved = |chain: &Chain| {
+        let config: Value = chain.view_json(&dao, "get_config", json!({}));
+        let field = |name: &str| config[name].as_str().and_then(|v| v.parse::<u128>().ok()).expect("reserve field");
+        (field("reserved_storage_bytes"), field("reserved"))
+    };
+    let before = reserved(&f.chain);
     let (add_proposal, out) = measure(&mut f.chain, &dao, |c| {
         c.call(&founder, &dao, "add_proposal")
             .args_json(json!({"description": DAO_BENCH_DESCRIPTION, "kind": kind}))
@@ -537,6 +555,8 @@ pub fn dao_costs(f: &mut DaoFixture) -> DaoCosts {
             .transact()
     });
     let id: String = out.json().expect("proposal id");
+    let after = reserved(&f.chain);
+    let reserve = Reserve { bytes: (after.0 - before.0) as u64, yocto: after.1 - before.1 };
     let mut votes = Vec::new();
     for i in 0..2 {
         let voter = dao_member(&f.chain, i);
@@ -586,7 +606,7 @@ pub fn dao_costs(f: &mut DaoFixture) -> DaoCosts {
             assert!(i < f.members, "the proposal should pass before every member has voted");
         }
     });
-    DaoCosts { members: f.members, add_proposal, vote, second_vote, changed_vote, deciding_vote }
+    DaoCosts { members: f.members, add_proposal, reserve, vote, second_vote, changed_vote, deciding_vote }
 }
 
 // ----- model-registry --------------------------------------------------------

@@ -123,3 +123,38 @@ fn project_documents_point_at_nothing_outside_the_project() {
         }
     }
 }
+
+/// The whole non-test source of a contract, one string.
+fn contract_source(contract: &str) -> String {
+    sources(&root().join("contracts").join(contract).join("src")).iter().map(|f| non_test_source(f)).collect()
+}
+
+#[test]
+fn every_contract_has_the_shared_version_view_migration_event_and_errors() {
+    for contract in CONTRACTS {
+        let src = contract_source(contract);
+        for (what, needle) in [
+            ("the contract_version view", "pub fn contract_version(&self) -> String"),
+            ("a private migrate", "pub fn migrate() -> Self"),
+            ("migrate's own caller check", "require_self()"),
+            ("the shared contract_migrated event", "ContractMigrated(ContractMigrated"),
+            ("the shared error wording", "pub use ai_commons_primitives::errors::"),
+            ("the shared state version type", "StateVersion"),
+        ] {
+            assert!(src.contains(needle), "{contract} lacks {what} (`{needle}`), docs/CONVENTIONS.md");
+        }
+        // The DAO upgrades itself by proposal; every other contract through its owner, the DAO.
+        let upgrade = if contract == "community-dao" {
+            "ProposalKind::UpgradeSelf { code_hash, migrate_args }"
+        } else {
+            "pub fn upgrade(&self) -> Promise"
+        };
+        assert!(src.contains(upgrade), "{contract} lacks its upgrade path (`{upgrade}`)");
+        if contract != "community-dao" {
+            assert!(
+                src.contains("code_from_input()") && src.contains("deploy_and_migrate("),
+                "{contract}: shared upgrade batch"
+            );
+        }
+    }
+}

@@ -218,6 +218,8 @@ fn bench() -> ExitCode {
         "2nd vote VM",
         "changed vote VM",
         "deciding vote VM",
+        "reserve bytes",
+        "reserve NEAR",
         "state keys",
     ]
     .map(String::from)
@@ -240,11 +242,14 @@ fn bench() -> ExitCode {
             tgas(c.second_vote.vm_gas),
             tgas(c.changed_vote.vm_gas),
             c.deciding_vote.as_ref().map_or("–".to_string(), |d| tgas(d.vm_gas)),
+            thousands(c.reserve.bytes),
+            format!("{:.4}", c.reserve.yocto as f64 / 1e24),
             thousands(f.seeding.keys as u64),
         ]);
         dao_json.push(json!({"members": n, "add_proposal": cost_json(&c.add_proposal), "vote": cost_json(&c.vote),
                              "second_vote": cost_json(&c.second_vote), "changed_vote": cost_json(&c.changed_vote),
                              "deciding_vote": c.deciding_vote.as_ref().map(cost_json),
+                             "reserve": {"storage_bytes": c.reserve.bytes, "yocto": c.reserve.yocto.to_string()},
                              "seeding": seeding_json(&f.seeding)}));
         largest = Some((n, c));
     }
@@ -253,7 +258,10 @@ fn bench() -> ExitCode {
     println!(
         "  (vote, 2nd vote, changed vote: votes that do not end voting; the deciding vote also moves the proposal"
     );
-    println!("   in the status index and refunds the bond, measured with up to 100 members)");
+    println!("   in the status index and refunds the bond, measured with up to 100 members;");
+    println!(
+        "   reserve: treasury the open proposal holds back for the votes it may still store, released when it ends)"
+    );
     if let Some((n, c)) = largest {
         println!("\n   Where a vote's VM gas goes at {} members (the VM's gas profile):", thousands(n as u64));
         let mut rows =
