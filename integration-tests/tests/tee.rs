@@ -513,7 +513,7 @@ mod admission {
 }
 
 #[test]
-fn receipts_cost_the_same_whichever_way_their_attester_was_admitted() {
+fn a_receipt_by_a_quote_admitted_attester_costs_at_most_1_5_tgas_more_than_by_a_dao_admitted_one() {
     use ai_commons_tests::community::{near, sha};
     use ai_commons_tests::tdx::admission::World;
     use attestation_signer::AttesterSigner;
