@@ -6,6 +6,8 @@
 //!   gives typed helpers for what members, publishers, users and attesters do.
 //! - [`lifecycle`]: a community's whole life, step by step, with a transcript.
 //! - [`membership`]: what membership at scale costs (batches, list claims, leaving).
+//! - [`tdx`]: Intel TDX quotes for tests: dcap-qvl's real samples, and a test
+//!   enclave that quotes under the TEST root CA in `fixtures/tee-test-ca`.
 
 pub mod backend;
 pub mod community;
@@ -16,6 +18,7 @@ pub mod membership;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod seed;
+pub mod tdx;
 
 pub use backend::{Backend, BackendExt, Embedded, Outcome};
 pub use community::{Community, Wasm};

@@ -5,6 +5,7 @@
 use crate::backend::{Backend, BackendExt, Outcome};
 use crate::community::{millinear, near, sha, Community, Deployment, Wasm};
 use ai_commons_primitives::membership::MembershipTree;
+use crate::tdx::{self, TdMeasurements, TestEnclave};
 use anyhow::{ensure, Result};
 use attestation_signer::{commit, random_salt, AttesterSigner, Digest32, InferenceReceipt, U64};
 use base64::Engine;
@@ -194,6 +195,112 @@ fn infer(
     let contract: attestation_signer::AccountId = contract.as_str().parse().expect("account");
     let signature = signer.sign(&receipt, &contract);
     Inference { receipt, signature, salt, input: input.to_string(), output: output.to_string() }
+}
+
+/// Deploys a tee-verifier with the TEST root CA, has the DAO set the TEE
+/// policy and approve the test enclave's measurements, and admits `tee-node`
+/// by a quote binding its key to `weights`. Returns the node and its signer.
+fn admit_by_quote<B: Backend + ?Sized>(
+    b: &mut B,
+    t: &mut Transcript,
+    c: &Community,
+    model: &str,
+    weights: Digest32,
+) -> Result<(AccountId, AttesterSigner)> {
+    let verifier = b.create_account("tee-verifier", near(20));
+    let out = b.deploy(&verifier, &wasm_build::wasm("tee-verifier", &[]));
+    ensure!(out.is_success(), "deploy tee-verifier: {:?}", out.status);
+    let root = base64::engine::general_purpose::STANDARD.encode(tdx::test_root_der());
+    let out = b.call_json(&verifier, &verifier, "new", json!({"root_ca_der": root}), NearToken::from_yoctonear(0));
+    ensure!(out.is_success(), "tee-verifier new: {:?}", out.status);
+    let view: Value = b.view(&verifier, "get_root_ca", json!({}));
+    ensure!(view["intel_sgx_root"] == json!(false), "the demo verifier must say its root is not Intel's: {view}");
+    t.tx(
+        5,
+        &verifier,
+        "deploys the tee-verifier with the TEST root CA",
+        &out,
+        0,
+        "LOCAL DEMO ONLY: its root is a test CA, not Intel's SGX root (get_root_ca: intel_sgx_root false)".into(),
+    );
+    let day = 86_400 * 1_000_000_000u64;
+    govern(
+        b,
+        t,
+        c,
+        5,
+        "Trust the tee-verifier, accept UpToDate TDX for 30 days",
+        json!({
+            "type": "set_tee_policy", "tee_policy": {
+                "verifier": verifier, "accepted_tcb_statuses": ["UpToDate"], "max_admission_age_ns": (30 * day).to_string(),
+                "challenge_ttl_ns": "600000000000", "restrict_platforms": false,
+            },
+        }),
+    )?;
+    let m = TdMeasurements::labelled("commons-node v1");
+    let h = hex::encode;
+    govern(
+        b,
+        t,
+        c,
+        5,
+        "Approve the commons-node v1 TD measurements",
+        json!({
+            "type": "approve_tee_measurements", "tee_measurements": {
+                "label": "commons-node v1", "mr_td": h(m.mr_td), "rtmr0": h(m.rtmrs[0]), "rtmr1": h(m.rtmrs[1]),
+                "rtmr2": h(m.rtmrs[2]), "rtmr3": h(m.rtmrs[3]),
+            },
+        }),
+    )?;
+    let node = b.create_account("tee-node", near(10));
+    let signer = AttesterSigner::from_seed(*sha("tee node seed").as_bytes());
+    let deposits: Value = b.view(&c.attestation, "get_tee_config", json!({}));
+    let yocto = |v: &Value| -> Result<NearToken> { Ok(NearToken::from_yoctonear(v.as_str().unwrap_or("0").parse()?)) };
+    let out =
+        b.call_json(&node, &c.attestation, "issue_tee_challenge", json!({}), yocto(&deposits["challenge_deposit"])?);
+    ensure!(out.is_success(), "issue_tee_challenge: {:?}", out.status);
+    let challenge: Digest32 = out.json();
+    t.tx(5, &node, "asks for a fresh admission challenge", &out, 0, format!("challenge {challenge}"));
+    let contract: attestation_signer::AccountId = c.attestation.as_str().parse()?;
+    let report_data =
+        attestation_signer::tee::admission_report_data(&contract, &signer.public_key(), &[weights], &challenge);
+    let enclave = TestEnclave::new(m);
+    let quote = enclave.quote(&report_data);
+    let now = b.block_timestamp();
+    let collateral = enclave.collateral(now - day, now + 30 * day);
+    let admission_deposit = yocto(&deposits["admission_deposit"])?;
+    let (out, bytes) = measured(b, &c.attestation, |b| {
+        b.call_gas(
+            &node,
+            &c.attestation,
+            "admit_attester_by_quote",
+            json!({
+                "quote": base64::engine::general_purpose::STANDARD.encode(&quote), "collateral": collateral,
+                "public_key": signer.public_key().to_string(), "weights_digests": [weights], "challenge": challenge,
+            }),
+            admission_deposit,
+            Gas::from_teragas(300),
+        )
+    });
+    ensure!(out.is_success(), "admit_attester_by_quote: {:?} {:?}", out.status, out.receipt_failures);
+    let verify_gas = out.tx.as_ref().map(|tx| tx.vm_gas_on(&verifier).as_gas()).unwrap_or(0);
+    t.tx(
+        5,
+        &node,
+        &format!("is admitted by its TDX quote for {model} v1's weights"),
+        &out,
+        bytes,
+        format!(
+            "quote verified on chain ({:.1} Tgas in the verifier); report data binds key, weights, challenge",
+            verify_gas as f64 / 1e12
+        ),
+    );
+    let attester: Value = b.view(&c.attestation, "get_attester", json!({"operator": node}));
+    ensure!(
+        attester["tee_kind"] == json!("intel-tdx-quote") && attester["active"] == json!(true),
+        "attester {attester}"
+    );
+    Ok((node, signer))
 }
 
 /// Runs the whole lifecycle on `b`. Every step is checked; the first deviation
@@ -411,7 +518,7 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     t.check(4, "anyone", "views alias production", format!("{model} v{}", alias["version"]));
 
     // 5. An attester is admitted through a proposal.
-    t.phase(5, "an attester is admitted through a proposal");
+    t.phase(5, "an attester is admitted through a proposal, another by its TDX quote");
     let node = b.create_account("node", near(10));
     let signer = AttesterSigner::from_seed(*sha("attester node seed").as_bytes());
     govern(
@@ -428,6 +535,9 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     let attester: Value = b.view(&c.attestation, "get_attester", json!({"operator": node}));
     ensure!(attester["active"] == json!(true), "attester not active: {attester}");
     t.check(5, "anyone", "views attester node", format!("active, key {}", signer.public_key()));
+
+    // 5b. A second node is admitted by a TDX quote, checked on chain.
+    let tee_node = admit_by_quote(b, t, &c, model, weights_v1)?;
 
     // 6. A private request gets a signed receipt, verified and stored on chain.
     t.phase(6, "a signed receipt for a private request is verified and stored");
@@ -467,6 +577,32 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
         bytes,
         "signature verified, registry confirmed v1 approved".into(),
     );
+
+    let wendy = b.create_account("wendy", near(5));
+    let by_quote = infer(
+        &tee_node.1,
+        &c.attestation,
+        &wendy,
+        (model, 1, weights_v1),
+        1,
+        b.block_timestamp(),
+        ("Is this answer from the approved weights?", "Yes: the node's quote bound them."),
+    );
+    let (out, bytes) = measured(b, &c.attestation, |b| {
+        b.call_gas(
+            &wendy,
+            &c.attestation,
+            "submit_receipt",
+            json!({"receipt": by_quote.receipt, "signature": by_quote.signature}),
+            millinear(20),
+            Gas::from_teragas(150),
+        )
+    });
+    ensure!(out.is_success(), "submit_receipt (quote-admitted node) failed: {:?}", out.status);
+    let id: String = out.json();
+    let stored: Value = b.view(&c.attestation, "get_receipt", json!({"receipt_id": id}));
+    ensure!(stored["admission"] == json!("tdx_quote"), "receipt by the quote-admitted node: {stored}");
+    t.tx(6, &wendy, "submits a receipt the quote-admitted node signed", &out, bytes, "admission: tdx_quote".into());
 
     // 7. The user checks the receipt and re-derives the commitments.
     t.phase(7, "the user checks the receipt from views");

@@ -27,12 +27,17 @@ fn lifecycle_on_the_embedded_chain() {
     assert_eq!(receipt["attester_revoked"], json!(true), "receipts signed before revocation stay, flagged: {receipt}");
     let executed: Vec<serde_json::Value> =
         b.view(&c.dao, "get_proposals_by_status", json!({"status": "executed", "limit": 100}));
-    assert_eq!(executed.len(), 15);
+    // 11, plus 3 delegation/agent kinds and the membership list (phases 2 and 9), and the TEE
+    // policy and measurement set (phase 5).
+    assert_eq!(executed.len(), 17);
     // The membership list approved in phase 2 was claimed by frank.
     let claimed = t.steps.iter().filter(|s| s.phase == 2 && s.action.starts_with("claims its place in list #"));
     assert_eq!(claimed.count(), 1);
     let count: String = b.view(&c.dao, "get_member_count", json!({}));
     assert_eq!(count, "6");
+    let node: serde_json::Value = b.view(&c.attestation, "get_attester", json!({"operator": "tee-node.test.near"}));
+    assert_eq!(node["tee_kind"], json!("intel-tdx-quote"), "phase 5 admitted a node by quote");
+    assert!(t.steps.iter().any(|s| s.detail.contains("test CA, not Intel's")), "the demo says its root is a test root");
     // Gas and storage were reported for every transaction step.
     assert!(t.steps.iter().filter(|s| s.gas_burnt > 0).count() > 40);
     // The transcript serializes for other tools.

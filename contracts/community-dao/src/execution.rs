@@ -32,6 +32,8 @@ pub const ALIAS_DEPOSIT: NearToken = NearToken::from_millinear(10);
 pub const SNAPSHOT_DEPOSIT: NearToken = NearToken::from_millinear(10);
 /// Storage deposit sent with `admit_attester` (excess refunded by the attestation contract).
 pub const ATTESTER_DEPOSIT: NearToken = NearToken::from_millinear(100);
+/// Storage deposit sent with the TEE policy and measurement calls (excess refunded).
+pub const TEE_DEPOSIT: NearToken = NearToken::from_millinear(20);
 /// Deposit attached to `deprecate_version` / `revoke_version`: the registry
 /// stores the reason (and, on revoke, alias history entries) and refunds the excess.
 pub const VERSION_STATUS_DEPOSIT: NearToken = NearToken::from_millinear(50);
@@ -204,8 +206,30 @@ impl Contract {
             ProposalKind::UpgradeContract { contract, code_hash } => {
                 self.upgrade_contract_promise(*contract, code_hash)?
             }
+            // Arguments written as text: serde_json's `Value` would add kilobytes of wasm every vote loads.
+            ProposalKind::SetTeePolicy { tee_policy } => {
+                let policy = near_sdk::serde_json::to_string(tee_policy).map_err(|e| e.to_string())?;
+                self.tee_call("set_tee_policy", format!("{{\"policy\":{policy}}}").into_bytes(), TEE_DEPOSIT)?
+            }
+            ProposalKind::ApproveTeeMeasurements { tee_measurements } => {
+                let args = near_sdk::serde_json::to_vec(tee_measurements).map_err(|e| e.to_string())?;
+                self.tee_call("approve_tee_measurements", args, TEE_DEPOSIT)?
+            }
+            ProposalKind::WithdrawTeeMeasurements { measurement_set, reason } => {
+                let reason = near_sdk::serde_json::to_string(reason).map_err(|e| e.to_string())?;
+                let args = format!("{{\"id\":\"{measurement_set}\",\"reason\":{reason}}}");
+                self.tee_call("withdraw_tee_measurements", args.into_bytes(), NearToken::from_yoctonear(0))?
+            }
             _ => return Err("not an external proposal kind".into()),
         })
+    }
+
+    /// A call to the attestation contract's admission-by-quote owner methods.
+    fn tee_call(&self, method: &str, args: Vec<u8>, deposit: NearToken) -> Result<Promise, String> {
+        let attestation = self.attestation()?;
+        // The proposal reserved its deposit at creation (treasury.rs).
+        self.require_treasury(deposit, deposit)?;
+        Ok(Promise::new(attestation).function_call(method.to_string(), args, deposit, COMMUNITY_CALL_GAS))
     }
 
     fn mark_executed(&mut self, id: u64, p: &mut Proposal) {

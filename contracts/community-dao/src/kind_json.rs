@@ -11,6 +11,7 @@
 use crate::base64::Base64Bytes;
 use crate::named_enum::named_enum;
 use crate::types::{CommunityContract, FunctionCallAction, KindLabel, KindSet, MemberInput, ProposalKind, VotePolicy};
+use ai_commons_primitives::tee::{TeeMeasurements, TeePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::serde::de::{self, Deserialize, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
@@ -56,6 +57,9 @@ named_enum! {
         AccountIds = "account_ids",
         Root = "root",
         ClaimDeadline = "claim_deadline",
+        TeePolicy = "tee_policy",
+        TeeMeasurements = "tee_measurements",
+        MeasurementSet = "measurement_set",
     }
 }
 
@@ -95,6 +99,9 @@ impl Field {
             KindLabel::AddMembers => &[Members],
             KindLabel::RemoveMembers => &[AccountIds],
             KindLabel::ApproveMembershipList => &[Root, ClaimDeadline],
+            KindLabel::SetTeePolicy => &[TeePolicy],
+            KindLabel::ApproveTeeMeasurements => &[TeeMeasurements],
+            KindLabel::WithdrawTeeMeasurements => &[MeasurementSet, Reason],
         }
     }
 }
@@ -163,6 +170,9 @@ struct Slots {
     account_ids: Option<Vec<AccountId>>,
     root: Option<Digest32>,
     claim_deadline: Option<U64>,
+    tee_policy: Option<TeePolicy>,
+    tee_measurements: Option<TeeMeasurements>,
+    measurement_set: Option<Digest32>,
 }
 
 struct KindVisitor;
@@ -238,6 +248,9 @@ impl<'de> Visitor<'de> for KindVisitor {
                 Field::AccountIds => s.account_ids = Some(map.next_value()?),
                 Field::Root => s.root = Some(map.next_value()?),
                 Field::ClaimDeadline => s.claim_deadline = Some(map.next_value()?),
+                Field::TeePolicy => s.tee_policy = Some(map.next_value()?),
+                Field::TeeMeasurements => s.tee_measurements = Some(map.next_value()?),
+                Field::MeasurementSet => s.measurement_set = Some(map.next_value()?),
             }
         }
         build(s, given, unknown)
@@ -347,6 +360,14 @@ fn build<E: de::Error>(s: Slots, given: u64, unknown: Option<String>) -> Result<
             root: c.need(s.root, F::Root)?,
             claim_deadline: c.need(s.claim_deadline, F::ClaimDeadline)?,
         },
+        KindLabel::SetTeePolicy => ProposalKind::SetTeePolicy { tee_policy: c.need(s.tee_policy, F::TeePolicy)? },
+        KindLabel::ApproveTeeMeasurements => {
+            ProposalKind::ApproveTeeMeasurements { tee_measurements: c.need(s.tee_measurements, F::TeeMeasurements)? }
+        }
+        KindLabel::WithdrawTeeMeasurements => ProposalKind::WithdrawTeeMeasurements {
+            measurement_set: c.need(s.measurement_set, F::MeasurementSet)?,
+            reason: c.need(s.reason, F::Reason)?,
+        },
     })
 }
 
@@ -397,6 +418,7 @@ impl<'de> Deserialize<'de> for ProposalKind {
 mod tests {
     use super::*;
     use crate::types::{Fraction, Quorum};
+    use ai_commons_primitives::tee::Measurement48;
     use near_sdk::serde_json;
 
     fn acc(s: &str) -> AccountId {
@@ -505,6 +527,26 @@ mod tests {
             },
             RemoveMembers { account_ids: vec![acc("zed.near"), acc("yan.near")] },
             ApproveMembershipList { root: Digest32([5; 32]), claim_deadline: U64(1_800_000_000_000_000_000) },
+            SetTeePolicy {
+                tee_policy: TeePolicy {
+                    verifier: acc("tee.near"),
+                    accepted_tcb_statuses: vec!["UpToDate".into()],
+                    max_admission_age_ns: U64(86_400_000_000_000),
+                    challenge_ttl_ns: U64(600_000_000_000),
+                    restrict_platforms: true,
+                },
+            },
+            ApproveTeeMeasurements {
+                tee_measurements: TeeMeasurements {
+                    label: "node v1".into(),
+                    mr_td: Measurement48([1; 48]),
+                    rtmr0: Measurement48([2; 48]),
+                    rtmr1: Measurement48([3; 48]),
+                    rtmr2: Measurement48([4; 48]),
+                    rtmr3: Measurement48([5; 48]),
+                },
+            },
+            WithdrawTeeMeasurements { measurement_set: Digest32([6; 32]), reason: "cve".into() },
         ]
     }
 

@@ -207,6 +207,18 @@ impl Contract {
             ProposalKind::ApproveMembershipList { root, claim_deadline } => {
                 crate::membership::check_membership_list(root, claim_deadline.0)?
             }
+            ProposalKind::SetTeePolicy { tee_policy } => {
+                self.attestation()?;
+                target(validate::validate_tee_policy(tee_policy))?;
+            }
+            ProposalKind::ApproveTeeMeasurements { tee_measurements } => {
+                self.attestation()?;
+                target(validate::validate_tee_label(&tee_measurements.label))?;
+            }
+            ProposalKind::WithdrawTeeMeasurements { reason, .. } => {
+                self.attestation()?;
+                target(validate::validate_reason(reason))?;
+            }
         }
         Ok(())
     }

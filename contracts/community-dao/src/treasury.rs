@@ -27,7 +27,7 @@
 //! proposal is created, decided or executed.
 
 use crate::errors::*;
-use crate::execution::{ALIAS_DEPOSIT, ATTESTER_DEPOSIT, SNAPSHOT_DEPOSIT, VERSION_STATUS_DEPOSIT};
+use crate::execution::{ALIAS_DEPOSIT, ATTESTER_DEPOSIT, SNAPSHOT_DEPOSIT, TEE_DEPOSIT, VERSION_STATUS_DEPOSIT};
 use crate::proposals::RECORD_OVERHEAD;
 use crate::types::{KindLabel, Proposal};
 use crate::{Contract, MAX_BUCKETS, MAX_REASON_LEN};
@@ -105,6 +105,7 @@ pub(crate) fn execution_reserve(label: KindLabel) -> (u64, NearToken) {
         KindLabel::MoveAlias => (0, ALIAS_DEPOSIT),
         KindLabel::AdmitAttester => (0, ATTESTER_DEPOSIT),
         KindLabel::RecordTrainingSnapshot => (0, SNAPSHOT_DEPOSIT),
+        KindLabel::SetTeePolicy | KindLabel::ApproveTeeMeasurements => (0, TEE_DEPOSIT),
         _ => (0, zero),
     }
 }

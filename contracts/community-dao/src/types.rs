@@ -3,6 +3,7 @@
 
 use crate::base64::Base64Bytes;
 use crate::named_enum::named_enum;
+use ai_commons_primitives::tee::{TeeMeasurements, TeePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::serde::{de, Deserialize, Deserializer, Serialize, Serializer};
@@ -40,6 +41,9 @@ named_enum! {
         AddMembers = "add_members",
         RemoveMembers = "remove_members",
         ApproveMembershipList = "approve_membership_list",
+        SetTeePolicy = "set_tee_policy",
+        ApproveTeeMeasurements = "approve_tee_measurements",
+        WithdrawTeeMeasurements = "withdraw_tee_measurements",
     }
 }
 
@@ -482,6 +486,19 @@ pub enum ProposalKind {
         root: Digest32,
         claim_deadline: U64,
     },
+    /// The attestation contract's admission-by-quote policy (verifier, TCB statuses, ages).
+    SetTeePolicy {
+        tee_policy: TeePolicy,
+    },
+    /// A TD measurement set attesters may be admitted by quote with.
+    ApproveTeeMeasurements {
+        tee_measurements: TeeMeasurements,
+    },
+    /// Withdraws a measurement set: attesters admitted with it lapse.
+    WithdrawTeeMeasurements {
+        measurement_set: Digest32,
+        reason: String,
+    },
 }
 
 named_enum! {
@@ -544,6 +561,9 @@ impl ProposalKind {
             ProposalKind::AddMembers { .. } => KindLabel::AddMembers,
             ProposalKind::RemoveMembers { .. } => KindLabel::RemoveMembers,
             ProposalKind::ApproveMembershipList { .. } => KindLabel::ApproveMembershipList,
+            ProposalKind::SetTeePolicy { .. } => KindLabel::SetTeePolicy,
+            ProposalKind::ApproveTeeMeasurements { .. } => KindLabel::ApproveTeeMeasurements,
+            ProposalKind::WithdrawTeeMeasurements { .. } => KindLabel::WithdrawTeeMeasurements,
         }
     }
 }

@@ -121,6 +121,7 @@ impl Contract {
         expires_at: Option<U64>,
     ) {
         self.assert_owner();
+        require!(tee_kind != crate::tee::TEE_KIND_TDX_QUOTE, ERR_TEE_KIND_RESERVED);
         let expires_at = expires_at.map(|t| t.0);
         validate::validate_attester_fields(
             &public_keys,
@@ -134,6 +135,7 @@ impl Contract {
         let existing = self.attesters.get(&operator).cloned();
         if let Some(existing) = &existing {
             require!(existing.revoked_at().is_none(), ERR_ATTESTER_REVOKED);
+            require!(existing.tee_kind != crate::tee::TEE_KIND_TDX_QUOTE, ERR_TEE_KIND_RESERVED);
         }
         for key in &public_keys {
             if let Some(bound_to) = self.attester_keys.get(key) {

@@ -1,6 +1,7 @@
 //! NEP-297 events, standard `inference_attestation`, version `1.0.0`.
 //! Every state change emits exactly one of these.
 
+use crate::tee::{MeasurementSet, TeePolicy};
 use ai_commons_primitives::receipt::Ed25519PublicKey;
 use ai_commons_primitives::upgrade::{ContractMigrated, ContractUpgraded};
 use ai_commons_primitives::{Digest32, ModelId, VersionNumber};
@@ -51,6 +52,39 @@ pub enum AttestationEvent {
     /// The owner started a code upgrade (deploy + `migrate` in one batch).
     #[event_version("1.0.0")]
     ContractUpgraded(ContractUpgraded),
+    /// The owner set the admission-by-quote policy.
+    #[event_version("1.0.0")]
+    TeePolicySet(TeePolicy),
+    /// The owner approved a TDX measurement set.
+    #[event_version("1.0.0")]
+    TeeMeasurementsApproved { id: Digest32, set: MeasurementSet },
+    /// The owner withdrew a measurement set; attesters admitted with it lapse.
+    #[event_version("1.0.0")]
+    TeeMeasurementsWithdrawn { id: Digest32, reason: String },
+    /// The owner allowed a platform (PPID).
+    #[event_version("1.0.0")]
+    TeePlatformAllowed { ppid: String },
+    /// The owner withdrew a platform; attesters on it lapse.
+    #[event_version("1.0.0")]
+    TeePlatformWithdrawn { ppid: String, reason: String },
+    /// A challenge was issued for one admission by quote.
+    #[event_version("1.0.0")]
+    TeeChallengeIssued { challenge: Digest32, issued_to: AccountId, expires_at: U64 },
+    /// An attester was admitted (or re-admitted) on the strength of a verified TDX quote.
+    #[event_version("1.0.0")]
+    AttesterAdmittedByQuote {
+        operator: AccountId,
+        public_key: Ed25519PublicKey,
+        measurement_set: Digest32,
+        ppid: String,
+        tcb_status: String,
+        weights_digests: Vec<Digest32>,
+        expires_at: U64,
+    },
+    /// An admission by quote was refused in the callback: the challenge and
+    /// key were released and the deposit refunded.
+    #[event_version("1.0.0")]
+    TeeAdmissionRefused { operator: AccountId, reason: String },
     /// `migrate` ran after a code upgrade.
     #[event_version("1.0.0")]
     ContractMigrated(ContractMigrated),

@@ -17,6 +17,7 @@ pub mod errors;
 pub mod events;
 pub mod receipts;
 pub mod storage;
+pub mod tee;
 #[cfg(test)]
 mod testing;
 pub mod upgrade;
@@ -52,6 +53,13 @@ pub(crate) enum StorageKey {
     Receipts,
     IndexCounts,
     IndexEntries,
+    // Admission by quote (tee.rs). Collections opened where used, not fields
+    // of the state: adding them changed no layout.
+    TeeState,
+    TeeMeasurementSets,
+    TeePlatforms,
+    TeeChallenges,
+    TeeEvidence,
 }
 
 #[near(contract_state)]

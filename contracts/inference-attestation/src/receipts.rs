@@ -127,6 +127,9 @@ impl Contract {
         if !attester.may_serve(&receipt.model_id) {
             env::panic_str(&format!("{ERR_MODEL_NOT_ALLOWED}: {}", receipt.model_id));
         }
+        if attester.tee_kind == crate::tee::TEE_KIND_TDX_QUOTE {
+            self.check_tee_receipt(&operator, attester, &receipt.weights_digest);
+        }
         self.check_clock(signed_at);
 
         let digest = self.receipt_digest_bytes(&receipt);

@@ -55,13 +55,18 @@ impl Contract {
             expires_at: attester.expires_at.map(U64),
             admitted_at: U64(attester.admitted_at),
             revoked_at: attester.revoked_at().map(U64),
-            active: attester.is_active_at(env::block_timestamp()),
+            // A quote-admitted attester whose measurements or platform were withdrawn is not active either.
+            active: attester.is_active_at(env::block_timestamp())
+                && (attester.tee_kind != crate::tee::TEE_KIND_TDX_QUOTE
+                    || self.tee_lapse(operator, attester, env::block_timestamp()).is_none()),
             receipt_count: U64(self.index_count(&IndexKey::Attester(operator.clone()))),
         }
     }
 
     pub(crate) fn receipt_view(&self, id: u64, stored: &StoredReceipt) -> ReceiptView {
-        let revoked_at = self.attesters.get(&stored.operator).and_then(Attester::revoked_at);
+        let attester = self.attesters.get(&stored.operator);
+        let revoked_at = attester.and_then(Attester::revoked_at);
+        let admission = attester.map_or("dao", crate::tee::admission_kind).to_string();
         ReceiptView {
             id: U64(id),
             receipt: stored.receipt.clone(),
@@ -70,6 +75,7 @@ impl Contract {
             stored_at: U64(stored.stored_at),
             attester_revoked: revoked_at.is_some(),
             attester_revoked_at: revoked_at.map(U64),
+            admission,
         }
     }
 

@@ -10,6 +10,8 @@
 //! the `sha2` crate over the same preimage definition the contract uses
 //! (`ai_commons_primitives::receipt`); see the contract's README for the bytes.
 
+pub mod tee;
+
 pub use ai_commons_primitives::receipt::{
     receipt_message_bytes, Ed25519PublicKey, Ed25519Signature, InferenceReceipt, KeyParseError, RECEIPT_DOMAIN,
     RECEIPT_FORMAT_VERSION,

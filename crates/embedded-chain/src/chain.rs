@@ -222,6 +222,14 @@ impl Chain {
         chain
     }
 
+    /// Same as [`Chain::new`], with the genesis block at `timestamp_ns`: for
+    /// fixtures valid only in a window of time (signed attestation collateral).
+    pub fn starting_at(timestamp_ns: u64) -> Self {
+        let mut chain = Self::new();
+        chain.timestamp = timestamp_ns;
+        chain
+    }
+
     fn genesis_account(&mut self, id: AccountId, amount: Balance) {
         let mut record = AccountRecord {
             amount,

@@ -16,6 +16,7 @@ pub mod membership;
 pub mod pagination;
 pub mod receipt;
 pub mod storage;
+pub mod tee;
 pub mod types;
 pub mod upgrade;
 pub mod validate;

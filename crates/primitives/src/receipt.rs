@@ -206,6 +206,9 @@ pub struct ReceiptView {
     /// revocation and stays valid, but monitors may want to look again.
     pub attester_revoked: bool,
     pub attester_revoked_at: Option<U64>,
+    /// How the signing attester was admitted: `dao` (by a DAO proposal) or
+    /// `tdx_quote` (by a verified TDX quote).
+    pub admission: String,
 }
 
 #[cfg(test)]

@@ -112,6 +112,49 @@ pub fn validate_snapshot_note(note: Option<&str>) -> Result<(), String> {
     note.map_or(Ok(()), |n| validate_bounded("note", n, MAX_NOTE_LEN))
 }
 
+// ----- inference-attestation: admission by TDX quote ------------------------------------
+
+/// TCB statuses one admission policy may accept.
+pub const MAX_TCB_STATUSES: usize = 8;
+/// Longest TCB status name.
+pub const MAX_TCB_STATUS_LEN: usize = 64;
+/// Longest label of a measurement set.
+pub const MAX_TEE_LABEL_LEN: usize = 128;
+/// Shortest admission age and challenge lifetime (ns): 1 minute.
+pub const MIN_TEE_AGE_NS: u64 = 60 * 1_000_000_000;
+/// Longest admission (ns): 366 days.
+pub const MAX_ADMISSION_AGE_NS: u64 = 366 * 24 * 3600 * 1_000_000_000;
+/// Longest challenge lifetime (ns): 1 day.
+pub const MAX_CHALLENGE_TTL_NS: u64 = 24 * 3600 * 1_000_000_000;
+pub const ERR_TEE_NO_STATUSES: &str = "accepted_tcb_statuses must not be empty";
+pub const ERR_TEE_TOO_MANY_STATUSES: &str = "too many accepted_tcb_statuses";
+pub const ERR_TEE_REVOKED_STATUS: &str = "a revoked tcb can never be accepted";
+pub const ERR_TEE_ADMISSION_AGE: &str = "max_admission_age_ns must be between 1 minute and 366 days";
+pub const ERR_TEE_CHALLENGE_TTL: &str = "challenge_ttl_ns must be between 1 minute and 1 day";
+pub const ERR_TEE_LABEL_EMPTY: &str = "label must not be empty";
+
+/// The policy of inference-attestation's `set_tee_policy`: 1 to
+/// [`MAX_TCB_STATUSES`] accepted statuses, never `Revoked`; an admission age
+/// of 1 minute to 366 days; a challenge lifetime of 1 minute to 1 day.
+pub fn validate_tee_policy(policy: &crate::tee::TeePolicy) -> Result<(), String> {
+    let statuses = &policy.accepted_tcb_statuses;
+    ensure(!statuses.is_empty(), ERR_TEE_NO_STATUSES)?;
+    ensure(statuses.len() <= MAX_TCB_STATUSES, ERR_TEE_TOO_MANY_STATUSES)?;
+    for status in statuses {
+        validate_bounded("tcb status", status, MAX_TCB_STATUS_LEN)?;
+        ensure(status != "Revoked", ERR_TEE_REVOKED_STATUS)?;
+    }
+    ensure((MIN_TEE_AGE_NS..=MAX_ADMISSION_AGE_NS).contains(&policy.max_admission_age_ns.0), ERR_TEE_ADMISSION_AGE)?;
+    ensure((MIN_TEE_AGE_NS..=MAX_CHALLENGE_TTL_NS).contains(&policy.challenge_ttl_ns.0), ERR_TEE_CHALLENGE_TTL)
+}
+
+/// The label of a measurement set (`approve_tee_measurements`): not blank, at
+/// most [`MAX_TEE_LABEL_LEN`] bytes.
+pub fn validate_tee_label(label: &str) -> Result<(), String> {
+    ensure(!label.trim().is_empty(), ERR_TEE_LABEL_EMPTY)?;
+    validate_bounded("label", label, MAX_TEE_LABEL_LEN)
+}
+
 // ----- model-registry ----------------------------------------------------------------
 
 /// An alias name for model-registry's `set_alias`: a slug.

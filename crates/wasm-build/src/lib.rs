@@ -18,6 +18,15 @@ use std::sync::{Mutex, OnceLock};
 /// The contracts of the suite, as cargo package names.
 pub const SUITE: [&str; 4] = ["community-dao", "model-registry", "data-consent", "inference-attestation"];
 
+/// Contracts built beside the suite: one deployment serves every community
+/// on a chain. `wasm("tee-verifier", &[])` builds it on first use.
+pub const SHARED: [&str; 1] = ["tee-verifier"];
+
+/// Everything `scripts/build.sh` builds: the suite, then the shared contracts.
+pub fn all_contracts() -> Vec<&'static str> {
+    SUITE.iter().chain(SHARED.iter()).copied().collect()
+}
+
 /// Root of the cargo workspace whose contracts to build.
 ///
 /// Cargo sets `CARGO_MANIFEST_DIR` when it runs a test, bench or binary: the

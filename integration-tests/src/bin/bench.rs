@@ -188,6 +188,7 @@ fn bench() -> ExitCode {
         ("model-registry", wasm.registry.len()),
         ("data-consent", wasm.consent.len()),
         ("inference-attestation", wasm.attestation.len()),
+        ("tee-verifier", wasm_build::wasm("tee-verifier", &[]).len()),
     ];
     let mut rows = vec![vec!["contract".to_string(), "bytes".to_string(), "code-loading fee per call".to_string()]];
     rows.extend(
@@ -491,6 +492,65 @@ fn bench() -> ExitCode {
                "claim_small_list": {"entries": ai_commons_tests::membership::SMALL_LIST, "proof_len": m.claim_small.1, "cost": cost_json(&m.claim_small.0)},
                "claim_large_list": {"entries": ai_commons_tests::membership::LARGE_LIST, "proof_len": m.claim_large.1, "cost": cost_json(&m.claim_large.0)},
                "leave": cost_json(&m.leave), "large_tree_build_seconds": m.large_tree_seconds}),
+    );
+
+    // 8. tee-verifier and admission by quote.
+    let t = ai_commons_tests::tdx::costs();
+    println!("\n8. Hardware-rooted attesters: a TDX quote verified on chain (tee-verifier, dcap-qvl), admission by quote, receipts");
+    table(&[
+        vec!["operation".into(), "VM gas".into(), "total".into(), "bytes".into()],
+        vec![
+            "verify_quote: dcap-qvl's real TDX sample, Intel root".into(),
+            tgas(t.verify_intel.vm_gas),
+            tgas(t.verify_intel.total_gas),
+            "+0".into(),
+        ],
+        vec![
+            "verify_quote: test-CA quote, test root".into(),
+            tgas(t.verify_test.vm_gas),
+            tgas(t.verify_test.total_gas),
+            "+0".into(),
+        ],
+        vec![
+            "issue_tee_challenge".into(),
+            tgas(t.challenge.vm_gas),
+            tgas(t.challenge.total_gas),
+            bytes(t.challenge.bytes),
+        ],
+        vec![
+            "admit_attester_by_quote: whole transaction".into(),
+            "-".into(),
+            tgas(t.admission.total_gas),
+            bytes(t.admission.bytes),
+        ],
+        vec!["  VM gas in the verifier".into(), tgas(t.admission_verifier_vm_gas), "-".into(), "-".into()],
+        vec![
+            "  VM gas in inference-attestation (call + callback)".into(),
+            tgas(t.admission_attestation_vm_gas),
+            "-".into(),
+            "-".into(),
+        ],
+        vec![
+            "submit_receipt, attester admitted by the DAO".into(),
+            tgas(t.receipt_by_dao.vm_gas),
+            tgas(t.receipt_by_dao.total_gas),
+            bytes(t.receipt_by_dao.bytes),
+        ],
+        vec![
+            "submit_receipt, attester admitted by quote".into(),
+            tgas(t.receipt_by_quote.vm_gas),
+            tgas(t.receipt_by_quote.total_gas),
+            bytes(t.receipt_by_quote.bytes),
+        ],
+    ]);
+    println!("  (verify_quote must stay under 200 Tgas and the admission under the 300 Tgas a transaction may attach; tests/tee.rs asserts both)");
+    report.insert(
+        "tee".into(),
+        json!({"verify_intel_sample": cost_json(&t.verify_intel), "verify_test_ca": cost_json(&t.verify_test),
+               "issue_tee_challenge": cost_json(&t.challenge), "admission": cost_json(&t.admission),
+               "admission_verifier_vm_gas": t.admission_verifier_vm_gas,
+               "admission_attestation_vm_gas": t.admission_attestation_vm_gas,
+               "receipt_by_dao": cost_json(&t.receipt_by_dao), "receipt_by_quote": cost_json(&t.receipt_by_quote)}),
     );
 
     println!("\nbench finished in {:.1} s", started.elapsed().as_secs_f64());

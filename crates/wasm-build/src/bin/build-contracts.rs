@@ -1,4 +1,4 @@
-//! Builds the suite's contracts (release, `wasm-opt -Oz`) and copies them to a
+//! Builds the suite's contracts and the shared tee-verifier (release, `wasm-opt -Oz`) and copies them to a
 //! folder, printing each size: `cargo run -p wasm-build --bin build-contracts -- [DIR]`
 //! (default `res`). `scripts/build.sh` runs it.
 
@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "res".to_string()));
-    let paths = match wasm_build::build(&wasm_build::SUITE, &[]) {
+    let paths = match wasm_build::build(&wasm_build::all_contracts(), &[]) {
         Ok(paths) => paths,
         Err(e) => {
             eprintln!("error: {e}");
