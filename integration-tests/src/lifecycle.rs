@@ -4,8 +4,8 @@
 
 use crate::backend::{Backend, BackendExt, Outcome};
 use crate::community::{millinear, near, sha, Community, Deployment, Wasm};
-use ai_commons_primitives::membership::MembershipTree;
 use crate::tdx::{self, TdMeasurements, TestEnclave};
+use ai_commons_primitives::membership::MembershipTree;
 use anyhow::{ensure, Result};
 use attestation_signer::{commit, random_salt, AttesterSigner, Digest32, InferenceReceipt, U64};
 use base64::Engine;
