@@ -239,10 +239,10 @@ impl Contract {
                     return Err(ERR_EXPIRY_PAST.into());
                 }
                 if self.members.contains_key(account_id) {
-                    return Err(format!("{ERR_AGENT_IS_MEMBER}: {account_id}"));
+                    return Err(err_with(ERR_AGENT_IS_MEMBER, account_id.as_str()));
                 }
                 if self.agent(account_id).is_some_and(|a| a.status != AgentStatus::Suspended) {
-                    return Err(format!("{ERR_AGENT_EXISTS}: {account_id}"));
+                    return Err(err_with(ERR_AGENT_EXISTS, account_id.as_str()));
                 }
             }
             ProposalKind::SuspendAgent { account_id, reason } | ProposalKind::RetireAgent { account_id, reason } => {
@@ -250,10 +250,10 @@ impl Contract {
                     return Err(ERR_EMPTY_REASON.into());
                 }
                 validate_bounded("reason", reason, MAX_REASON_LEN)?;
-                let agent = self.agent(account_id).ok_or_else(|| format!("{ERR_UNKNOWN_AGENT}: {account_id}"))?;
+                let agent = self.agent(account_id).ok_or_else(|| err_with(ERR_UNKNOWN_AGENT, account_id.as_str()))?;
                 let suspend = matches!(kind, ProposalKind::SuspendAgent { .. });
                 if agent.status == AgentStatus::Retired || (suspend && agent.status == AgentStatus::Suspended) {
-                    return Err(format!("{ERR_AGENT_STATUS}: {account_id}"));
+                    return Err(err_with(ERR_AGENT_STATUS, account_id.as_str()));
                 }
             }
             _ => {}
@@ -308,7 +308,8 @@ impl Contract {
                 .emit();
             }
             ProposalKind::SuspendAgent { account_id, reason } | ProposalKind::RetireAgent { account_id, reason } => {
-                let mut agent = self.agent(account_id).ok_or_else(|| format!("{ERR_UNKNOWN_AGENT}: {account_id}"))?;
+                let mut agent =
+                    self.agent(account_id).ok_or_else(|| err_with(ERR_UNKNOWN_AGENT, account_id.as_str()))?;
                 let (status, action) = match kind {
                     ProposalKind::SuspendAgent { .. } => (AgentStatus::Suspended, AgentActionKind::Suspended),
                     _ => (AgentStatus::Retired, AgentActionKind::Retired),

@@ -100,3 +100,11 @@ pub const ERR_CLAIM_CLOSED: &str = "claim deadline has passed";
 pub const ERR_ALREADY_CLAIMED: &str = "membership already claimed from this list";
 pub const ERR_PROOF_TOO_LONG: &str = "proof is too long";
 pub const ERR_BAD_PROOF: &str = "proof does not match the membership list";
+
+/// `"{prefix}: {detail}"`, the form of every message that names a value, built
+/// without `format!`: each `format!` call site inlines its own formatting
+/// setup, and the DAO has a few dozen of these messages (wasm size, which
+/// every call pays to load).
+pub(crate) fn err_with(prefix: &str, detail: &str) -> String {
+    [prefix, ": ", detail].concat()
+}

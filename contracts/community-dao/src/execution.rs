@@ -48,7 +48,7 @@ impl Contract {
             ProposalKind::AddMember { account_id, roles } => {
                 let mask = self.root().roles.get().mask_of(roles)?;
                 if self.members.contains_key(account_id) {
-                    return Err(format!("{ERR_ALREADY_MEMBER}: {account_id}"));
+                    return Err(err_with(ERR_ALREADY_MEMBER, account_id.as_str()));
                 }
                 self.insert_member(account_id.clone(), mask);
                 let roles = self.root().roles.get().names_of(mask);

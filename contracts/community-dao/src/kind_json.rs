@@ -253,12 +253,17 @@ impl<'de> Visitor<'de> for KindVisitor {
                 Field::MeasurementSet => s.measurement_set = Some(map.next_value()?),
             }
         }
-        build(s, given, unknown)
+        build(&mut s, given, unknown)
     }
 }
 
 /// The kind named by `type`, from the slots, once the whole object is read.
-fn build<E: de::Error>(s: Slots, given: u64, unknown: Option<String>) -> Result<ProposalKind, E> {
+///
+/// Takes the slots by `&mut` and `take()`s each one: moving fields out of an
+/// owned `Slots` would make every `?` below drop, one by one, each slot not
+/// moved yet (a drop sequence per `?`, ~1 kB of wasm in all); here the caller
+/// drops what is left, once.
+fn build<E: de::Error>(s: &mut Slots, given: u64, unknown: Option<String>) -> Result<ProposalKind, E> {
     use Field as F;
     let label = s.kind.ok_or_else(|| E::missing_field("type"))?;
     let foreign = Field::ALL.into_iter().find(|f| given & !allowed(label) & f.bit() != 0);
@@ -269,104 +274,115 @@ fn build<E: de::Error>(s: Slots, given: u64, unknown: Option<String>) -> Result<
     Ok(match label {
         KindLabel::Text => ProposalKind::Text,
         KindLabel::AddMember => ProposalKind::AddMember {
-            account_id: c.need(s.account_id, F::AccountId)?,
-            roles: c.need(s.roles, F::Roles)?,
+            account_id: c.need(s.account_id.take(), F::AccountId)?,
+            roles: c.need(s.roles.take(), F::Roles)?,
         },
-        KindLabel::RemoveMember => ProposalKind::RemoveMember { account_id: c.need(s.account_id, F::AccountId)? },
+        KindLabel::RemoveMember => {
+            ProposalKind::RemoveMember { account_id: c.need(s.account_id.take(), F::AccountId)? }
+        }
         KindLabel::ChangeRoles => ProposalKind::ChangeRoles {
-            account_id: c.need(s.account_id, F::AccountId)?,
-            roles: c.need(s.roles, F::Roles)?,
+            account_id: c.need(s.account_id.take(), F::AccountId)?,
+            roles: c.need(s.roles.take(), F::Roles)?,
         },
-        KindLabel::ChangePolicy => ProposalKind::ChangePolicy { label: s.label, policy: c.need(s.policy, F::Policy)? },
+        KindLabel::ChangePolicy => {
+            ProposalKind::ChangePolicy { label: s.label.take(), policy: c.need(s.policy.take(), F::Policy)? }
+        }
         KindLabel::ChangeRolePermissions => ProposalKind::ChangeRolePermissions {
-            role: c.need(s.role, F::Role)?,
-            can_propose: c.need(s.can_propose, F::CanPropose)?,
-            can_vote: c.need(s.can_vote, F::CanVote)?,
+            role: c.need(s.role.take(), F::Role)?,
+            can_propose: c.need(s.can_propose.take(), F::CanPropose)?,
+            can_vote: c.need(s.can_vote.take(), F::CanVote)?,
         },
         KindLabel::Transfer => ProposalKind::Transfer {
-            receiver_id: c.need(s.receiver_id, F::ReceiverId)?,
-            amount: c.need(s.amount, F::Amount)?,
+            receiver_id: c.need(s.receiver_id.take(), F::ReceiverId)?,
+            amount: c.need(s.amount.take(), F::Amount)?,
         },
         KindLabel::FunctionCalls => ProposalKind::FunctionCalls {
-            receiver_id: c.need(s.receiver_id, F::ReceiverId)?,
-            actions: c.need(s.actions, F::Actions)?,
+            receiver_id: c.need(s.receiver_id.take(), F::ReceiverId)?,
+            actions: c.need(s.actions.take(), F::Actions)?,
         },
-        KindLabel::UpgradeSelf => {
-            ProposalKind::UpgradeSelf { code_hash: c.need(s.code_hash, F::CodeHash)?, migrate_args: s.migrate_args }
-        }
-        KindLabel::SetCommunityContracts => {
-            ProposalKind::SetCommunityContracts { registry: s.registry, attestation: s.attestation, consent: s.consent }
-        }
+        KindLabel::UpgradeSelf => ProposalKind::UpgradeSelf {
+            code_hash: c.need(s.code_hash.take(), F::CodeHash)?,
+            migrate_args: s.migrate_args.take(),
+        },
+        KindLabel::SetCommunityContracts => ProposalKind::SetCommunityContracts {
+            registry: s.registry.take(),
+            attestation: s.attestation.take(),
+            consent: s.consent.take(),
+        },
         KindLabel::ApproveModelVersion => ProposalKind::ApproveModelVersion {
-            model_id: c.need(s.model_id, F::ModelId)?,
-            version: c.need(s.version, F::Version)?,
+            model_id: c.need(s.model_id.take(), F::ModelId)?,
+            version: c.need(s.version.take(), F::Version)?,
         },
         KindLabel::DeprecateModelVersion => ProposalKind::DeprecateModelVersion {
-            model_id: c.need(s.model_id, F::ModelId)?,
-            version: c.need(s.version, F::Version)?,
-            reason: s.reason,
+            model_id: c.need(s.model_id.take(), F::ModelId)?,
+            version: c.need(s.version.take(), F::Version)?,
+            reason: s.reason.take(),
         },
         KindLabel::RevokeModelVersion => ProposalKind::RevokeModelVersion {
-            model_id: c.need(s.model_id, F::ModelId)?,
-            version: c.need(s.version, F::Version)?,
-            reason: c.need(s.reason, F::Reason)?,
+            model_id: c.need(s.model_id.take(), F::ModelId)?,
+            version: c.need(s.version.take(), F::Version)?,
+            reason: c.need(s.reason.take(), F::Reason)?,
         },
         KindLabel::MoveAlias => ProposalKind::MoveAlias {
-            model_id: c.need(s.model_id, F::ModelId)?,
-            alias: c.need(s.alias, F::Alias)?,
-            version: c.need(s.version, F::Version)?,
+            model_id: c.need(s.model_id.take(), F::ModelId)?,
+            alias: c.need(s.alias.take(), F::Alias)?,
+            version: c.need(s.version.take(), F::Version)?,
         },
         KindLabel::AdmitAttester => ProposalKind::AdmitAttester {
-            operator: c.need(s.operator, F::Operator)?,
-            public_keys: c.need(s.public_keys, F::PublicKeys)?,
-            tee_kind: c.need(s.tee_kind, F::TeeKind)?,
-            measurements: c.need(s.measurements, F::Measurements)?,
-            models: s.models,
-            expires_at: s.expires_at,
+            operator: c.need(s.operator.take(), F::Operator)?,
+            public_keys: c.need(s.public_keys.take(), F::PublicKeys)?,
+            tee_kind: c.need(s.tee_kind.take(), F::TeeKind)?,
+            measurements: c.need(s.measurements.take(), F::Measurements)?,
+            models: s.models.take(),
+            expires_at: s.expires_at.take(),
         },
         KindLabel::RevokeAttester => ProposalKind::RevokeAttester {
-            operator: c.need(s.operator, F::Operator)?,
-            reason: c.need(s.reason, F::Reason)?,
+            operator: c.need(s.operator.take(), F::Operator)?,
+            reason: c.need(s.reason.take(), F::Reason)?,
         },
         KindLabel::RecordTrainingSnapshot => {
-            ProposalKind::RecordTrainingSnapshot { purpose: c.need(s.purpose, F::Purpose)?, note: s.note }
+            ProposalKind::RecordTrainingSnapshot { purpose: c.need(s.purpose.take(), F::Purpose)?, note: s.note.take() }
         }
         KindLabel::UpgradeContract => ProposalKind::UpgradeContract {
-            contract: c.need(s.contract, F::Contract)?,
-            code_hash: c.need(s.code_hash, F::CodeHash)?,
+            contract: c.need(s.contract.take(), F::Contract)?,
+            code_hash: c.need(s.code_hash.take(), F::CodeHash)?,
         },
         KindLabel::RegisterAgent => ProposalKind::RegisterAgent {
-            account_id: c.need(s.account_id, F::AccountId)?,
-            mandate_uri: c.need(s.mandate_uri, F::MandateUri)?,
-            mandate_hash: c.need(s.mandate_hash, F::MandateHash)?,
-            model_id: c.need(s.model_id, F::ModelId)?,
-            version: s.version,
-            alias: s.alias,
-            can_vote: c.need(s.can_vote, F::CanVote)?,
-            can_propose: c.need(s.can_propose, F::CanPropose)?,
-            expires_at: c.need(s.expires_at, F::ExpiresAt)?,
+            account_id: c.need(s.account_id.take(), F::AccountId)?,
+            mandate_uri: c.need(s.mandate_uri.take(), F::MandateUri)?,
+            mandate_hash: c.need(s.mandate_hash.take(), F::MandateHash)?,
+            model_id: c.need(s.model_id.take(), F::ModelId)?,
+            version: s.version.take(),
+            alias: s.alias.take(),
+            can_vote: c.need(s.can_vote.take(), F::CanVote)?,
+            can_propose: c.need(s.can_propose.take(), F::CanPropose)?,
+            expires_at: c.need(s.expires_at.take(), F::ExpiresAt)?,
         },
         KindLabel::SuspendAgent => ProposalKind::SuspendAgent {
-            account_id: c.need(s.account_id, F::AccountId)?,
-            reason: c.need(s.reason, F::Reason)?,
+            account_id: c.need(s.account_id.take(), F::AccountId)?,
+            reason: c.need(s.reason.take(), F::Reason)?,
         },
         KindLabel::RetireAgent => ProposalKind::RetireAgent {
-            account_id: c.need(s.account_id, F::AccountId)?,
-            reason: c.need(s.reason, F::Reason)?,
+            account_id: c.need(s.account_id.take(), F::AccountId)?,
+            reason: c.need(s.reason.take(), F::Reason)?,
         },
-        KindLabel::AddMembers => ProposalKind::AddMembers { members: c.need(s.members, F::Members)? },
-        KindLabel::RemoveMembers => ProposalKind::RemoveMembers { account_ids: c.need(s.account_ids, F::AccountIds)? },
-        KindLabel::ApproveMembershipList => ProposalKind::ApproveMembershipList {
-            root: c.need(s.root, F::Root)?,
-            claim_deadline: c.need(s.claim_deadline, F::ClaimDeadline)?,
-        },
-        KindLabel::SetTeePolicy => ProposalKind::SetTeePolicy { tee_policy: c.need(s.tee_policy, F::TeePolicy)? },
-        KindLabel::ApproveTeeMeasurements => {
-            ProposalKind::ApproveTeeMeasurements { tee_measurements: c.need(s.tee_measurements, F::TeeMeasurements)? }
+        KindLabel::AddMembers => ProposalKind::AddMembers { members: c.need(s.members.take(), F::Members)? },
+        KindLabel::RemoveMembers => {
+            ProposalKind::RemoveMembers { account_ids: c.need(s.account_ids.take(), F::AccountIds)? }
         }
+        KindLabel::ApproveMembershipList => ProposalKind::ApproveMembershipList {
+            root: c.need(s.root.take(), F::Root)?,
+            claim_deadline: c.need(s.claim_deadline.take(), F::ClaimDeadline)?,
+        },
+        KindLabel::SetTeePolicy => {
+            ProposalKind::SetTeePolicy { tee_policy: c.need(s.tee_policy.take(), F::TeePolicy)? }
+        }
+        KindLabel::ApproveTeeMeasurements => ProposalKind::ApproveTeeMeasurements {
+            tee_measurements: c.need(s.tee_measurements.take(), F::TeeMeasurements)?,
+        },
         KindLabel::WithdrawTeeMeasurements => ProposalKind::WithdrawTeeMeasurements {
-            measurement_set: c.need(s.measurement_set, F::MeasurementSet)?,
-            reason: c.need(s.reason, F::Reason)?,
+            measurement_set: c.need(s.measurement_set.take(), F::MeasurementSet)?,
+            reason: c.need(s.reason.take(), F::Reason)?,
         },
     })
 }

@@ -292,7 +292,7 @@ impl Contract {
         for m in members {
             let mask = check_ok(dao.root().roles.get().mask_of(&m.roles));
             if dao.members.contains_key(&m.account_id) {
-                env::panic_str(&format!("{ERR_DUPLICATE_MEMBER}: {}", m.account_id));
+                env::panic_str(&err_with(ERR_DUPLICATE_MEMBER, m.account_id.as_str()));
             }
             dao.insert_member(m.account_id, mask);
         }

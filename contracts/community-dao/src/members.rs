@@ -56,7 +56,7 @@ impl RoleTable {
         for (i, role) in roles.iter().enumerate() {
             validate_slug("role name", &role.name)?;
             if roles[..i].iter().any(|r| r.name == role.name) {
-                return Err(format!("{ERR_DUPLICATE_ROLE}: {}", role.name));
+                return Err(err_with(ERR_DUPLICATE_ROLE, &role.name));
             }
         }
         Ok(Self { roles, electorate: [0; KindLabel::COUNT] })
@@ -76,7 +76,7 @@ impl RoleTable {
             // Role names are slugs: check that first, so the error below never
             // echoes a huge name past NEAR's 16 kB log limit (a host error).
             validate_slug("role name", name)?;
-            let i = self.index_of(name).ok_or_else(|| format!("{ERR_UNKNOWN_ROLE}: {name}"))?;
+            let i = self.index_of(name).ok_or_else(|| err_with(ERR_UNKNOWN_ROLE, name))?;
             if mask & (1 << i) != 0 {
                 return Err(ERR_MEMBER_ROLES.to_string());
             }
@@ -167,7 +167,7 @@ impl Contract {
     }
 
     pub(crate) fn remove_member(&mut self, account_id: &AccountId) -> Result<(), String> {
-        let member = self.members.get(account_id).ok_or_else(|| format!("{ERR_UNKNOWN_MEMBER}: {account_id}"))?;
+        let member = self.members.get(account_id).ok_or_else(|| err_with(ERR_UNKNOWN_MEMBER, account_id.as_str()))?;
         if self.root().member_list.len() == 1 {
             return Err(ERR_LAST_MEMBER.to_string());
         }
@@ -190,7 +190,8 @@ impl Contract {
 
     pub(crate) fn change_member_roles(&mut self, account_id: &AccountId, mask: RoleMask) -> Result<(), String> {
         let seq = self.root().next_proposal_id;
-        let mut member = self.members.get(account_id).ok_or_else(|| format!("{ERR_UNKNOWN_MEMBER}: {account_id}"))?;
+        let mut member =
+            self.members.get(account_id).ok_or_else(|| err_with(ERR_UNKNOWN_MEMBER, account_id.as_str()))?;
         let old = member.roles;
         // Within one epoch (no proposal created since the last change) the roles
         // held by every existing proposal's snapshot are still `prev_roles`.

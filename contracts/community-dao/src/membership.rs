@@ -123,10 +123,10 @@ impl Contract {
         for (i, m) in members.iter().enumerate() {
             masks.push(table.mask_of(&m.roles)?);
             if members[..i].iter().any(|o| o.account_id == m.account_id) {
-                return Err(format!("{ERR_DUPLICATE_MEMBER}: {}", m.account_id));
+                return Err(err_with(ERR_DUPLICATE_MEMBER, m.account_id.as_str()));
             }
             if self.members.contains_key(&m.account_id) {
-                return Err(format!("{ERR_ALREADY_MEMBER}: {}", m.account_id));
+                return Err(err_with(ERR_ALREADY_MEMBER, m.account_id.as_str()));
             }
         }
         Ok(masks)
@@ -137,10 +137,10 @@ impl Contract {
         check_batch_size(account_ids.len())?;
         for (i, a) in account_ids.iter().enumerate() {
             if account_ids[..i].contains(a) {
-                return Err(format!("{ERR_DUPLICATE_MEMBER}: {a}"));
+                return Err(err_with(ERR_DUPLICATE_MEMBER, a.as_str()));
             }
             if !self.members.contains_key(a) {
-                return Err(format!("{ERR_UNKNOWN_MEMBER}: {a}"));
+                return Err(err_with(ERR_UNKNOWN_MEMBER, a.as_str()));
             }
         }
         if account_ids.len() as u64 >= self.root().member_list.len() as u64 {
@@ -187,7 +187,7 @@ impl Contract {
             return Err(ERR_CLAIM_CLOSED.into());
         }
         if self.members.contains_key(account_id) {
-            return Err(format!("{ERR_ALREADY_MEMBER}: {account_id}"));
+            return Err(err_with(ERR_ALREADY_MEMBER, account_id.as_str()));
         }
         if CLAIMS.contains_key(&(list_id, account_id.clone())) {
             return Err(ERR_ALREADY_CLAIMED.into());

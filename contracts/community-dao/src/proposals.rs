@@ -50,7 +50,7 @@ pub(crate) fn validate_policy(p: &VotePolicy) -> Result<(), String> {
 /// A target contract's rule: its own message, prefixed so the proposer sees
 /// the proposal was refused at creation, before anyone voted on it.
 fn target(r: Result<(), String>) -> Result<(), String> {
-    r.map_err(|e| format!("{ERR_TARGET_REFUSES}: {e}"))
+    r.map_err(|e| err_with(ERR_TARGET_REFUSES, &e))
 }
 
 fn validate_version(v: u32) -> Result<(), String> {
@@ -76,18 +76,18 @@ impl Contract {
             ProposalKind::AddMember { account_id, roles } => {
                 self.root().roles.get().mask_of(roles)?;
                 if self.members.contains_key(account_id) {
-                    return Err(format!("{ERR_ALREADY_MEMBER}: {account_id}"));
+                    return Err(err_with(ERR_ALREADY_MEMBER, account_id.as_str()));
                 }
             }
             ProposalKind::RemoveMember { account_id } => {
                 if !self.members.contains_key(account_id) {
-                    return Err(format!("{ERR_UNKNOWN_MEMBER}: {account_id}"));
+                    return Err(err_with(ERR_UNKNOWN_MEMBER, account_id.as_str()));
                 }
             }
             ProposalKind::ChangeRoles { account_id, roles } => {
                 self.root().roles.get().mask_of(roles)?;
                 if !self.members.contains_key(account_id) {
-                    return Err(format!("{ERR_UNKNOWN_MEMBER}: {account_id}"));
+                    return Err(err_with(ERR_UNKNOWN_MEMBER, account_id.as_str()));
                 }
             }
             ProposalKind::ChangePolicy { policy, .. } => validate_policy(policy)?,
