@@ -22,7 +22,7 @@
 //! (anyone) revokes it then. TEE state lives under its own storage keys, so
 //! DAO-admitted attesters and their receipts cost exactly what they did.
 
-use crate::attesters::{Attester, MAX_MODELS_PER_ATTESTER, MAX_REASON_LEN};
+use crate::attesters::{Attester, MAX_MODELS_PER_ATTESTER};
 use crate::events::AttestationEvent;
 use crate::storage::settle;
 use crate::{errors::*, Contract, ContractExt, StorageKey};
@@ -33,7 +33,7 @@ use ai_commons_primitives::tee::{
     admission_preimage, admission_report_data, ext_tee_verifier, Measurement48, TeeType, VerifiedQuote,
 };
 use ai_commons_primitives::validate;
-use ai_commons_primitives::{validate_bounded, Digest32, Page, StorageMeter};
+use ai_commons_primitives::{Digest32, Page, StorageMeter};
 use near_sdk::json_types::{Base64VecU8, U64};
 use near_sdk::store::{IterableMap, LookupMap};
 use near_sdk::{env, near, require, AccountId, Gas, NearToken, Promise, PromiseError, PromiseOrValue};
@@ -282,8 +282,7 @@ impl Contract {
     /// Deposit: none (freed storage refunded). Emits `tee_measurements_withdrawn`.
     pub fn withdraw_tee_measurements(&mut self, id: Digest32, reason: String) {
         self.assert_owner();
-        require!(!reason.trim().is_empty(), ERR_REASON_EMPTY);
-        validate_bounded("reason", &reason, MAX_REASON_LEN).unwrap_or_else(|e| env::panic_str(&e));
+        validate::validate_reason(&reason).unwrap_or_else(|e| env::panic_str(&e));
         let mut tee = TeeState::load();
         let meter = StorageMeter::start();
         require!(tee.measurement_sets.remove(&id).is_some(), ERR_TEE_MEASUREMENTS_UNKNOWN);
@@ -312,8 +311,7 @@ impl Contract {
     /// Caller: owner. Deposit: none. Emits `tee_platform_withdrawn`.
     pub fn withdraw_tee_platform(&mut self, ppid: String, reason: String) {
         self.assert_owner();
-        require!(!reason.trim().is_empty(), ERR_REASON_EMPTY);
-        validate_bounded("reason", &reason, MAX_REASON_LEN).unwrap_or_else(|e| env::panic_str(&e));
+        validate::validate_reason(&reason).unwrap_or_else(|e| env::panic_str(&e));
         let mut tee = TeeState::load();
         let meter = StorageMeter::start();
         require!(tee.platforms.remove(&ppid).is_some(), ERR_TEE_PLATFORM_UNKNOWN);
