@@ -7,11 +7,10 @@
 //! reverts the deploy.
 
 use crate::errors::*;
-use crate::events::{ConsentEvent, ContractMigrated, ContractUpgraded, OwnerChange};
+use crate::events::{ConsentEvent, ContractUpgraded, OwnerChange};
 use crate::{Contract, ContractExt, CONTRACT_VERSION, STATE_VERSION};
-use ai_commons_primitives::upgrade::{code_from_input, deploy_and_migrate, read_versioned_state, require_self};
+use ai_commons_primitives::upgrade::{code_from_input, deploy_and_migrate, migrate_one_layout};
 use ai_commons_primitives::Digest32;
-use near_sdk::borsh::BorshDeserialize;
 use near_sdk::{env, near, AccountId, NearToken, Promise};
 
 impl Contract {
@@ -58,22 +57,10 @@ impl Contract {
     #[private]
     #[init(ignore_state)]
     pub fn migrate() -> Self {
-        require_self();
-        let (from, raw) = read_versioned_state();
-        let mut state = match from {
-            // Layout 1 is the only layout so far; state version 2 (feature
-            // `upgrade-test`) shares it. When layout 2 lands, decode
-            // `ContractV1` here (its own struct) and convert.
-            1..=STATE_VERSION => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT)),
-            other => env::panic_str(&format!("{ERR_UNKNOWN_STATE_VERSION}: {other}")),
-        };
+        // Every state version so far shares one layout.
+        let (mut state, migrated) = migrate_one_layout::<Contract>(STATE_VERSION, CONTRACT_VERSION);
         state.state_version = STATE_VERSION;
-        ConsentEvent::ContractMigrated(ContractMigrated {
-            from_state_version: from,
-            to_state_version: STATE_VERSION,
-            contract_version: CONTRACT_VERSION.to_string(),
-        })
-        .emit();
+        ConsentEvent::ContractMigrated(migrated).emit();
         state
     }
 

@@ -3,13 +3,10 @@
 //! calls `migrate` in one batch, so a failed migration reverts the deploy.
 
 use crate::events::AttestationEvent;
-use crate::{errors::*, Contract, ContractExt, CONTRACT_VERSION, STATE_VERSION};
-use ai_commons_primitives::upgrade::{
-    code_from_input, deploy_and_migrate, read_versioned_state, require_self, ContractMigrated, ContractUpgraded,
-};
+use crate::{Contract, ContractExt, CONTRACT_VERSION, STATE_VERSION};
+use ai_commons_primitives::upgrade::{code_from_input, deploy_and_migrate, migrate_one_layout, ContractUpgraded};
 use ai_commons_primitives::Digest32;
-use near_sdk::borsh::BorshDeserialize;
-use near_sdk::{env, near, Promise};
+use near_sdk::{near, Promise};
 
 #[near]
 impl Contract {
@@ -30,22 +27,10 @@ impl Contract {
     #[private]
     #[init(ignore_state)]
     pub fn migrate() -> Self {
-        require_self();
-        let (from, raw) = read_versioned_state();
-        let mut state = match from {
-            // Layout 1 is the only layout so far; state version 2 (feature
-            // `upgrade-test`) shares it. A future layout decodes `ContractV1`
-            // here and converts it field by field.
-            1..=STATE_VERSION => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT)),
-            other => env::panic_str(&format!("{ERR_UNKNOWN_STATE_VERSION}: {other}")),
-        };
+        // Every state version so far shares one layout.
+        let (mut state, migrated) = migrate_one_layout::<Contract>(STATE_VERSION, CONTRACT_VERSION);
         state.state_version = STATE_VERSION;
-        AttestationEvent::ContractMigrated(ContractMigrated {
-            from_state_version: from,
-            to_state_version: STATE_VERSION,
-            contract_version: CONTRACT_VERSION.to_string(),
-        })
-        .emit();
+        AttestationEvent::ContractMigrated(migrated).emit();
         state
     }
 
@@ -59,8 +44,10 @@ impl Contract {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::errors::*;
     use crate::testing::*;
     use ai_commons_primitives::upgrade::STATE_KEY;
+    use near_sdk::env;
     use near_sdk::mock::MockAction;
     use near_sdk::test_utils::{get_created_receipts, get_logs, VMContextBuilder};
     use near_sdk::{testing_env, AccountId, NearToken};

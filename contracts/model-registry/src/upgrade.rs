@@ -7,15 +7,11 @@
 //! layout. Layout 1 is the current one; when a field changes, keep the old
 //! struct here as `ContractV1`, bump `STATE_VERSION` and add a conversion arm.
 
-use crate::errors::*;
 use crate::events::RegistryEvent;
 use crate::{Contract, ContractExt, CONTRACT_VERSION, STATE_VERSION};
-use ai_commons_primitives::upgrade::{
-    code_from_input, deploy_and_migrate, read_versioned_state, require_self, ContractMigrated, ContractUpgraded,
-};
+use ai_commons_primitives::upgrade::{code_from_input, deploy_and_migrate, migrate_one_layout, ContractUpgraded};
 use ai_commons_primitives::Digest32;
-use near_sdk::borsh::BorshDeserialize;
-use near_sdk::{env, near, Promise};
+use near_sdk::{near, Promise};
 
 #[near]
 impl Contract {
@@ -36,21 +32,10 @@ impl Contract {
     #[private]
     #[init(ignore_state)]
     pub fn migrate() -> Self {
-        require_self();
-        let (from, raw) = read_versioned_state();
-        let mut state = match from {
-            // Layout 1 is the only layout so far; state version 2 (feature
-            // `upgrade-test`) shares it and only bumps the version.
-            1..=STATE_VERSION => Contract::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT)),
-            other => env::panic_str(&format!("{ERR_UNKNOWN_STATE_VERSION}: {other}")),
-        };
+        // Every state version so far shares one layout.
+        let (mut state, migrated) = migrate_one_layout::<Contract>(STATE_VERSION, CONTRACT_VERSION);
         state.state_version = STATE_VERSION;
-        RegistryEvent::ContractMigrated(ContractMigrated {
-            from_state_version: from,
-            to_state_version: STATE_VERSION,
-            contract_version: CONTRACT_VERSION.to_string(),
-        })
-        .emit();
+        RegistryEvent::ContractMigrated(migrated).emit();
         state
     }
 

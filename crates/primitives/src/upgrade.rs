@@ -86,6 +86,31 @@ pub fn read_versioned_state() -> (StateVersion, Vec<u8>) {
     (version, raw)
 }
 
+/// The shared body of `migrate` while every state version a contract has
+/// written shares one layout (version 2 of the `upgrade-test` builds only
+/// bumps the number): checks that the contract itself calls, reads the stored
+/// version, decodes versions `1..=current` as `T` and refuses any other.
+/// Returns the state and the `contract_migrated` data for the contract to set
+/// its `state_version` and emit. When a layout changes, that contract matches
+/// on [`read_versioned_state`] itself and decodes the old struct.
+pub fn migrate_one_layout<T: near_sdk::borsh::BorshDeserialize>(
+    current: StateVersion,
+    contract_version: &str,
+) -> (T, ContractMigrated) {
+    require_self();
+    let (from, raw) = read_versioned_state();
+    if !(1..=current).contains(&from) {
+        env::panic_str(&format!("{}: {from}", crate::errors::ERR_UNKNOWN_STATE_VERSION));
+    }
+    let state = T::try_from_slice(&raw).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT));
+    let event = ContractMigrated {
+        from_state_version: from,
+        to_state_version: current,
+        contract_version: contract_version.to_string(),
+    };
+    (state, event)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
