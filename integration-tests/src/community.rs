@@ -29,6 +29,17 @@ impl Wasm {
 
 pub use embedded_chain::{millinear, near};
 
+/// The suite's wasm, built once per test process and shared by its tests.
+pub fn wasm() -> &'static Wasm {
+    static WASM: std::sync::OnceLock<Wasm> = std::sync::OnceLock::new();
+    WASM.get_or_init(Wasm::load)
+}
+
+/// No deposit.
+pub fn zero() -> embedded_chain::NearToken {
+    embedded_chain::NearToken::from_yoctonear(0)
+}
+
 /// SHA-256 of `text` as the suite's digest: names digests in scenarios and tests.
 pub fn sha(text: &str) -> Digest32 {
     Digest32(Sha256::digest(text.as_bytes()).into())

@@ -6,26 +6,17 @@
 //! governed by the DAO alone; the callbacks are private.
 
 use ai_commons_tests::community::{millinear, near, sha, Community, Deployment};
-use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome, Wasm};
+use ai_commons_tests::community::{wasm, zero};
+use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
 use attestation_signer::{commit, receipt_digest, AttesterSigner, Digest32, InferenceReceipt, U64};
 use embedded_chain::{AccountId, Gas, NearToken};
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 const STD: &str = "inference_attestation";
 const SECOND: u64 = 1_000_000_000;
 const MODEL: &str = "commons-chat";
 const OTHER_MODEL: &str = "other-model";
 const SUBMIT_GAS: Gas = Gas::from_teragas(100);
-
-fn zero() -> NearToken {
-    NearToken::from_yoctonear(0)
-}
-
-fn wasm() -> &'static Wasm {
-    static WASM: OnceLock<Wasm> = OnceLock::new();
-    WASM.get_or_init(Wasm::load)
-}
 
 fn sdk_account(id: &AccountId) -> attestation_signer::AccountId {
     id.as_str().parse().expect("account id")

@@ -4,24 +4,15 @@
 //! from the emitted events alone, and refusals that change nothing.
 
 use ai_commons_tests::community::{self, millinear, near};
-use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome, Wasm};
+use ai_commons_tests::community::{wasm, zero};
+use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
 use borsh::BorshSerialize;
 use embedded_chain::{AccountId, Event, NearToken};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
 
 const SECOND: u64 = 1_000_000_000;
 const STD: &str = "data_consent";
-
-fn zero() -> NearToken {
-    NearToken::from_yoctonear(0)
-}
-
-fn wasm() -> &'static Wasm {
-    static WASM: OnceLock<Wasm> = OnceLock::new();
-    WASM.get_or_init(Wasm::load)
-}
 
 fn sha(data: &str) -> String {
     community::sha(data).to_string()

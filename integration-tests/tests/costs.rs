@@ -20,8 +20,8 @@
 //! loop over members, versions or grants) would blow through this at once:
 //! one extra storage read costs ~75 Ggas.
 
+use ai_commons_tests::community::wasm;
 use ai_commons_tests::seed::{self, Cost};
-use ai_commons_tests::Wasm;
 use embedded_chain::Chain;
 use near_parameters::ExtCosts;
 use std::sync::OnceLock;
@@ -33,11 +33,6 @@ const GGAS: u64 = 1_000_000_000;
 const EXTRA_NODES_PER_ACCESS: u64 = 5;
 /// Allowance for logs and arguments that grow by a few digits (ids, counters).
 const LOG_SLACK: u64 = 10 * GGAS;
-
-fn wasm() -> &'static Wasm {
-    static WASM: OnceLock<Wasm> = OnceLock::new();
-    WASM.get_or_init(Wasm::load)
-}
 
 /// Gas of one trie-node touch in the chain's protocol parameters.
 fn trie_node_gas() -> u64 {

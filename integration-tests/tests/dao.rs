@@ -4,6 +4,7 @@
 //! balance and storage unchanged), a proposal that moves an alias on the real
 //! model-registry, and a self-upgrade that keeps all state.
 
+use ai_commons_tests::community::zero;
 use ai_commons_tests::community::{near, Community, Wasm, PROPOSAL_BOND, VOTING_PERIOD_NS};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
 use base64::Engine;
@@ -38,10 +39,6 @@ fn setup() -> (Embedded, Community) {
     let mut b = Embedded::new();
     let c = Community::deploy(&mut b, &codes().suite, &["alice", "bob", "carol"]).community;
     (b, c)
-}
-
-fn zero() -> NearToken {
-    NearToken::from_yoctonear(0)
 }
 
 fn yocto(t: NearToken) -> u128 {

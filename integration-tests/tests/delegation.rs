@@ -3,17 +3,14 @@
 //! registry, and every refused vote leaves the DAO's state, balance and
 //! storage exactly as they were.
 
+use ai_commons_tests::community::zero;
 use ai_commons_tests::community::{millinear, near, sha, Community};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Wasm};
 use attestation_signer::{commit, random_salt, AttesterSigner, Digest32, InferenceReceipt, U64};
-use embedded_chain::{AccountId, Gas, NearToken};
+use embedded_chain::{AccountId, Gas};
 use serde_json::{json, Value};
 
 const MODEL: &str = "commons-chat";
-
-fn zero() -> NearToken {
-    NearToken::from_yoctonear(0)
-}
 
 fn weights(v: u32) -> Digest32 {
     sha(&format!("{MODEL} v{v} weights"))

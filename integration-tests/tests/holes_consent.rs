@@ -6,23 +6,14 @@
 //!
 //! Every refusal leaves the contract's state, balance and storage unchanged.
 
-use ai_commons_tests::community::{millinear, near, Wasm};
+use ai_commons_tests::community::{millinear, near};
+use ai_commons_tests::community::{wasm, zero};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
-use embedded_chain::{AccountId, NearToken};
+use embedded_chain::AccountId;
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 const SECOND: u64 = 1_000_000_000;
 const EXPIRED: &str = "manager authorization has expired";
-
-fn wasm() -> &'static Wasm {
-    static WASM: OnceLock<Wasm> = OnceLock::new();
-    WASM.get_or_init(Wasm::load)
-}
-
-fn zero() -> NearToken {
-    NearToken::from_yoctonear(0)
-}
 
 fn u64_of(v: &Value) -> u64 {
     v.as_str().unwrap_or_else(|| panic!("expected a U64 string, got {v}")).parse().expect("u64")

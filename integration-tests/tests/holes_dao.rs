@@ -9,31 +9,22 @@
 //! 2. Proposals their target contract would refuse are refused by
 //!    `add_proposal`, with the target's own message, changing nothing.
 
-use ai_commons_tests::community::{near, Community, Wasm, PROPOSAL_BOND};
+use ai_commons_tests::community::{near, Community, PROPOSAL_BOND};
+use ai_commons_tests::community::{wasm, zero};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
 use attestation_signer::AttesterSigner;
 use embedded_chain::{AccountId, NearToken};
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 const STANDARD: &str = "community_dao";
 const NS_PER_SEC: u64 = 1_000_000_000;
 /// Prefix of a target contract's message when the DAO refuses a proposal at creation.
 const AT_CREATION: &str = "refused at creation, the target contract would refuse it: ";
 
-fn wasm() -> &'static Wasm {
-    static WASM: OnceLock<Wasm> = OnceLock::new();
-    WASM.get_or_init(Wasm::load)
-}
-
 fn setup() -> (Embedded, Community) {
     let mut b = Embedded::new();
     let c = Community::deploy(&mut b, wasm(), &["alice", "bob", "carol"]).community;
     (b, c)
-}
-
-fn zero() -> NearToken {
-    NearToken::from_yoctonear(0)
 }
 
 fn yocto(v: &Value) -> u128 {

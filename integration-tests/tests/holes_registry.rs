@@ -8,13 +8,13 @@
 //!
 //! Every refusal leaves the registry's state, balance and storage unchanged.
 
-use ai_commons_tests::community::{millinear, near, Community, Wasm};
+use ai_commons_tests::community::wasm;
+use ai_commons_tests::community::{millinear, near, Community};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
 use base64::Engine;
 use embedded_chain::{AccountId, NearToken};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
 
 const MODEL: &str = "commons-chat";
 /// What the registry reports for a publisher off the allow-list.
@@ -22,11 +22,6 @@ const NOT_ALLOWED: &str = "caller is not an allowed publisher";
 const TOO_MANY: &str = "model already has the maximum number of aliases";
 /// Aliases a publisher may create per model (`get_config().limits`).
 const PUBLISHER_ROOM: u64 = 16;
-
-fn wasm() -> &'static Wasm {
-    static WASM: OnceLock<Wasm> = OnceLock::new();
-    WASM.get_or_init(Wasm::load)
-}
 
 fn digest(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))

@@ -7,11 +7,11 @@
 
 use ai_commons_primitives::membership::MembershipTree;
 use ai_commons_primitives::Digest32;
-use ai_commons_tests::community::{near, Community, Wasm, PROPOSAL_BOND};
+use ai_commons_tests::community::{near, Community, PROPOSAL_BOND};
+use ai_commons_tests::community::{wasm, zero};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
 use embedded_chain::{AccountId, NearToken};
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 const STANDARD: &str = "community_dao";
 const NS_PER_SEC: u64 = 1_000_000_000;
@@ -38,19 +38,10 @@ const KINDS: [&str; 20] = [
     "approve_membership_list",
 ];
 
-fn wasm() -> &'static Wasm {
-    static WASM: OnceLock<Wasm> = OnceLock::new();
-    WASM.get_or_init(Wasm::load)
-}
-
 fn setup() -> (Embedded, Community) {
     let mut b = Embedded::new();
     let c = Community::deploy(&mut b, wasm(), &["alice", "bob", "carol"]).community;
     (b, c)
-}
-
-fn zero() -> NearToken {
-    NearToken::from_yoctonear(0)
 }
 
 #[track_caller]

@@ -8,6 +8,7 @@
 //! `upgrade_contract`, vote, execute; the target runs the new code on its
 //! intact state, and a migration that fails reverts the deploy.
 
+use ai_commons_tests::community::zero;
 use ai_commons_tests::community::{near, sha, Community, Wasm};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
 use embedded_chain::{AccountId, Gas, NearToken};
@@ -43,10 +44,6 @@ fn setup() -> (Embedded, Community) {
     let mut b = Embedded::new();
     let c = Community::deploy(&mut b, &codes().suite, &["alice", "bob", "carol"]).community;
     (b, c)
-}
-
-fn zero() -> NearToken {
-    NearToken::from_yoctonear(0)
 }
 
 fn contracts(c: &Community) -> [&AccountId; 4] {

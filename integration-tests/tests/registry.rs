@@ -4,26 +4,17 @@
 //! deprecation, revocation) and every refusal, with state, balance and storage
 //! asserted unchanged.
 
-use ai_commons_tests::community::{near, Community, Wasm};
+use ai_commons_tests::community::{near, Community};
+use ai_commons_tests::community::{wasm, zero};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
 use embedded_chain::{AccountId, NearToken};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
 
 const STANDARD: &str = "model_registry";
 const MODEL: &str = "commons-chat";
 const NS_PER_SEC: u64 = 1_000_000_000;
 const YOCTO_PER_BYTE: u128 = 10_000_000_000_000_000_000;
-
-fn wasm() -> &'static Wasm {
-    static WASM: OnceLock<Wasm> = OnceLock::new();
-    WASM.get_or_init(Wasm::load)
-}
-
-fn zero() -> NearToken {
-    NearToken::from_yoctonear(0)
-}
 
 fn yocto(t: NearToken) -> u128 {
     t.as_yoctonear()

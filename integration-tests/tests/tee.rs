@@ -12,6 +12,7 @@
 //!
 //! Every refusal leaves the verifier's state, balance and storage unchanged.
 
+use ai_commons_tests::community::zero;
 use ai_commons_tests::tdx;
 use ai_commons_tests::{Backend, BackendExt, Embedded, Outcome};
 use base64::Engine;
@@ -39,10 +40,6 @@ fn at(date: &str) -> u64 {
     let days = era * 146_097 + doe - 719_468;
     let secs = days * 86_400 + n(11..13) * 3600 + n(14..16) * 60 + n(17..19);
     secs as u64 * NS
-}
-
-fn zero() -> NearToken {
-    NearToken::from_yoctonear(0)
 }
 
 fn b64(bytes: &[u8]) -> String {
