@@ -68,7 +68,7 @@ impl Outcome {
 impl From<TxOutcome> for Outcome {
     fn from(tx: TxOutcome) -> Self {
         Outcome {
-            status: tx.status.clone(),
+            status: tx.status.clone().map_err(|e| embedded_chain::error_message(&e)),
             logs: tx.logs().into_iter().map(String::from).collect(),
             events: tx.events().into_iter().cloned().collect(),
             receipt_failures: tx.receipt_failures().into_iter().map(String::from).collect(),

@@ -54,7 +54,7 @@ const NOT_OWNER: &str = "only the owner may call this method";
 /// near-sdk's `#[private]` check ("Method migrate is private") runs before the
 /// contracts' own (`ERR_PRIVATE`, "method is private: ..."); both say this.
 const PRIVATE: &str = "is private";
-const NO_KEY: &str = "has no access key that may sign this transaction";
+const NO_KEY: &str = "doesn't have access key with the given public_key";
 
 #[test]
 fn no_contract_account_keeps_a_full_access_key() {

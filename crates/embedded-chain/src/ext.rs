@@ -2,9 +2,11 @@
 //! (committed state + this receipt's overlay), trie-node charging, and the
 //! receipts a contract creates.
 
-use crate::receipt::{Action, NewReceipt};
+use crate::receipt::{actions, Action, NewReceipt};
 use crate::trie::{data_key, TouchedNodes, TrieShape};
 use near_crypto::PublicKey;
+use near_primitives::action::{DeployGlobalContractAction, StakeAction, UseGlobalContractAction};
+use near_primitives::utils::create_receipt_id_from_action_hash;
 use near_primitives_core::hash::{CryptoHash, YieldId};
 use near_primitives_core::types::{AccountId, Balance, Gas, GasWeight, Nonce, NonceIndex};
 use near_primitives_core::universal_state_init::{DecodeMode, RawStateInit, StateInitError, UniversalStateInitCounts};
@@ -28,7 +30,12 @@ pub(crate) struct ChainExt<'a> {
     pub touched: &'a RefCell<TouchedNodes>,
     pub receipts: Vec<NewReceipt>,
     pub gas_weights: Vec<(usize, usize, GasWeight)>,
-    pub next_data_id: &'a mut u64,
+    /// Hash of the action being run: data ids derive from it (near-primitives `utils`).
+    pub action_hash: CryptoHash,
+    pub block_height: u64,
+    pub data_count: u64,
+    /// A promise action the chain does not run (the call fails with its name).
+    pub unsupported: Option<&'static str>,
     pub chain_id: String,
 }
 
@@ -62,8 +69,9 @@ impl ChainExt<'_> {
     }
 
     pub(crate) fn new_data_id(&mut self) -> CryptoHash {
-        *self.next_data_id += 1;
-        CryptoHash::hash_bytes(&self.next_data_id.to_le_bytes())
+        let id = create_receipt_id_from_action_hash(&self.action_hash, self.block_height, self.data_count);
+        self.data_count += 1;
+        id
     }
 }
 
@@ -169,24 +177,40 @@ impl External for ChainExt<'_> {
     }
 
     fn append_action_create_account(&mut self, receipt_index: ReceiptIndex) {
-        self.push_action(receipt_index, Action::CreateAccount);
+        self.push_action(receipt_index, actions::create_account());
     }
 
     fn append_action_deploy_contract(&mut self, receipt_index: ReceiptIndex, code: Vec<u8>) {
-        self.push_action(receipt_index, Action::DeployContract(code));
+        self.push_action(receipt_index, actions::deploy(code));
     }
 
     fn append_action_deploy_global_contract(
         &mut self,
         receipt_index: ReceiptIndex,
-        _code: Vec<u8>,
-        _mode: GlobalContractDeployMode,
+        code: Vec<u8>,
+        mode: GlobalContractDeployMode,
     ) {
-        self.push_action(receipt_index, Action::Unsupported("deploy_global_contract"));
+        let deploy_mode = match mode {
+            GlobalContractDeployMode::CodeHash => near_primitives::action::GlobalContractDeployMode::CodeHash,
+            GlobalContractDeployMode::AccountId => near_primitives::action::GlobalContractDeployMode::AccountId,
+        };
+        let action = DeployGlobalContractAction { code: code.into(), deploy_mode };
+        self.push_action(receipt_index, Action::DeployGlobalContract(action));
     }
 
-    fn append_action_use_global_contract(&mut self, receipt_index: ReceiptIndex, _id: GlobalContractIdentifier) {
-        self.push_action(receipt_index, Action::Unsupported("use_global_contract"));
+    fn append_action_use_global_contract(&mut self, receipt_index: ReceiptIndex, id: GlobalContractIdentifier) {
+        let contract_identifier = match id {
+            GlobalContractIdentifier::CodeHash(hash) => {
+                near_primitives::action::GlobalContractIdentifier::CodeHash(hash)
+            }
+            GlobalContractIdentifier::AccountId(account) => {
+                near_primitives::action::GlobalContractIdentifier::AccountId(account)
+            }
+        };
+        self.push_action(
+            receipt_index,
+            Action::UseGlobalContract(Box::new(UseGlobalContractAction { contract_identifier })),
+        );
     }
 
     fn append_action_deterministic_state_init(
@@ -195,7 +219,9 @@ impl External for ChainExt<'_> {
         _contract_id: GlobalContractIdentifier,
         _amount: Balance,
     ) -> ActionIndex {
-        self.push_action(receipt_index, Action::Unsupported("deterministic_state_init")) as u64
+        let _ = receipt_index;
+        self.unsupported = Some("deterministic_state_init");
+        0
     }
 
     fn set_deterministic_state_init_data_entry(
@@ -218,7 +244,8 @@ impl External for ChainExt<'_> {
     }
 
     fn append_action_universal_state_init(&mut self, receipt_index: ReceiptIndex, _s: RawStateInit, _amount: Balance) {
-        self.push_action(receipt_index, Action::Unsupported("universal_state_init"));
+        let _ = receipt_index;
+        self.unsupported = Some("universal_state_init");
     }
 
     fn append_action_function_call_weight(
@@ -231,10 +258,8 @@ impl External for ChainExt<'_> {
         gas_weight: GasWeight,
     ) -> Result<()> {
         let method_name = String::from_utf8(method_name).map_err(|_| HostError::InvalidMethodName)?;
-        let action_index = self.push_action(
-            receipt_index,
-            Action::FunctionCall { method_name, args, deposit: attached_deposit, gas: prepaid_gas },
-        );
+        let action_index =
+            self.push_action(receipt_index, actions::function_call(&method_name, args, attached_deposit, prepaid_gas));
         if gas_weight.0 > 0 {
             self.gas_weights.push((receipt_index as usize, action_index, gas_weight));
         }
@@ -242,11 +267,12 @@ impl External for ChainExt<'_> {
     }
 
     fn append_action_transfer(&mut self, receipt_index: ReceiptIndex, deposit: Balance) {
-        self.push_action(receipt_index, Action::Transfer(deposit));
+        self.push_action(receipt_index, actions::transfer(deposit));
     }
 
     fn append_action_transfer_to_gas_key(&mut self, receipt_index: ReceiptIndex, _pk: PublicKey, _d: Balance) {
-        self.push_action(receipt_index, Action::Unsupported("transfer_to_gas_key"));
+        let _ = receipt_index;
+        self.unsupported = Some("transfer_to_gas_key");
     }
 
     fn append_action_add_gas_key_with_full_access(
@@ -255,7 +281,8 @@ impl External for ChainExt<'_> {
         _pk: PublicKey,
         _n: NonceIndex,
     ) {
-        self.push_action(receipt_index, Action::Unsupported("add_gas_key"));
+        let _ = receipt_index;
+        self.unsupported = Some("add_gas_key");
     }
 
     fn append_action_add_gas_key_with_function_call(
@@ -267,12 +294,13 @@ impl External for ChainExt<'_> {
         _receiver_id: AccountId,
         _method_names: Vec<Vec<u8>>,
     ) -> Result<()> {
-        self.push_action(receipt_index, Action::Unsupported("add_gas_key"));
+        let _ = receipt_index;
+        self.unsupported = Some("add_gas_key");
         Ok(())
     }
 
-    fn append_action_stake(&mut self, receipt_index: ReceiptIndex, _stake: Balance, _pk: PublicKey) {
-        self.push_action(receipt_index, Action::Unsupported("stake"));
+    fn append_action_stake(&mut self, receipt_index: ReceiptIndex, stake: Balance, public_key: PublicKey) {
+        self.push_action(receipt_index, Action::Stake(Box::new(StakeAction { stake, public_key })));
     }
 
     fn append_action_add_key_with_full_access(
@@ -281,7 +309,7 @@ impl External for ChainExt<'_> {
         public_key: PublicKey,
         _nonce: Nonce,
     ) {
-        self.push_action(receipt_index, Action::AddKey { public_key, function_call: None });
+        self.push_action(receipt_index, actions::add_full_access_key(public_key));
     }
 
     fn append_action_add_key_with_function_call(
@@ -299,17 +327,17 @@ impl External for ChainExt<'_> {
             .collect::<std::result::Result<Vec<_>, _>>()?;
         self.push_action(
             receipt_index,
-            Action::AddKey { public_key, function_call: Some((allowance, receiver_id, method_names)) },
+            actions::add_function_call_key(public_key, &receiver_id, method_names, allowance),
         );
         Ok(())
     }
 
     fn append_action_delete_key(&mut self, receipt_index: ReceiptIndex, public_key: PublicKey) {
-        self.push_action(receipt_index, Action::DeleteKey(public_key));
+        self.push_action(receipt_index, actions::delete_key(public_key));
     }
 
     fn append_action_delete_account(&mut self, receipt_index: ReceiptIndex, beneficiary_id: AccountId) {
-        self.push_action(receipt_index, Action::DeleteAccount(beneficiary_id));
+        self.push_action(receipt_index, actions::delete_account(beneficiary_id));
     }
 
     fn get_receipt_receiver(&self, receipt_index: ReceiptIndex) -> &AccountId {

@@ -33,23 +33,40 @@
 //! gas refund penalty, and sending a deleted account's balance to its
 //! beneficiary.
 
+mod apply;
+mod builder;
 mod cache;
-mod chain;
+mod execution;
 mod ext;
+mod fees;
+mod keys;
 mod outcome;
 mod receipt;
+mod state;
+mod transactions;
 mod trie;
+mod views;
 
+pub use builder::{CallBuilder, TxBuilder};
 pub use cache::cache_dir;
-pub use chain::{
-    genesis_key, AccessKeyRecord, AccessKeyView, AccountRecord, AccountView, CallBuilder, Chain, TxBuilder,
-    DEFAULT_BLOCK_TIME_NS, DEFAULT_CALL_GAS, GAS_PRICE, GENESIS_TIMESTAMP_NS, PROTOCOL_VERSION,
+pub use fees::GAS_PRICE;
+pub use keys::{genesis_key, is_full_access, signer_of};
+pub use near_crypto::{PublicKey, Signer};
+pub use near_primitives::account::{AccessKey, AccessKeyPermission, FunctionCallPermission};
+pub use near_primitives::errors::{
+    ActionError, ActionErrorKind, ActionsValidationError, InvalidAccessKeyError, InvalidTxError, TxExecutionError,
 };
-pub use near_crypto::PublicKey;
+pub use near_primitives::transaction::{SignedTransaction, Transaction, TransactionV0};
 pub use near_primitives_core::hash::CryptoHash;
 pub use near_primitives_core::types::{AccountId, Balance as NearToken, Gas};
-pub use outcome::{Event, ReceiptOutcome, ReceiptStatus, TxOutcome, ViewResult};
-pub use receipt::Action;
+pub use outcome::{error_message, Event, ReceiptOutcome, ReceiptStatus, TxOutcome, ViewResult};
+pub use receipt::{actions, Action};
+pub use state::{
+    AccountRecord, BlockInfo, Chain, CHAIN_ID, DEFAULT_BLOCK_TIME_NS, DEFAULT_CALL_GAS, GENESIS_TIMESTAMP_NS,
+    PROTOCOL_VERSION, TX_VALIDITY_PERIOD,
+};
+pub use transactions::ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT;
+pub use views::{AccessKeyView, AccountView};
 
 /// Parses an account id, panicking on an invalid one (for tests and demos).
 pub fn account(id: &str) -> AccountId {

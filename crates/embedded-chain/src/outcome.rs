@@ -1,6 +1,8 @@
 //! What a transaction did: per-receipt outcomes and the final result, shaped
 //! like near-workspaces' `ExecutionFinalResult`.
 
+use near_primitives::errors::{ActionErrorKind, FunctionCallError, InvalidTxError, TxExecutionError};
+use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::{AccountId, Gas};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -34,15 +36,16 @@ pub enum ReceiptStatus {
     /// Finished with this value (empty when the method returned nothing).
     Value(Vec<u8>),
     /// Finished by returning a promise: its result is the result of that receipt.
-    Promise(u64),
-    /// Failed with this error, formatted as nearcore formats it.
-    Failure(String),
+    Promise(CryptoHash),
+    /// Failed with this error (nearcore's structured form).
+    Failure(TxExecutionError),
 }
 
 /// One executed receipt.
 #[derive(Clone, Debug, Serialize)]
 pub struct ReceiptOutcome {
-    pub receipt_id: u64,
+    /// The receipt's id, derived as nearcore derives it (near-primitives `utils`).
+    pub receipt_id: CryptoHash,
     pub block_height: u64,
     pub predecessor: String,
     pub executor: String,
@@ -52,6 +55,9 @@ pub struct ReceiptOutcome {
     pub events: Vec<Event>,
     /// Gas burnt by this receipt: action execution fees plus wasm execution.
     pub gas_burnt: u64,
+    /// Tokens burnt for that gas at the block's gas price (at least the
+    /// protocol's `account_creation_charge` for a receipt that creates an account).
+    pub tokens_burnt: u128,
     /// Gas burnt by the contract code itself (the VM's `burnt_gas`).
     pub vm_gas_burnt: u64,
     /// Where `vm_gas_burnt` went: (host-function or action cost, gas), largest
@@ -71,8 +77,13 @@ impl ReceiptOutcome {
 /// The outcome of a transaction and every receipt it caused.
 #[derive(Clone, Debug, Serialize)]
 pub struct TxOutcome {
-    /// Final result: the value of the first receipt, following returned promises.
-    pub status: Result<Vec<u8>, String>,
+    /// The transaction's hash (`sha256` of its borsh form, as nearcore hashes it).
+    pub tx_hash: CryptoHash,
+    /// The block that included it (0 when it was refused).
+    pub block_height: u64,
+    /// Final result: the value of the first receipt, following returned promises,
+    /// or nearcore's error (`InvalidTxError` when the transaction was refused).
+    pub status: Result<Vec<u8>, TxExecutionError>,
     pub receipts: Vec<ReceiptOutcome>,
     /// Gas burnt converting the transaction into its first receipt.
     pub conversion_gas_burnt: u64,
@@ -84,7 +95,51 @@ pub struct TxOutcome {
     pub receiver: String,
 }
 
+/// The text of an error as a user reads it: a contract's own message (e.g.
+/// `Smart contract panicked: ...`) as it is, any other error as nearcore displays it.
+pub fn error_message(error: &TxExecutionError) -> String {
+    match error {
+        TxExecutionError::ActionError(e) => match &e.kind {
+            ActionErrorKind::FunctionCallError(FunctionCallError::ExecutionError(message)) => message.clone(),
+            ActionErrorKind::FunctionCallError(other) => format!("{other:?}"),
+            kind => kind.to_string(),
+        },
+        TxExecutionError::InvalidTxError(e) => e.to_string(),
+    }
+}
+
 impl TxOutcome {
+    pub(crate) fn accepted(signer: &AccountId, receiver: &AccountId, tx_hash: CryptoHash, height: u64) -> Self {
+        TxOutcome {
+            tx_hash,
+            block_height: height,
+            status: Ok(Vec::new()),
+            receipts: Vec::new(),
+            conversion_gas_burnt: 0,
+            total_gas_burnt: 0,
+            tokens_burnt: 0,
+            signer: signer.to_string(),
+            receiver: receiver.to_string(),
+        }
+    }
+
+    /// A transaction refused at submission: nothing ran, nothing changed.
+    pub(crate) fn refused(signer: &AccountId, receiver: &AccountId, tx_hash: CryptoHash, err: InvalidTxError) -> Self {
+        TxOutcome {
+            status: Err(TxExecutionError::InvalidTxError(err)),
+            block_height: 0,
+            ..Self::accepted(signer, receiver, tx_hash, 0)
+        }
+    }
+
+    /// The error that refused the transaction at submission, if it was refused.
+    pub fn invalid_tx_error(&self) -> Option<&InvalidTxError> {
+        match &self.status {
+            Err(TxExecutionError::InvalidTxError(e)) => Some(e),
+            _ => None,
+        }
+    }
+
     pub fn is_success(&self) -> bool {
         self.status.is_ok()
     }
@@ -93,9 +148,9 @@ impl TxOutcome {
         self.status.is_err()
     }
 
-    /// The final error message, if the transaction failed.
-    pub fn failure_message(&self) -> Option<&str> {
-        self.status.as_ref().err().map(String::as_str)
+    /// The final error message, if the transaction failed (see [`error_message`]).
+    pub fn failure_message(&self) -> Option<String> {
+        self.status.as_ref().err().map(error_message)
     }
 
     /// Panics with the failure (and every receipt failure) unless the transaction succeeded.
@@ -103,9 +158,10 @@ impl TxOutcome {
     pub fn assert_success(&self) -> &Self {
         if let Err(e) = &self.status {
             panic!(
-                "transaction {} -> {} failed: {e}\nreceipt failures: {:?}",
+                "transaction {} -> {} failed: {}\nreceipt failures: {:?}",
                 self.signer,
                 self.receiver,
+                error_message(e),
                 self.receipt_failures()
             );
         }
@@ -122,18 +178,21 @@ impl TxOutcome {
                 self.receiver,
                 String::from_utf8_lossy(v)
             ),
-            Err(e) => assert!(e.contains(needle), "expected failure containing {needle:?}, got {e:?}"),
+            Err(e) => {
+                let message = error_message(e);
+                assert!(message.contains(needle), "expected failure containing {needle:?}, got {message:?}")
+            }
         }
         self
     }
 
     /// Messages of every failed receipt (a transaction can succeed while a
     /// detached receipt fails, as on chain).
-    pub fn receipt_failures(&self) -> Vec<&str> {
+    pub fn receipt_failures(&self) -> Vec<String> {
         self.receipts
             .iter()
             .filter_map(|r| match &r.status {
-                ReceiptStatus::Failure(e) => Some(e.as_str()),
+                ReceiptStatus::Failure(e) => Some(error_message(e)),
                 _ => None,
             })
             .collect()
@@ -150,7 +209,7 @@ impl TxOutcome {
     pub fn json<T: DeserializeOwned>(&self) -> anyhow::Result<T> {
         match &self.status {
             Ok(v) => Ok(serde_json::from_slice(v)?),
-            Err(e) => anyhow::bail!("transaction failed: {e}"),
+            Err(e) => anyhow::bail!("transaction failed: {}", error_message(e)),
         }
     }
 
@@ -158,7 +217,7 @@ impl TxOutcome {
     pub fn borsh<T: borsh::BorshDeserialize>(&self) -> anyhow::Result<T> {
         match &self.status {
             Ok(v) => Ok(borsh::from_slice(v)?),
-            Err(e) => anyhow::bail!("transaction failed: {e}"),
+            Err(e) => anyhow::bail!("transaction failed: {}", error_message(e)),
         }
     }
 

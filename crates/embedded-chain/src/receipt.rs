@@ -1,63 +1,99 @@
 //! Actions and receipts as the chain routes them.
+//!
+//! Actions are nearcore's own (`near_primitives::action::Action`): a signed
+//! transaction's actions run as they arrive. Receipts are the chain's own
+//! struct, with ids computed as nearcore computes them (see `execution.rs`).
 
 use near_crypto::PublicKey;
+use near_primitives::account::{AccessKey, AccessKeyPermission, FunctionCallPermission};
+pub use near_primitives::action::Action;
+use near_primitives::action::{
+    AddKeyAction, CreateAccountAction, DeleteAccountAction, DeleteKeyAction, DeployContractAction, FunctionCallAction,
+    TransferAction,
+};
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::{AccountId, Balance, Gas};
 
-/// One action of a transaction or receipt.
-#[derive(Clone, Debug)]
-pub enum Action {
-    CreateAccount,
-    DeployContract(Vec<u8>),
-    FunctionCall {
-        method_name: String,
-        args: Vec<u8>,
-        deposit: Balance,
-        gas: Gas,
-    },
-    Transfer(Balance),
-    /// `function_call`: `(allowance, receiver, method names)` for a function-call key.
-    AddKey {
+/// Constructors of the actions tests and demos use most.
+pub mod actions {
+    use super::*;
+
+    pub fn create_account() -> Action {
+        Action::CreateAccount(CreateAccountAction {})
+    }
+
+    pub fn deploy(code: Vec<u8>) -> Action {
+        Action::DeployContract(DeployContractAction { code })
+    }
+
+    pub fn function_call(method: &str, args: Vec<u8>, deposit: Balance, gas: Gas) -> Action {
+        Action::FunctionCall(Box::new(FunctionCallAction { method_name: method.to_string(), args, gas, deposit }))
+    }
+
+    pub fn transfer(deposit: Balance) -> Action {
+        Action::Transfer(TransferAction { deposit })
+    }
+
+    pub fn add_full_access_key(public_key: PublicKey) -> Action {
+        Action::AddKey(Box::new(AddKeyAction { public_key, access_key: AccessKey::full_access() }))
+    }
+
+    /// A function-call key for `receiver` (`methods` empty: any method), with an
+    /// optional allowance.
+    pub fn add_function_call_key(
         public_key: PublicKey,
-        function_call: Option<(Option<Balance>, AccountId, Vec<String>)>,
-    },
-    DeleteKey(PublicKey),
-    DeleteAccount(AccountId),
-    /// An action the embedded chain does not implement; executing it fails the receipt.
-    Unsupported(&'static str),
+        receiver: &AccountId,
+        methods: Vec<String>,
+        allowance: Option<Balance>,
+    ) -> Action {
+        let permission = AccessKeyPermission::FunctionCall(FunctionCallPermission {
+            allowance,
+            receiver_id: receiver.to_string(),
+            method_names: methods,
+        });
+        Action::AddKey(Box::new(AddKeyAction { public_key, access_key: AccessKey { nonce: 0, permission } }))
+    }
+
+    pub fn delete_key(public_key: PublicKey) -> Action {
+        Action::DeleteKey(Box::new(DeleteKeyAction { public_key }))
+    }
+
+    pub fn delete_account(beneficiary_id: AccountId) -> Action {
+        Action::DeleteAccount(DeleteAccountAction { beneficiary_id })
+    }
 }
 
-impl Action {
-    pub fn function_call(method: &str, args: Vec<u8>, deposit: Balance, gas: Gas) -> Self {
-        Action::FunctionCall { method_name: method.to_string(), args, deposit, gas }
+/// Short description of an action for outcomes (`FunctionCall(method)`, `Transfer(n)`, ...).
+pub(crate) fn describe(action: &Action) -> String {
+    match action {
+        Action::CreateAccount(_) => "CreateAccount".into(),
+        Action::DeployContract(a) => format!("DeployContract({} bytes)", a.code.len()),
+        Action::FunctionCall(a) => format!("FunctionCall({})", a.method_name),
+        Action::Transfer(a) => format!("Transfer({})", a.deposit.as_yoctonear()),
+        Action::AddKey(_) => "AddKey".into(),
+        Action::DeleteKey(_) => "DeleteKey".into(),
+        Action::DeleteAccount(a) => format!("DeleteAccount({})", a.beneficiary_id),
+        Action::Delegate(d) => format!("Delegate({})", d.delegate_action.sender_id),
+        Action::DeployGlobalContract(a) => format!("DeployGlobalContract({} bytes)", a.code.len()),
+        Action::UseGlobalContract(_) => "UseGlobalContract".into(),
+        other => format!("{other:?}").split(['(', ' ']).next().unwrap_or("Action").to_string(),
     }
+}
 
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            Action::CreateAccount => "CreateAccount".into(),
-            Action::DeployContract(code) => format!("DeployContract({} bytes)", code.len()),
-            Action::FunctionCall { method_name, .. } => format!("FunctionCall({method_name})"),
-            Action::Transfer(amount) => format!("Transfer({})", amount.as_yoctonear()),
-            Action::AddKey { .. } => "AddKey".into(),
-            Action::DeleteKey(_) => "DeleteKey".into(),
-            Action::DeleteAccount(b) => format!("DeleteAccount({b})"),
-            Action::Unsupported(what) => format!("Unsupported({what})"),
-        }
+/// Tokens an action attaches.
+pub(crate) fn deposit(action: &Action) -> Balance {
+    match action {
+        Action::FunctionCall(a) => a.deposit,
+        Action::Transfer(a) => a.deposit,
+        _ => Balance::ZERO,
     }
+}
 
-    pub(crate) fn deposit(&self) -> Balance {
-        match self {
-            Action::FunctionCall { deposit, .. } => *deposit,
-            Action::Transfer(amount) => *amount,
-            _ => Balance::ZERO,
-        }
-    }
-
-    pub(crate) fn prepaid_gas(&self) -> Gas {
-        match self {
-            Action::FunctionCall { gas, .. } => *gas,
-            _ => Gas::ZERO,
-        }
+/// Gas an action attaches for its execution.
+pub(crate) fn prepaid_gas(action: &Action) -> Gas {
+    match action {
+        Action::FunctionCall(a) => a.gas,
+        _ => Gas::ZERO,
     }
 }
 
@@ -82,18 +118,25 @@ impl NewReceipt {
 pub(crate) enum ReceiptKind {
     Action {
         signer: AccountId,
+        /// The key that signed the transaction (what `signer_account_pk` returns).
+        signer_public_key: PublicKey,
+        /// Price at which the receipt's gas was bought (NEP-642: at least the
+        /// protocol's `min_gas_purchase_price`).
+        gas_price: Balance,
         actions: Vec<Action>,
         input_data_ids: Vec<CryptoHash>,
         output_data_receivers: Vec<(CryptoHash, AccountId)>,
         refund_to: AccountId,
     },
-    /// A balance refund from the protocol (unused gas or a failed receipt's deposits).
-    Refund(Balance),
+    /// A balance refund from the protocol: unused gas (`access_key`: the key
+    /// that signed, whose allowance gets the refund back too) or a failed
+    /// receipt's deposits.
+    Refund { amount: Balance, access_key: Option<PublicKey> },
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Receipt {
-    pub id: u64,
+    pub id: CryptoHash,
     pub predecessor: AccountId,
     pub receiver: AccountId,
     pub kind: ReceiptKind,
