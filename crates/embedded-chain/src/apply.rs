@@ -2,14 +2,21 @@
 //! nearcore's `runtime/runtime/src/actions.rs` does; nothing is committed here.
 
 use crate::ext::{ChainExt, Overlay};
-use crate::keys::access_key_storage;
+use crate::fees::{total_prepaid_exec_fees, total_prepaid_gas, total_prepaid_send_fees};
+use crate::keys::{access_key_storage, permits};
 use crate::receipt::{Action, NewReceipt, Receipt, ReceiptKind};
 use crate::state::{AccountRecord, Chain};
 use crate::transactions::ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT;
 use crate::trie::TouchedNodes;
 use near_crypto::PublicKey;
+use near_parameters::ActionCosts;
 use near_primitives::account::AccessKey;
-use near_primitives::errors::{ActionError, ActionErrorKind, FunctionCallError};
+use near_primitives::action::delegate::SignedDelegateAction;
+use near_primitives::action::{GlobalContractDeployMode, GlobalContractIdentifier};
+use near_primitives::errors::{ActionError, ActionErrorKind, FunctionCallError, InvalidAccessKeyError};
+use near_primitives_core::account::id::AccountType;
+use near_primitives_core::account::AccountContract;
+use near_primitives_core::hash::hash;
 use near_primitives::utils::{create_action_hash_from_receipt_id, create_random_seed};
 use near_primitives_core::types::{AccountId, Balance, Gas};
 use near_vm_runner::logic::types::{PromiseResult, ReturnData};
@@ -35,6 +42,38 @@ pub(crate) struct ActionsResult {
     pub created_account: bool,
     /// A deleted account's balance, owed to its beneficiary.
     pub beneficiary_payment: Option<(AccountId, Balance)>,
+    /// Receipts the protocol sends for this receipt's actions, in action order.
+    pub protocol_receipts: Vec<ProtocolReceipt>,
+    /// Gas a delegate action burns: its inner actions' send fees (nearcore
+    /// `apply_delegate_action`, `total_prepaid_send_fees`).
+    pub delegate_gas_burnt: Gas,
+    /// Gas a delegate action passes on to the receipt of its inner actions
+    /// (their execution fees and attached gas, and that receipt's own fee).
+    pub delegate_gas_passed_on: Gas,
+    /// Tokens burnt for global contract storage (nearcore
+    /// `action_deploy_global_contract`: `global_contract_storage_amount_per_byte` per byte).
+    pub global_storage_burnt: Balance,
+}
+
+/// A receipt an action makes the protocol send (not a contract's promise).
+pub(crate) enum ProtocolReceipt {
+    /// A delegate action's inner actions, from its sender to their receiver.
+    Delegate { receiver: AccountId, actions: Vec<Action> },
+    /// A global contract's code, to be stored under its identifier.
+    Distribution { identifier: GlobalContractIdentifier, code: Arc<[u8]> },
+}
+
+/// Whether a transfer to a missing `id` creates it (nearcore
+/// `account_is_implicit`, `check_transfer_to_nonexisting_account`): 64-hex
+/// NEAR-implicit and `0s` deterministic ids always, `0x` ETH-implicit and `0u`
+/// universal ids when the protocol enables them.
+pub(crate) fn is_implicit(config: &near_parameters::RuntimeConfig, id: &AccountId) -> bool {
+    match id.get_account_type() {
+        AccountType::NearImplicitAccount | AccountType::NearDeterministicAccount => true,
+        AccountType::EthImplicitAccount => config.wasm_config.eth_implicit_accounts,
+        AccountType::UniversalAccount => config.wasm_config.universal_accounts,
+        AccountType::NamedAccount => false,
+    }
 }
 
 /// The message of a VM error as nearcore records it: a function call's
@@ -82,6 +121,10 @@ impl Chain {
             gas_used_by_calls: Gas::ZERO,
             created_account: false,
             beneficiary_payment: None,
+            protocol_receipts: Vec::new(),
+            delegate_gas_burnt: Gas::ZERO,
+            delegate_gas_passed_on: Gas::ZERO,
+            global_storage_burnt: Balance::ZERO,
         };
         let promise_results: Arc<[PromiseResult]> = promise_results.into();
         let touched = RefCell::new(TouchedNodes::default());
@@ -92,12 +135,22 @@ impl Chain {
                 r
             };
             let is_last = index + 1 == actions.len();
-            if (result.deleted || result.account.is_none()) && !matches!(action, Action::CreateAccount(_)) {
+            let missing = result.deleted || result.account.is_none();
+            // nearcore `check_account_existence`: only `CreateAccount`, or a
+            // transfer alone to an implicit account id, may find no account.
+            let implicit_creation =
+                missing && matches!(action, Action::Transfer(_)) && actions.len() == 1 && is_implicit(&self.config, receiver);
+            if missing && !matches!(action, Action::CreateAccount(_)) && !implicit_creation {
                 return fail(result, ActionErrorKind::AccountDoesNotExist { account_id: receiver.clone() });
             }
             let needs_actor = matches!(
                 action,
-                Action::DeployContract(_) | Action::AddKey(_) | Action::DeleteKey(_) | Action::DeleteAccount(_)
+                Action::DeployContract(_)
+                    | Action::AddKey(_)
+                    | Action::DeleteKey(_)
+                    | Action::DeleteAccount(_)
+                    | Action::DeployGlobalContract(_)
+                    | Action::UseGlobalContract(_)
             );
             if needs_actor && actor != *receiver {
                 return fail(
@@ -109,6 +162,14 @@ impl Chain {
                 Action::CreateAccount(_) => {
                     if result.account.is_some() && !result.deleted {
                         return fail(result, ActionErrorKind::AccountAlreadyExists { account_id: receiver.clone() });
+                    }
+                    // An implicit account is created by a transfer alone, so
+                    // that no one can add keys or code to it (NEP-71).
+                    if is_implicit(&self.config, receiver) {
+                        return fail(
+                            result,
+                            ActionErrorKind::OnlyImplicitAccountCreationAllowed { account_id: receiver.clone() },
+                        );
                     }
                     let creation = &self.config.account_creation_config;
                     let predecessor = &receipt.predecessor;
@@ -142,17 +203,77 @@ impl Chain {
                 Action::DeployContract(deploy) => {
                     let code = Arc::new(ContractCode::new(deploy.code.clone(), None));
                     let account = result.account.as_mut().expect("checked");
-                    let old_len =
-                        account.code_hash.and_then(|h| self.codes.get(&h)).map(|c| c.code().len() as u64).unwrap_or(0);
-                    let old_len = result.new_code.as_ref().map(|c| c.code().len() as u64).unwrap_or(old_len);
-                    account.storage_usage = account.storage_usage - old_len + code.code().len() as u64;
-                    account.code_hash = Some(*code.hash());
+                    // nearcore `action_deploy_contract`: the old contract's
+                    // bytes (code, or a global contract's identifier) go first.
+                    let old = self.contract_storage_usage(account, result.new_code.as_ref());
+                    account.storage_usage = account.storage_usage - old + code.code().len() as u64;
+                    account.contract = AccountContract::Local(*code.hash());
                     result.new_code = Some(code);
+                }
+                Action::DeployGlobalContract(deploy) => {
+                    // nearcore `action_deploy_global_contract`: the code's storage
+                    // is paid once, by burning it from the deployer's balance;
+                    // a distribution receipt then stores the code.
+                    let account = result.account.as_mut().expect("checked");
+                    let per_byte = storage.global_contract_storage_amount_per_byte;
+                    let storage_cost = per_byte.saturating_mul(deploy.code.len() as u128);
+                    let Some(left) = account.amount.checked_sub(storage_cost) else {
+                        return fail(
+                            result,
+                            ActionErrorKind::LackBalanceForState { account_id: receiver.clone(), amount: storage_cost },
+                        );
+                    };
+                    account.amount = left;
+                    result.global_storage_burnt = result.global_storage_burnt.saturating_add(storage_cost);
+                    let identifier = match deploy.deploy_mode {
+                        GlobalContractDeployMode::CodeHash => GlobalContractIdentifier::CodeHash(hash(&deploy.code)),
+                        GlobalContractDeployMode::AccountId => GlobalContractIdentifier::AccountId(receiver.clone()),
+                    };
+                    result.protocol_receipts.push(ProtocolReceipt::Distribution { identifier, code: deploy.code.clone() });
+                }
+                Action::UseGlobalContract(use_global) => {
+                    // nearcore `action_use_global_contract`.
+                    let identifier = &use_global.contract_identifier;
+                    if !self.global_contracts.contains_key(identifier) {
+                        return fail(
+                            result,
+                            ActionErrorKind::GlobalContractDoesNotExist { identifier: identifier.clone() },
+                        );
+                    }
+                    let account = result.account.as_mut().expect("checked");
+                    let old = self.contract_storage_usage(account, result.new_code.as_ref());
+                    account.storage_usage = account.storage_usage - old + identifier.len() as u64;
+                    account.contract = match identifier {
+                        GlobalContractIdentifier::CodeHash(h) => AccountContract::Global(*h),
+                        GlobalContractIdentifier::AccountId(id) => AccountContract::GlobalByAccount(id.clone()),
+                    };
+                    result.new_code = None;
+                }
+                Action::Delegate(signed) => {
+                    let account = result.account.as_mut().expect("checked");
+                    if let Err(kind) = check_delegate(signed, receiver, account, height) {
+                        return fail(result, kind);
+                    }
+                    // nearcore `apply_delegate_action`: the inner actions go out
+                    // in a receipt from the sender; the relayer prepaid their
+                    // send fees (burnt now) and everything the receipt needs to
+                    // run (passed on to it).
+                    let inner = &signed.delegate_action;
+                    let inner_actions = inner.get_actions();
+                    let send = total_prepaid_send_fees(&self.config, std::slice::from_ref(action));
+                    let required = total_prepaid_exec_fees(&self.config, &inner_actions, &inner.receiver_id)
+                        .saturating_add(total_prepaid_gas(&inner_actions))
+                        .saturating_add(self.config.fees.fee(ActionCosts::new_action_receipt).exec_fee().gas);
+                    result.delegate_gas_burnt = result.delegate_gas_burnt.saturating_add(send);
+                    result.delegate_gas_passed_on = result.delegate_gas_passed_on.saturating_add(required);
+                    result
+                        .protocol_receipts
+                        .push(ProtocolReceipt::Delegate { receiver: inner.receiver_id.clone(), actions: inner_actions });
                 }
                 Action::FunctionCall(call) => {
                     let account = result.account.clone().expect("checked");
                     let code = match result.new_code.clone() {
-                        Some(c) if account.code_hash == Some(*c.hash()) => c,
+                        Some(c) if account.contract == AccountContract::Local(*c.hash()) => c,
                         _ => match self.code_of(receiver, &account) {
                             Ok(c) => c,
                             Err(e) => return fail(result, ActionErrorKind::FunctionCallError(e)),
@@ -188,7 +309,7 @@ impl Chain {
                         attached_deposit: call.deposit,
                         random_seed: create_random_seed(action_hash, self.head().hash),
                         output_data_receivers: if is_last { output_receivers.to_vec() } else { Vec::new() },
-                        ..self.vm_context(receiver, &account, &code, call.args.clone(), call.gas)
+                        ..self.vm_context(receiver, &account, call.args.clone(), call.gas)
                     };
                     let vm = match self.run_vm(code, &call.method_name, &mut ext, &context) {
                         Ok(vm) => vm,
@@ -250,6 +371,42 @@ impl Chain {
                     });
                     continue;
                 }
+                Action::Transfer(transfer) if implicit_creation => {
+                    // nearcore `action_implicit_account_creation_transfer`.
+                    let account = match receiver.get_account_type() {
+                        AccountType::NearImplicitAccount => {
+                            // The account gets the full-access key its id encodes.
+                            let public_key = PublicKey::from_near_implicit_account(receiver)
+                                .expect("a NEAR-implicit id encodes an ed25519 key");
+                            let key = AccessKey {
+                                nonce: (height - 1) * AccessKey::ACCESS_KEY_NONCE_RANGE_MULTIPLIER,
+                                permission: near_primitives::account::AccessKeyPermission::FullAccess,
+                            };
+                            let mut account = AccountRecord::new(transfer.deposit, storage.num_bytes_account);
+                            account.storage_usage += access_key_storage(&self.config, &public_key, &key);
+                            account.keys.insert(public_key, key);
+                            account
+                        }
+                        AccountType::EthImplicitAccount => {
+                            // nearcore gives it the ETH wallet contract, a global
+                            // contract whose code this chain does not ship.
+                            let message = format!(
+                                "creating eth-implicit account {receiver} is not supported by the embedded chain \
+                                 (it needs nearcore's eth wallet global contract)"
+                            );
+                            return fail(
+                                result,
+                                ActionErrorKind::FunctionCallError(FunctionCallError::ExecutionError(message)),
+                            );
+                        }
+                        // NEP-616 deterministic and universal ids: an account
+                        // without keys or code, until a state init gives it some.
+                        _ => AccountRecord::new(transfer.deposit, storage.num_bytes_account),
+                    };
+                    result.account = Some(account);
+                    result.deleted = false;
+                    result.created_account = true;
+                }
                 Action::Transfer(transfer) => {
                     let account = result.account.as_mut().expect("checked");
                     account.amount = account.amount.saturating_add(transfer.deposit);
@@ -297,9 +454,8 @@ impl Chain {
                         return fail(result, ActionErrorKind::DeleteAccountStaking { account_id: receiver.clone() });
                     }
                     // nearcore `action_delete_account`: an account whose state
-                    // (code excluded) is too large to delete in one receipt is refused.
-                    let code_len =
-                        account.code_hash.and_then(|h| self.codes.get(&h)).map(|c| c.code().len() as u64).unwrap_or(0);
+                    // (code, or global contract identifier, excluded) is too large to delete in one receipt is refused.
+                    let code_len = self.contract_storage_usage(account, result.new_code.as_ref());
                     if account.storage_usage.saturating_sub(code_len)
                         > near_primitives::account::Account::MAX_ACCOUNT_DELETION_STORAGE_USAGE
                     {
@@ -340,4 +496,62 @@ impl Chain {
         }
         result
     }
+}
+
+impl Chain {
+    /// Bytes an account's contract occupies in its storage usage (nearcore
+    /// `get_contract_storage_usage`): the code of a local contract (`pending`:
+    /// code deployed earlier in this receipt), the identifier of a global one.
+    fn contract_storage_usage(&self, account: &AccountRecord, pending: Option<&Arc<ContractCode>>) -> u64 {
+        match &account.contract {
+            AccountContract::Local(h) => match pending.filter(|c| c.hash() == h) {
+                Some(code) => code.code().len() as u64,
+                None => self.codes.get(h).map(|c| c.code().len() as u64).unwrap_or(0),
+            },
+            contract => contract.identifier_storage_usage(),
+        }
+    }
+}
+
+/// nearcore `apply_delegate_action` and `validate_delegate_action_key`: the
+/// signature over the NEP-461-prefixed delegate action, expiry, sender, the
+/// sender's key, nonce and permission; on success the key's nonce moves to the
+/// delegate action's.
+fn check_delegate(
+    signed: &SignedDelegateAction,
+    receiver: &AccountId,
+    account: &mut AccountRecord,
+    height: u64,
+) -> Result<(), ActionErrorKind> {
+    if !signed.verify() {
+        return Err(ActionErrorKind::DelegateActionInvalidSignature);
+    }
+    let inner = &signed.delegate_action;
+    if height > inner.max_block_height {
+        return Err(ActionErrorKind::DelegateActionExpired);
+    }
+    if inner.sender_id != *receiver {
+        return Err(ActionErrorKind::DelegateActionSenderDoesNotMatchTxReceiver {
+            sender_id: inner.sender_id.clone(),
+            receiver_id: receiver.clone(),
+        });
+    }
+    let Some(key) = account.keys.get_mut(&inner.public_key) else {
+        return Err(ActionErrorKind::DelegateActionAccessKeyError(InvalidAccessKeyError::AccessKeyNotFound {
+            account_id: inner.sender_id.clone(),
+            public_key: Box::new(inner.public_key.clone()),
+        }));
+    };
+    if inner.nonce <= key.nonce {
+        return Err(ActionErrorKind::DelegateActionInvalidNonce { delegate_nonce: inner.nonce, ak_nonce: key.nonce });
+    }
+    let upper_bound = height * AccessKey::ACCESS_KEY_NONCE_RANGE_MULTIPLIER;
+    if inner.nonce >= upper_bound {
+        return Err(ActionErrorKind::DelegateActionNonceTooLarge { delegate_nonce: inner.nonce, upper_bound });
+    }
+    // A function-call key signs one call without deposit to its receiver and
+    // methods, checked in the order of a transaction's (FixDelegateActionDepositWithFunctionCallError).
+    permits(key, &inner.receiver_id, &inner.get_actions()).map_err(ActionErrorKind::DelegateActionAccessKeyError)?;
+    key.nonce = inner.nonce;
+    Ok(())
 }

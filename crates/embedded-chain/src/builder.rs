@@ -1,11 +1,13 @@
 //! Builders for the convenience API: a transaction as an account, without
-//! keys or signatures (see [`Chain::submit`]).
+//! keys or signatures (see [`Chain::submit`]); signed delegate actions.
 
-use crate::keys::genesis_key;
+use crate::keys::{genesis_key, signer_of};
 use crate::outcome::TxOutcome;
 use crate::receipt::{actions, Action};
 use crate::state::{acc, Chain, DEFAULT_CALL_GAS};
 use near_crypto::PublicKey;
+use near_primitives::action::delegate::{DelegateAction, NonDelegateAction, SignedDelegateAction};
+use near_primitives::action::{GlobalContractDeployMode, GlobalContractIdentifier};
 use near_primitives_core::types::{AccountId, Balance, Gas};
 
 impl Chain {
@@ -53,6 +55,61 @@ impl Chain {
 
     pub fn transfer(&mut self, from: &AccountId, to: &AccountId, amount: Balance) -> TxOutcome {
         self.tx(from, to).transfer(amount).transact()
+    }
+
+    /// NEP-366: `sender` signs a delegate action of `actions` to `receiver`
+    /// with the key of [`signer_of`] `sender` and that key's next nonce, valid
+    /// up to block `max_block_height`. Panics if `sender` has no such key or an
+    /// action is itself a delegate action (nesting is not allowed).
+    pub fn delegate_action(
+        &self,
+        sender: &AccountId,
+        receiver: &AccountId,
+        actions: Vec<Action>,
+        max_block_height: u64,
+    ) -> SignedDelegateAction {
+        let signer = signer_of(sender);
+        let public_key = signer.public_key();
+        let nonce = self
+            .view_access_key(sender, &public_key)
+            .unwrap_or_else(|| panic!("delegate_action: {sender} has no key of signer_of({sender})"))
+            .nonce
+            + 1;
+        let actions = actions
+            .into_iter()
+            .map(|a| NonDelegateAction::try_from(a).expect("delegate_action: a delegate action cannot be nested"))
+            .collect();
+        let delegate_action = DelegateAction {
+            sender_id: sender.clone(),
+            receiver_id: receiver.clone(),
+            actions,
+            nonce,
+            max_block_height,
+            public_key,
+        };
+        SignedDelegateAction::sign(&signer, delegate_action)
+    }
+
+    /// `relayer` relays `signed`: a transaction to its sender whose only
+    /// action is the delegate action; the relayer pays its gas and deposits.
+    pub fn relay(&mut self, relayer: &AccountId, signed: SignedDelegateAction) -> TxOutcome {
+        let sender = signed.delegate_action.sender_id.clone();
+        self.tx(relayer, &sender).delegate(signed).transact()
+    }
+
+    /// NEP-591: `account` deploys `wasm` as a global contract (signed by itself).
+    pub fn deploy_global_contract(
+        &mut self,
+        account: &AccountId,
+        wasm: &[u8],
+        mode: GlobalContractDeployMode,
+    ) -> TxOutcome {
+        self.tx(account, account).deploy_global_contract(wasm.to_vec(), mode).transact()
+    }
+
+    /// NEP-591: `account` makes the global contract `identifier` its contract (signed by itself).
+    pub fn use_global_contract(&mut self, account: &AccountId, identifier: GlobalContractIdentifier) -> TxOutcome {
+        self.tx(account, account).use_global_contract(identifier).transact()
     }
 }
 
@@ -102,6 +159,21 @@ impl TxBuilder<'_> {
 
     pub fn call_raw(mut self, method: &str, args: Vec<u8>, deposit: Balance, gas: Gas) -> Self {
         self.actions.push(actions::function_call(method, args, deposit, gas));
+        self
+    }
+
+    pub fn deploy_global_contract(mut self, code: Vec<u8>, mode: GlobalContractDeployMode) -> Self {
+        self.actions.push(actions::deploy_global_contract(code, mode));
+        self
+    }
+
+    pub fn use_global_contract(mut self, identifier: GlobalContractIdentifier) -> Self {
+        self.actions.push(actions::use_global_contract(identifier));
+        self
+    }
+
+    pub fn delegate(mut self, signed: SignedDelegateAction) -> Self {
+        self.actions.push(actions::delegate(signed));
         self
     }
 

@@ -3,9 +3,10 @@
 //! reverting each receipt's changes.
 
 use crate::ext::Overlay;
-use crate::fees::{cost, exec_fees};
+use crate::apply::ProtocolReceipt;
+use crate::fees::{cost, exec_fees, prepaid_of_receipt};
 use crate::outcome::{Event, ReceiptOutcome, ReceiptStatus, TxOutcome};
-use crate::receipt::{deposit, describe, prepaid_gas, Receipt, ReceiptKind};
+use crate::receipt::{deposit, describe, identifier_text, Receipt, ReceiptKind};
 use crate::state::{acc, AccountRecord, Chain};
 use crate::trie::{account_key, data_key};
 use near_crypto::PublicKey;
@@ -40,7 +41,7 @@ impl Chain {
             waiting.retain(|r| {
                 let complete = match &r.kind {
                     ReceiptKind::Action { input_data_ids, .. } => input_data_ids.iter().all(|d| data.contains_key(d)),
-                    ReceiptKind::Refund { .. } => true,
+                    ReceiptKind::Refund { .. } | ReceiptKind::GlobalContractDistribution { .. } => true,
                 };
                 if complete {
                     ready.push(r.clone());
@@ -111,6 +112,10 @@ impl Chain {
                     statuses.insert(receipt.id, ReceiptStatus::Value(Vec::new()));
                     return Vec::new();
                 }
+                ReceiptKind::GlobalContractDistribution { identifier, code } => {
+                    self.apply_distribution(&receipt, identifier, code, height, statuses, outcome);
+                    return Vec::new();
+                }
                 ReceiptKind::Action {
                     signer,
                     signer_public_key,
@@ -129,9 +134,9 @@ impl Chain {
             })
             .collect();
         let gas_price = self.gas_price();
-        let fees = self.config.fees.clone();
-        let prepaid_calls: Gas = actions.iter().fold(Gas::ZERO, |g, a| g.saturating_add(prepaid_gas(a)));
-        let prepaid_fees = exec_fees(&fees, &actions);
+        // Everything bought for this receipt (nearcore `apply_action_receipt`:
+        // prepaid gas plus prepaid execution fees, a delegate action's included).
+        let prepaid = prepaid_of_receipt(&self.config, &actions, &receipt.receiver);
         let deposits: Balance = actions.iter().fold(Balance::ZERO, |d, a| d.saturating_add(deposit(a)));
         let receivers: Vec<AccountId> = output_data_receivers.iter().map(|(_, r)| r.clone()).collect();
 
@@ -146,8 +151,8 @@ impl Chain {
             },
             Ok(_) => &actions[..],
         };
-        let burnt_fees = exec_fees(&fees, ran);
-        let gas_burnt = burnt_fees.saturating_add(result.vm_gas_burnt);
+        let burnt_fees = exec_fees(&self.config, ran, &receipt.receiver);
+        let gas_burnt = burnt_fees.saturating_add(result.vm_gas_burnt).saturating_add(result.delegate_gas_burnt);
         // NEP-642: burnt gas is paid at the block's gas price; a receipt that
         // creates an account pays at least `account_creation_charge`.
         let mut tokens_burnt = cost(gas_burnt, gas_price);
@@ -156,17 +161,49 @@ impl Chain {
         }
         let mut produced = Vec::new();
         let mut refund_index = 0usize;
+        let status_ok = result.status.is_ok();
         let (status, gas_kept) = match result.status {
             Ok(return_data) => {
                 self.commit(&receipt.receiver, result.account, result.overlay, result.deleted, result.new_code);
-                if let Some((beneficiary, amount)) = result.beneficiary_payment {
-                    produced.push(self.refund_receipt(&receipt, height, &mut refund_index, &beneficiary, amount, None));
-                }
                 // Route the receipts the contract created.
                 let ids: Vec<CryptoHash> = (0..result.new_receipts.len())
                     .map(|i| create_receipt_id_from_receipt_id(&receipt.id, height, i))
                     .collect();
-                refund_index = ids.len() + refund_index;
+                refund_index = ids.len();
+                // Then those the protocol sends for the actions, in action order.
+                for sent in result.protocol_receipts {
+                    let id = create_receipt_id_from_receipt_id(&receipt.id, height, refund_index);
+                    refund_index += 1;
+                    produced.push(match sent {
+                        // nearcore `apply_delegate_action`: from the sender, paid
+                        // by the relayer (the signer, who gets the gas refunds);
+                        // deposits of a failure go back to the sender.
+                        ProtocolReceipt::Delegate { receiver, actions } => Receipt {
+                            id,
+                            predecessor: receipt.receiver.clone(),
+                            receiver,
+                            kind: ReceiptKind::Action {
+                                signer: signer.clone(),
+                                signer_public_key: signer_public_key.clone(),
+                                gas_price: receipt_gas_price,
+                                actions,
+                                input_data_ids: Vec::new(),
+                                output_data_receivers: Vec::new(),
+                                refund_to: receipt.receiver.clone(),
+                            },
+                        },
+                        // nearcore `initiate_distribution`: a receipt to `system`.
+                        ProtocolReceipt::Distribution { identifier, code } => Receipt {
+                            id,
+                            predecessor: receipt.receiver.clone(),
+                            receiver: acc("system"),
+                            kind: ReceiptKind::GlobalContractDistribution { identifier, code },
+                        },
+                    });
+                }
+                if let Some((beneficiary, amount)) = result.beneficiary_payment {
+                    produced.push(self.refund_receipt(&receipt, height, &mut refund_index, &beneficiary, amount, None));
+                }
                 let mut routed: Vec<Receipt> = result
                     .new_receipts
                     .into_iter()
@@ -209,7 +246,7 @@ impl Chain {
                     }
                 };
                 produced.extend(routed);
-                (status, result.gas_used_by_calls)
+                (status, result.gas_used_by_calls.saturating_add(result.delegate_gas_passed_on))
             }
             Err(error) => {
                 for (data_id, _) in &output_data_receivers {
@@ -224,13 +261,16 @@ impl Chain {
         // Gas refund: everything bought for this receipt at its purchase price
         // that was neither burnt nor passed on to the receipts it created, plus
         // the difference between purchase and gas price of the gas burnt.
-        let bought = cost(prepaid_fees.saturating_add(prepaid_calls), receipt_gas_price);
+        let bought = cost(prepaid, receipt_gas_price);
         let passed_on = cost(gas_kept.saturating_sub(result.vm_gas_burnt), receipt_gas_price);
         let gas_refund = bought.saturating_sub(passed_on).saturating_sub(tokens_burnt);
         if !gas_refund.is_zero() {
             let key = Some(signer_public_key.clone());
             produced.insert(0, self.refund_receipt(&receipt, height, &mut refund_index, &signer, gas_refund, key));
         }
+        // The storage of a deployed global contract is burnt too, apart from
+        // gas (nearcore counts it in the receipt outcome's `tokens_burnt`).
+        let tokens_burnt = tokens_burnt.saturating_add(if status_ok { result.global_storage_burnt } else { Balance::ZERO });
         outcome.total_gas_burnt += gas_burnt.as_gas();
         outcome.tokens_burnt += tokens_burnt.as_yoctonear();
         outcome.receipts.push(ReceiptOutcome {
@@ -250,6 +290,38 @@ impl Chain {
         });
         statuses.insert(receipt.id, status);
         produced
+    }
+
+    /// Applies a global contract distribution receipt: the code is stored
+    /// under its identifier, replacing what an account deployed before
+    /// (nearcore `apply_distribution_current_shard`).
+    fn apply_distribution(
+        &mut self,
+        receipt: &Receipt,
+        identifier: near_primitives::action::GlobalContractIdentifier,
+        code: Arc<[u8]>,
+        height: u64,
+        statuses: &mut HashMap<CryptoHash, ReceiptStatus>,
+        outcome: &mut TxOutcome,
+    ) {
+        let action = format!("GlobalContractDistribution({})", identifier_text(&identifier));
+        self.global_contracts.insert(identifier, Arc::new(ContractCode::new(code.to_vec(), None)));
+        outcome.receipts.push(ReceiptOutcome {
+            receipt_id: receipt.id,
+            block_height: height,
+            predecessor: receipt.predecessor.to_string(),
+            executor: receipt.receiver.to_string(),
+            actions: vec![action],
+            logs: Vec::new(),
+            events: Vec::new(),
+            gas_burnt: 0,
+            tokens_burnt: 0,
+            vm_gas_burnt: 0,
+            vm_profile: Vec::new(),
+            status: ReceiptStatus::Value(Vec::new()),
+            is_refund: false,
+        });
+        statuses.insert(receipt.id, ReceiptStatus::Value(Vec::new()));
     }
 
     fn refund_receipt(

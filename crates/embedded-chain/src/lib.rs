@@ -28,10 +28,36 @@
 //!   a key that may sign it (a full-access key, or a function-call key for one
 //!   call without deposit to the key's receiver and methods);
 //!
-//! What it leaves out: validators and staking, access-key nonces and
-//! signatures (which of the signer's keys signed is not modelled), promise yield/resume, global contracts, gas price changes and the
-//! gas refund penalty, and sending a deleted account's balance to its
-//! beneficiary.
+//! - NEP-366 delegate actions (meta transactions): a relayer's transaction
+//!   carries the sender's signed delegate action; it is checked as nearcore's
+//!   `apply_delegate_action` checks it (NEP-461 signature, expiry, sender,
+//!   the sender's key, nonce and permissions; the key's nonce moves), then
+//!   its inner actions run as a receipt from the sender, paid by the relayer
+//!   (send fees burnt at conversion and again by the delegate receipt,
+//!   deposits and gas prepaid; gas refunds go to the relayer, a failed inner
+//!   receipt's deposits to the sender). [`Chain::delegate_action`] signs one
+//!   with [`signer_of`] the sender, [`Chain::relay`] sends it;
+//! - NEP-591 global contracts: `DeployGlobalContract` by code hash or by
+//!   account burns `global_contract_storage_amount_per_byte` per byte from
+//!   the deployer and sends a distribution receipt (to `system`) that stores
+//!   the code; `UseGlobalContract` makes an account's contract
+//!   [`AccountContract::Global`] or [`AccountContract::GlobalByAccount`]
+//!   (storage: the identifier's bytes; a missing one fails with
+//!   `GlobalContractDoesNotExist`); calls load the global code as deployed
+//!   now, so a redeploy by account reaches every user; contracts may create
+//!   both actions through promises;
+//! - implicit accounts: a lone transfer to a missing 64-hex NEAR-implicit id
+//!   creates it with the full-access key the id encodes, to a NEP-616 `0s`
+//!   deterministic or `0u` universal id creates it without keys; transfers to
+//!   implicit ids pay the creation fees nearcore charges by the receiver's id;
+//!
+//! What it leaves out: validators and staking, promise yield/resume,
+//! deterministic and universal state init, gas keys, gas price changes and
+//! the gas refund penalty, and `0x` ETH-implicit accounts (nearcore gives
+//! them the ETH wallet global contract, whose code the chain does not ship: a
+//! transfer creating one fails with an error that says so). Global contract
+//! code is not counted in the trie shape that drives trie-node gas (it lives
+//! outside any account's state).
 
 mod apply;
 mod builder;
@@ -53,6 +79,9 @@ pub use fees::GAS_PRICE;
 pub use keys::{genesis_key, is_full_access, signer_of};
 pub use near_crypto::{PublicKey, Signer};
 pub use near_primitives::account::{AccessKey, AccessKeyPermission, FunctionCallPermission};
+pub use near_primitives::action::delegate::{DelegateAction, NonDelegateAction, SignedDelegateAction};
+pub use near_primitives::action::{GlobalContractDeployMode, GlobalContractIdentifier};
+pub use near_primitives_core::account::AccountContract;
 pub use near_primitives::errors::{
     ActionError, ActionErrorKind, ActionsValidationError, InvalidAccessKeyError, InvalidTxError, TxExecutionError,
 };

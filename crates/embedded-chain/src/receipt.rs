@@ -7,12 +7,15 @@
 use near_crypto::PublicKey;
 use near_primitives::account::{AccessKey, AccessKeyPermission, FunctionCallPermission};
 pub use near_primitives::action::Action;
+use near_primitives::action::delegate::SignedDelegateAction;
 use near_primitives::action::{
-    AddKeyAction, CreateAccountAction, DeleteAccountAction, DeleteKeyAction, DeployContractAction, FunctionCallAction,
-    TransferAction,
+    AddKeyAction, CreateAccountAction, DeleteAccountAction, DeleteKeyAction, DeployContractAction,
+    DeployGlobalContractAction, FunctionCallAction, GlobalContractDeployMode, GlobalContractIdentifier,
+    TransferAction, UseGlobalContractAction,
 };
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::{AccountId, Balance, Gas};
+use std::sync::Arc;
 
 /// Constructors of the actions tests and demos use most.
 pub mod actions {
@@ -61,6 +64,22 @@ pub mod actions {
     pub fn delete_account(beneficiary_id: AccountId) -> Action {
         Action::DeleteAccount(DeleteAccountAction { beneficiary_id })
     }
+
+    /// NEP-591: deploys `code` as a global contract, identified by its code
+    /// hash (immutable) or by the deploying account (which may redeploy it).
+    pub fn deploy_global_contract(code: Vec<u8>, mode: GlobalContractDeployMode) -> Action {
+        Action::DeployGlobalContract(DeployGlobalContractAction { code: code.into(), deploy_mode: mode })
+    }
+
+    /// NEP-591: makes the receiver's contract the global contract `identifier`.
+    pub fn use_global_contract(identifier: GlobalContractIdentifier) -> Action {
+        Action::UseGlobalContract(Box::new(UseGlobalContractAction { contract_identifier: identifier }))
+    }
+
+    /// NEP-366: a relayed delegate action (the only action of its transaction).
+    pub fn delegate(signed: SignedDelegateAction) -> Action {
+        Action::Delegate(Box::new(signed))
+    }
 }
 
 /// Short description of an action for outcomes (`FunctionCall(method)`, `Transfer(n)`, ...).
@@ -75,24 +94,32 @@ pub(crate) fn describe(action: &Action) -> String {
         Action::DeleteAccount(a) => format!("DeleteAccount({})", a.beneficiary_id),
         Action::Delegate(d) => format!("Delegate({})", d.delegate_action.sender_id),
         Action::DeployGlobalContract(a) => format!("DeployGlobalContract({} bytes)", a.code.len()),
-        Action::UseGlobalContract(_) => "UseGlobalContract".into(),
+        Action::UseGlobalContract(a) => format!("UseGlobalContract({})", identifier_text(&a.contract_identifier)),
         other => format!("{other:?}").split(['(', ' ']).next().unwrap_or("Action").to_string(),
     }
 }
 
-/// Tokens an action attaches.
+/// Tokens an action attaches (a delegate action: its inner actions', which
+/// the relayer pays; nearcore `total_deposit`).
 pub(crate) fn deposit(action: &Action) -> Balance {
     match action {
         Action::FunctionCall(a) => a.deposit,
         Action::Transfer(a) => a.deposit,
+        Action::Delegate(d) => {
+            d.delegate_action.get_actions().iter().fold(Balance::ZERO, |sum, a| sum.saturating_add(deposit(a)))
+        }
         _ => Balance::ZERO,
     }
 }
 
-/// Gas an action attaches for its execution.
+/// Gas an action attaches for its execution (a delegate action: its inner
+/// calls'; nearcore `total_prepaid_gas`).
 pub(crate) fn prepaid_gas(action: &Action) -> Gas {
     match action {
         Action::FunctionCall(a) => a.gas,
+        Action::Delegate(d) => {
+            d.delegate_action.get_actions().iter().fold(Gas::ZERO, |sum, a| sum.saturating_add(prepaid_gas(a)))
+        }
         _ => Gas::ZERO,
     }
 }
@@ -132,6 +159,10 @@ pub(crate) enum ReceiptKind {
     /// that signed, whose allowance gets the refund back too) or a failed
     /// receipt's deposits.
     Refund { amount: Balance, access_key: Option<PublicKey> },
+    /// NEP-591: stores a global contract's code under its identifier
+    /// (nearcore's `GlobalContractDistribution` receipt, sent to `system`;
+    /// with one shard it is applied once).
+    GlobalContractDistribution { identifier: GlobalContractIdentifier, code: Arc<[u8]> },
 }
 
 #[derive(Clone, Debug)]
@@ -140,4 +171,12 @@ pub(crate) struct Receipt {
     pub predecessor: AccountId,
     pub receiver: AccountId,
     pub kind: ReceiptKind,
+}
+
+/// A global contract identifier as outcomes show it (the code hash in base58, or the account id).
+pub(crate) fn identifier_text(identifier: &GlobalContractIdentifier) -> String {
+    match identifier {
+        GlobalContractIdentifier::CodeHash(hash) => hash.to_string(),
+        GlobalContractIdentifier::AccountId(account) => account.to_string(),
+    }
 }

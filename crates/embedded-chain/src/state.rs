@@ -7,6 +7,8 @@ use crate::trie::{account_key, data_key, TrieShape};
 use near_crypto::PublicKey;
 use near_parameters::{RuntimeConfig, RuntimeConfigStore};
 use near_primitives::account::AccessKey;
+use near_primitives::action::GlobalContractIdentifier;
+use near_primitives_core::account::AccountContract;
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::{AccountId, Balance, Gas};
 use near_vm_runner::ContractCode;
@@ -34,14 +36,16 @@ pub struct AccountRecord {
     pub locked: Balance,
     /// Bytes the account occupies: its record, keys, code and contract data.
     pub storage_usage: u64,
-    pub code_hash: Option<CryptoHash>,
+    /// The account's contract: none, its own code (by hash), or a global
+    /// contract by code hash or by the account that deployed it (NEP-591).
+    pub contract: AccountContract,
     /// Access keys (nonce and permission) by public key.
     pub keys: BTreeMap<PublicKey, AccessKey>,
 }
 
 impl AccountRecord {
     pub(crate) fn new(amount: Balance, storage_usage: u64) -> Self {
-        AccountRecord { amount, locked: Balance::ZERO, storage_usage, code_hash: None, keys: BTreeMap::new() }
+        AccountRecord { amount, locked: Balance::ZERO, storage_usage, contract: AccountContract::None, keys: BTreeMap::new() }
     }
 }
 
@@ -64,6 +68,8 @@ pub struct Chain {
     pub(crate) accounts: BTreeMap<AccountId, AccountRecord>,
     pub(crate) data: HashMap<AccountId, BTreeMap<Vec<u8>, Vec<u8>>>,
     pub(crate) codes: HashMap<CryptoHash, Arc<ContractCode>>,
+    /// NEP-591 global contracts by identifier (code hash or deploying account).
+    pub(crate) global_contracts: HashMap<GlobalContractIdentifier, Arc<ContractCode>>,
     pub(crate) shape: TrieShape,
     /// The last `TX_VALIDITY_PERIOD + 1` blocks, oldest first.
     pub(crate) blocks: VecDeque<BlockInfo>,
@@ -111,6 +117,7 @@ impl Chain {
             accounts: BTreeMap::new(),
             data: HashMap::new(),
             codes: HashMap::new(),
+            global_contracts: HashMap::new(),
             shape: TrieShape::default(),
             blocks: VecDeque::new(),
             block_time_ns,
@@ -202,6 +209,11 @@ impl Chain {
         while self.blocks.len() as u64 > TX_VALIDITY_PERIOD + 1 {
             self.blocks.pop_front();
         }
+    }
+
+    /// The code hash of the global contract `identifier` (`None`: not deployed).
+    pub fn global_contract_hash(&self, identifier: &GlobalContractIdentifier) -> Option<CryptoHash> {
+        self.global_contracts.get(identifier).map(|code| *code.hash())
     }
 
     /// Number of keys in the chain's state trie (drives trie-node gas).

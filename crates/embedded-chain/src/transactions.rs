@@ -109,7 +109,7 @@ impl Chain {
         let height = self.block_height() + 1;
         let gas_price = self.gas_price();
         let sir = signer == receiver;
-        let (send, prepaid) = receipt_gas(&self.config.fees, sir, tx.actions());
+        let (send, prepaid) = receipt_gas(&self.config, sir, tx.actions(), &receiver);
         let receipt_gas_price = purchase_price(&self.config, gas_price);
         let deposits = tx.actions().iter().fold(Balance::ZERO, |d, a| d.saturating_add(deposit(a)));
         let total_cost =
@@ -156,7 +156,8 @@ impl Chain {
         outcome
     }
 
-    /// nearcore `validate_actions` (the checks the chain's actions need).
+    /// nearcore `validate_actions` (the checks the chain's actions need); a
+    /// delegate action's inner actions are validated the same way.
     fn validate_actions(&self, actions: &[Action]) -> Result<(), ActionsValidationError> {
         let limits = &self.config.wasm_config.limit_config;
         if actions.len() as u64 > limits.max_actions_per_receipt {
@@ -165,10 +166,32 @@ impl Chain {
                 limit: limits.max_actions_per_receipt,
             });
         }
+        let deploys =
+            actions.iter().filter(|a| matches!(a, Action::DeployContract(_) | Action::DeployGlobalContract(_))).count();
+        if deploys as u64 > limits.max_deploy_actions_per_receipt {
+            return Err(ActionsValidationError::TotalNumberOfDeployActionsExceeded {
+                number_of_deploy_actions: deploys as u64,
+                limit: limits.max_deploy_actions_per_receipt,
+            });
+        }
+        let mut delegates = 0;
         for (i, action) in actions.iter().enumerate() {
             match action {
                 Action::DeleteAccount(_) if i + 1 != actions.len() => {
                     return Err(ActionsValidationError::DeleteActionMustBeFinal)
+                }
+                Action::Delegate(signed) => {
+                    delegates += 1;
+                    if delegates > 1 {
+                        return Err(ActionsValidationError::DelegateActionMustBeOnlyOne);
+                    }
+                    self.validate_actions(&signed.delegate_action.get_actions())?;
+                }
+                Action::DeployGlobalContract(deploy) if deploy.code.len() as u64 > limits.max_contract_size => {
+                    return Err(ActionsValidationError::ContractSizeExceeded {
+                        size: deploy.code.len() as u64,
+                        limit: limits.max_contract_size,
+                    });
                 }
                 Action::FunctionCall(call) => {
                     if call.gas == Gas::ZERO {

@@ -9,6 +9,7 @@ use crate::state::{AccountRecord, Chain, CHAIN_ID};
 use crate::trie::TouchedNodes;
 use near_crypto::PublicKey;
 use near_primitives::account::AccessKey;
+use near_primitives::action::GlobalContractIdentifier;
 use near_primitives::errors::{CompilationError, FunctionCallError};
 use near_primitives_core::account::AccountContract;
 use near_primitives_core::config::ViewConfig;
@@ -35,7 +36,8 @@ pub struct AccountView {
     pub amount: Balance,
     pub locked: Balance,
     pub storage_usage: u64,
-    /// Base58 code hash, as RPC shows it (`11111111111111111111111111111111` = no code).
+    /// Base58 code hash, as RPC shows it (`11111111111111111111111111111111` =
+    /// no code); for an account using a global contract, the global code's hash.
     pub code_hash: String,
     pub code_size: u64,
 }
@@ -71,8 +73,8 @@ impl Chain {
             amount: a.amount,
             locked: a.locked,
             storage_usage: a.storage_usage,
-            code_hash: a.code_hash.map(|h| h.to_string()).unwrap_or_else(|| CryptoHash::default().to_string()),
-            code_size: a.code_hash.and_then(|h| self.codes.get(&h)).map(|c| c.code().len() as u64).unwrap_or(0),
+            code_hash: self.contract_code(a).map(|c| *c.hash()).unwrap_or_default().to_string(),
+            code_size: self.contract_code(a).map(|c| c.code().len() as u64).unwrap_or(0),
         })
     }
 
@@ -120,7 +122,7 @@ impl Chain {
         let max_gas = self.config.wasm_config.limit_config.max_gas_burnt;
         let context = VMContext {
             view_config: Some(ViewConfig { max_gas_burnt: max_gas }),
-            ..self.vm_context(id, account, &code, args.to_vec(), max_gas)
+            ..self.vm_context(id, account, args.to_vec(), max_gas)
         };
         let outcome = self.run_vm(code, method, &mut ext, &context)?;
         match outcome.aborted {
@@ -161,7 +163,6 @@ impl Chain {
         &self,
         id: &AccountId,
         account: &AccountRecord,
-        code: &ContractCode,
         input: Vec<u8>,
         gas: Gas,
     ) -> VMContext {
@@ -179,7 +180,7 @@ impl Chain {
             account_balance: account.amount,
             account_locked_balance: account.locked,
             storage_usage: account.storage_usage,
-            account_contract: AccountContract::Local(*code.hash()),
+            account_contract: account.contract.clone(),
             attached_deposit: Balance::ZERO,
             prepaid_gas: gas,
             random_seed: vec![0; 32],
@@ -193,9 +194,25 @@ impl Chain {
         id: &AccountId,
         account: &AccountRecord,
     ) -> Result<Arc<ContractCode>, FunctionCallError> {
-        account.code_hash.and_then(|h| self.codes.get(&h).cloned()).ok_or_else(|| {
+        self.contract_code(account).ok_or_else(|| {
             FunctionCallError::CompilationError(CompilationError::CodeDoesNotExist { account_id: id.clone() })
         })
+    }
+
+    /// The code an account runs: its own, or the global contract it uses as
+    /// deployed now (a redeploy by account id reaches every user; nearcore
+    /// `AccountContractAccessExt::code`).
+    pub(crate) fn contract_code(&self, account: &AccountRecord) -> Option<Arc<ContractCode>> {
+        match &account.contract {
+            AccountContract::None => None,
+            AccountContract::Local(hash) => self.codes.get(hash).cloned(),
+            AccountContract::Global(hash) => {
+                self.global_contracts.get(&GlobalContractIdentifier::CodeHash(*hash)).cloned()
+            }
+            AccountContract::GlobalByAccount(owner) => {
+                self.global_contracts.get(&GlobalContractIdentifier::AccountId(owner.clone())).cloned()
+            }
+        }
     }
 
     pub(crate) fn run_vm(
