@@ -303,7 +303,7 @@ impl Chain {
                         predecessor_account_id: receipt.predecessor.clone(),
                         refund_to_account_id: match &receipt.kind {
                             ReceiptKind::Action { refund_to, .. } => refund_to.clone(),
-                            ReceiptKind::Refund { .. } => receipt.predecessor.clone(),
+                            _ => receipt.predecessor.clone(),
                         },
                         promise_results: promise_results.clone(),
                         attached_deposit: call.deposit,

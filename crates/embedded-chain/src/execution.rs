@@ -14,7 +14,7 @@ use near_primitives::account::AccessKeyPermission;
 use near_primitives::errors::TxExecutionError;
 use near_primitives::utils::create_receipt_id_from_receipt_id;
 use near_primitives_core::hash::CryptoHash;
-use near_primitives_core::types::{AccountId, Balance, Gas};
+use near_primitives_core::types::{AccountId, Balance};
 use near_vm_runner::logic::types::{PromiseResult, ReturnData};
 use near_vm_runner::ContractCode;
 use std::collections::{HashMap, VecDeque};

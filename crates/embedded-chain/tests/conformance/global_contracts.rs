@@ -160,6 +160,7 @@ fn a_global_contract_by_account_is_updated_for_every_user_by_a_redeploy() {
     assert_eq!(loading_bytes_gas(first.assert_success(), &user), loading_byte_cost(&chain) * wasm.len() as u64);
 
     // The owner redeploys: same identifier, new code, for the user too.
+    let before_redeploy = chain.view_account(&user).unwrap();
     let wasm2 = probe_wasm_with_section(40);
     let lib_before = chain.balance(&lib);
     let out = chain.deploy_global_contract(&lib, &wasm2, GlobalContractDeployMode::AccountId);
@@ -170,7 +171,7 @@ fn a_global_contract_by_account_is_updated_for_every_user_by_a_redeploy() {
     let user_now = chain.view_account(&user).unwrap();
     assert_eq!(user_now.code_hash, code_hash(&wasm2).to_string());
     assert_eq!(user_now.code_size, wasm2.len() as u64);
-    assert_eq!(user_now.storage_usage, user_after.storage_usage, "the user's storage does not follow the code");
+    assert_eq!(user_now.storage_usage, before_redeploy.storage_usage, "the user's storage does not follow the code");
     let second = chain.call(&caller, &user, "get").transact();
     assert_eq!(loading_bytes_gas(second.assert_success(), &user), loading_byte_cost(&chain) * wasm2.len() as u64);
     assert_eq!(second.json::<String>().unwrap(), "3", "the user's state survives the code change");
