@@ -14,10 +14,10 @@ use near_primitives::account::AccessKey;
 use near_primitives::action::delegate::SignedDelegateAction;
 use near_primitives::action::{GlobalContractDeployMode, GlobalContractIdentifier};
 use near_primitives::errors::{ActionError, ActionErrorKind, FunctionCallError, InvalidAccessKeyError};
+use near_primitives::utils::{create_action_hash_from_receipt_id, create_random_seed};
 use near_primitives_core::account::id::AccountType;
 use near_primitives_core::account::AccountContract;
 use near_primitives_core::hash::hash;
-use near_primitives::utils::{create_action_hash_from_receipt_id, create_random_seed};
 use near_primitives_core::types::{AccountId, Balance, Gas};
 use near_vm_runner::logic::types::{PromiseResult, ReturnData};
 use near_vm_runner::logic::VMContext;
@@ -138,8 +138,10 @@ impl Chain {
             let missing = result.deleted || result.account.is_none();
             // nearcore `check_account_existence`: only `CreateAccount`, or a
             // transfer alone to an implicit account id, may find no account.
-            let implicit_creation =
-                missing && matches!(action, Action::Transfer(_)) && actions.len() == 1 && is_implicit(&self.config, receiver);
+            let implicit_creation = missing
+                && matches!(action, Action::Transfer(_))
+                && actions.len() == 1
+                && is_implicit(&self.config, receiver);
             if missing && !matches!(action, Action::CreateAccount(_)) && !implicit_creation {
                 return fail(result, ActionErrorKind::AccountDoesNotExist { account_id: receiver.clone() });
             }
@@ -229,7 +231,9 @@ impl Chain {
                         GlobalContractDeployMode::CodeHash => GlobalContractIdentifier::CodeHash(hash(&deploy.code)),
                         GlobalContractDeployMode::AccountId => GlobalContractIdentifier::AccountId(receiver.clone()),
                     };
-                    result.protocol_receipts.push(ProtocolReceipt::Distribution { identifier, code: deploy.code.clone() });
+                    result
+                        .protocol_receipts
+                        .push(ProtocolReceipt::Distribution { identifier, code: deploy.code.clone() });
                 }
                 Action::UseGlobalContract(use_global) => {
                     // nearcore `action_use_global_contract`.
@@ -266,9 +270,10 @@ impl Chain {
                         .saturating_add(self.config.fees.fee(ActionCosts::new_action_receipt).exec_fee().gas);
                     result.delegate_gas_burnt = result.delegate_gas_burnt.saturating_add(send);
                     result.delegate_gas_passed_on = result.delegate_gas_passed_on.saturating_add(required);
-                    result
-                        .protocol_receipts
-                        .push(ProtocolReceipt::Delegate { receiver: inner.receiver_id.clone(), actions: inner_actions });
+                    result.protocol_receipts.push(ProtocolReceipt::Delegate {
+                        receiver: inner.receiver_id.clone(),
+                        actions: inner_actions,
+                    });
                 }
                 Action::FunctionCall(call) => {
                     let account = result.account.clone().expect("checked");

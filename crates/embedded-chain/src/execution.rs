@@ -2,8 +2,8 @@
 //! create, gas and deposit refunds (NEP-642 prices), and committing or
 //! reverting each receipt's changes.
 
-use crate::ext::Overlay;
 use crate::apply::ProtocolReceipt;
+use crate::ext::Overlay;
 use crate::fees::{cost, exec_fees, prepaid_of_receipt};
 use crate::outcome::{Event, ReceiptOutcome, ReceiptStatus, TxOutcome};
 use crate::receipt::{deposit, describe, identifier_text, Receipt, ReceiptKind};
@@ -270,7 +270,8 @@ impl Chain {
         }
         // The storage of a deployed global contract is burnt too, apart from
         // gas (nearcore counts it in the receipt outcome's `tokens_burnt`).
-        let tokens_burnt = tokens_burnt.saturating_add(if status_ok { result.global_storage_burnt } else { Balance::ZERO });
+        let tokens_burnt =
+            tokens_burnt.saturating_add(if status_ok { result.global_storage_burnt } else { Balance::ZERO });
         outcome.total_gas_burnt += gas_burnt.as_gas();
         outcome.tokens_burnt += tokens_burnt.as_yoctonear();
         outcome.receipts.push(ReceiptOutcome {

@@ -57,8 +57,14 @@ pub(crate) fn send_fee(config: &RuntimeConfig, sir: bool, action: &Action, recei
         ),
         Action::Transfer(_) => {
             let wasm = &config.wasm_config;
-            transfer_send_fee(fees, sir, wasm.eth_implicit_accounts, wasm.universal_accounts, receiver.get_account_type())
-                .gas
+            transfer_send_fee(
+                fees,
+                sir,
+                wasm.eth_implicit_accounts,
+                wasm.universal_accounts,
+                receiver.get_account_type(),
+            )
+            .gas
         }
         Action::Stake(_) => one(ActionCosts::stake),
         Action::AddKey(a) => match method_name_bytes(&a.access_key.permission) {
@@ -122,13 +128,17 @@ pub(crate) fn exec_fee(config: &RuntimeConfig, action: &Action, receiver: &Accou
         ),
         Action::Transfer(_) => {
             let wasm = &config.wasm_config;
-            transfer_exec_fee(fees, wasm.eth_implicit_accounts, wasm.universal_accounts, receiver.get_account_type()).gas
+            transfer_exec_fee(fees, wasm.eth_implicit_accounts, wasm.universal_accounts, receiver.get_account_type())
+                .gas
         }
         Action::Stake(_) => one(ActionCosts::stake),
         Action::AddKey(a) => match method_name_bytes(&a.access_key.permission) {
-            Some(n) => {
-                exec_per_byte(config, ActionCosts::add_function_call_key_base, ActionCosts::add_function_call_key_byte, n)
-            }
+            Some(n) => exec_per_byte(
+                config,
+                ActionCosts::add_function_call_key_base,
+                ActionCosts::add_function_call_key_byte,
+                n,
+            ),
             None => one(ActionCosts::add_full_access_key),
         },
         Action::DeleteKey(_) => one(ActionCosts::delete_key),

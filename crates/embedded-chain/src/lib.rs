@@ -81,11 +81,11 @@ pub use near_crypto::{PublicKey, Signer};
 pub use near_primitives::account::{AccessKey, AccessKeyPermission, FunctionCallPermission};
 pub use near_primitives::action::delegate::{DelegateAction, NonDelegateAction, SignedDelegateAction};
 pub use near_primitives::action::{GlobalContractDeployMode, GlobalContractIdentifier};
-pub use near_primitives_core::account::AccountContract;
 pub use near_primitives::errors::{
     ActionError, ActionErrorKind, ActionsValidationError, InvalidAccessKeyError, InvalidTxError, TxExecutionError,
 };
 pub use near_primitives::transaction::{SignedTransaction, Transaction, TransactionV0};
+pub use near_primitives_core::account::AccountContract;
 pub use near_primitives_core::hash::CryptoHash;
 pub use near_primitives_core::types::{AccountId, Balance as NearToken, Gas};
 pub use outcome::{error_message, Event, ReceiptOutcome, ReceiptStatus, TxOutcome, ViewResult};

@@ -56,7 +56,8 @@ pub struct ReceiptOutcome {
     /// Gas burnt by this receipt: action execution fees plus wasm execution.
     pub gas_burnt: u64,
     /// Tokens burnt for that gas at the block's gas price (at least the
-    /// protocol's `account_creation_charge` for a receipt that creates an account).
+    /// protocol's `account_creation_charge` for a receipt that creates an
+    /// account), plus the storage of a global contract it deployed.
     pub tokens_burnt: u128,
     /// Gas burnt by the contract code itself (the VM's `burnt_gas`).
     pub vm_gas_burnt: u64,

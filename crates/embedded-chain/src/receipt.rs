@@ -6,12 +6,12 @@
 
 use near_crypto::PublicKey;
 use near_primitives::account::{AccessKey, AccessKeyPermission, FunctionCallPermission};
-pub use near_primitives::action::Action;
 use near_primitives::action::delegate::SignedDelegateAction;
+pub use near_primitives::action::Action;
 use near_primitives::action::{
     AddKeyAction, CreateAccountAction, DeleteAccountAction, DeleteKeyAction, DeployContractAction,
-    DeployGlobalContractAction, FunctionCallAction, GlobalContractDeployMode, GlobalContractIdentifier,
-    TransferAction, UseGlobalContractAction,
+    DeployGlobalContractAction, FunctionCallAction, GlobalContractDeployMode, GlobalContractIdentifier, TransferAction,
+    UseGlobalContractAction,
 };
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::{AccountId, Balance, Gas};

@@ -45,7 +45,13 @@ pub struct AccountRecord {
 
 impl AccountRecord {
     pub(crate) fn new(amount: Balance, storage_usage: u64) -> Self {
-        AccountRecord { amount, locked: Balance::ZERO, storage_usage, contract: AccountContract::None, keys: BTreeMap::new() }
+        AccountRecord {
+            amount,
+            locked: Balance::ZERO,
+            storage_usage,
+            contract: AccountContract::None,
+            keys: BTreeMap::new(),
+        }
     }
 }
 

@@ -159,13 +159,7 @@ impl Chain {
 
     /// The context of a call to `id` by itself with nothing attached; callers
     /// override what differs (caller, deposit, promise results, view mode).
-    pub(crate) fn vm_context(
-        &self,
-        id: &AccountId,
-        account: &AccountRecord,
-        input: Vec<u8>,
-        gas: Gas,
-    ) -> VMContext {
+    pub(crate) fn vm_context(&self, id: &AccountId, account: &AccountRecord, input: Vec<u8>, gas: Gas) -> VMContext {
         VMContext {
             current_account_id: id.clone(),
             signer_account_id: id.clone(),

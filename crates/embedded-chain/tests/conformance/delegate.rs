@@ -6,9 +6,9 @@
 
 use embedded_chain::actions::{add_function_call_key, function_call, transfer};
 use embedded_chain::{
-    millinear, near, signer_of, AccountId, AccountView, Action, ActionError, ActionErrorKind,
-    ActionsValidationError, Chain, DelegateAction, Gas, InvalidAccessKeyError, InvalidTxError, NearToken,
-    ReceiptOutcome, ReceiptStatus, SignedDelegateAction, Signer, TxExecutionError, TxOutcome,
+    millinear, near, signer_of, AccountId, AccountView, Action, ActionError, ActionErrorKind, ActionsValidationError,
+    Chain, DelegateAction, Gas, InvalidAccessKeyError, InvalidTxError, NearToken, ReceiptOutcome, ReceiptStatus,
+    SignedDelegateAction, Signer, TxExecutionError, TxOutcome,
 };
 use near_crypto::{InMemorySigner, KeyType};
 use near_parameters::ActionCosts;
@@ -161,7 +161,10 @@ fn relayed_delegate_action_runs_as_the_sender_and_the_relayer_pays() {
     let delegate = receipt_on(&out, &s.sender);
     assert_eq!(delegate.actions, vec![format!("Delegate({})", s.sender)]);
     assert_eq!(delegate.gas_burnt, receipt_exec + exec(&s.chain, ActionCosts::delegate) + inner_send);
-    assert_eq!(ran.gas_burnt, receipt_exec + call_exec(&s.chain, set_bytes) + call_exec(&s.chain, who_bytes) + ran.vm_gas_burnt);
+    assert_eq!(
+        ran.gas_burnt,
+        receipt_exec + call_exec(&s.chain, set_bytes) + call_exec(&s.chain, who_bytes) + ran.vm_gas_burnt
+    );
     assert_eq!(out.total_gas_burnt, out.conversion_gas_burnt + delegate.gas_burnt + ran.gas_burnt);
     assert_eq!(out.tokens_burnt, out.total_gas_burnt as u128 * s.chain.gas_price().as_yoctonear());
     // The relayer paid exactly what was burnt: every unused gas came back to it.
@@ -250,7 +253,8 @@ fn a_delegate_action_with_a_key_the_sender_lacks_is_refused() {
     // signed, but by a key that is not the sender's).
     let mut s = setup();
     let max_block_height = s.chain.block_height() + 100;
-    let mut delegate = s.chain.delegate_action(&s.sender, &s.bob, vec![transfer(millinear(5))], max_block_height).delegate_action;
+    let mut delegate =
+        s.chain.delegate_action(&s.sender, &s.bob, vec![transfer(millinear(5))], max_block_height).delegate_action;
     let stranger = signer_of(&s.relayer);
     delegate.public_key = stranger.public_key();
     let before = snapshot(&s);
@@ -272,7 +276,8 @@ fn a_delegate_action_must_be_relayed_to_its_sender() {
     let before = snapshot(&s);
     let (relayer, bob) = (s.relayer.clone(), s.bob.clone());
     let out = s.chain.tx(&relayer, &bob).delegate(signed).transact();
-    let kind = ActionErrorKind::DelegateActionSenderDoesNotMatchTxReceiver { sender_id: s.sender.clone(), receiver_id: bob };
+    let kind =
+        ActionErrorKind::DelegateActionSenderDoesNotMatchTxReceiver { sender_id: s.sender.clone(), receiver_id: bob };
     assert_eq!(out.status, delegate_failure(kind));
     assert_refused_unchanged(&s, &before, &out);
 }
@@ -283,7 +288,8 @@ fn a_delegate_nonce_beyond_the_block_bound_is_refused() {
     // ACCESS_KEY_NONCE_RANGE_MULTIPLIER is DelegateActionNonceTooLarge.
     let mut s = setup();
     let max_block_height = s.chain.block_height() + 100;
-    let mut delegate = s.chain.delegate_action(&s.sender, &s.bob, vec![transfer(millinear(5))], max_block_height).delegate_action;
+    let mut delegate =
+        s.chain.delegate_action(&s.sender, &s.bob, vec![transfer(millinear(5))], max_block_height).delegate_action;
     // The delegate receipt runs two blocks after the head.
     let upper_bound = (s.chain.block_height() + 2) * embedded_chain::AccessKey::ACCESS_KEY_NONCE_RANGE_MULTIPLIER;
     delegate.nonce = upper_bound;

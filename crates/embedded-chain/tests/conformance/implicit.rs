@@ -60,7 +60,10 @@ fn a_transfer_creates_a_near_implicit_account_with_the_key_its_id_encodes() {
     assert_eq!(view.storage_usage, expected_storage);
     let (gas, tokens, height) = transfer_receipt(&out, &id);
     let key = chain.view_access_key(&id, &public_key).expect("the key the id encodes");
-    assert_eq!(key, AccessKey { nonce: (height - 1) * AccessKey::ACCESS_KEY_NONCE_RANGE_MULTIPLIER, ..AccessKey::full_access() });
+    assert_eq!(
+        key,
+        AccessKey { nonce: (height - 1) * AccessKey::ACCESS_KEY_NONCE_RANGE_MULTIPLIER, ..AccessKey::full_access() }
+    );
     assert_eq!(chain.view_access_keys(&id).unwrap().len(), 1);
 
     let conversion = send(&chain, ActionCosts::new_action_receipt)
@@ -76,7 +79,10 @@ fn a_transfer_creates_a_near_implicit_account_with_the_key_its_id_encodes() {
     // NEP-642: the receipt that creates the account pays the account creation charge.
     assert!(tokens >= chain.runtime_config().account_creation_charge.as_yoctonear());
     assert_eq!(out.tokens_burnt, conversion as u128 * price(&chain) + tokens);
-    assert_eq!(payer_before.as_yoctonear() - chain.balance(&payer).as_yoctonear(), deposit.as_yoctonear() + out.tokens_burnt);
+    assert_eq!(
+        payer_before.as_yoctonear() - chain.balance(&payer).as_yoctonear(),
+        deposit.as_yoctonear() + out.tokens_burnt
+    );
 
     // Whoever holds the secret key controls the account: it signs a transfer back.
     let signer = InMemorySigner::from_secret_key(id.clone(), secret);
