@@ -374,3 +374,22 @@ fn two_delegate_actions_in_one_transaction_are_refused_at_submission() {
     assert_eq!(out.tokens_burnt, 0);
     assert_eq!(s.chain.view_access_key(&s.relayer, &signer_of(&s.relayer).public_key()).unwrap(), relayer_key);
 }
+
+#[test]
+fn a_delegate_actions_inner_actions_are_validated_at_submission() {
+    // nearcore `validate_delegate_action`: the inner actions go through
+    // `validate_actions` too (here FunctionCallZeroAttachedGas), so the
+    // relayer's transaction is refused and nothing changes.
+    let mut s = setup();
+    let max_block_height = s.chain.block_height() + 100;
+    let no_gas = function_call("whoami", b"{}".to_vec(), NearToken::ZERO, Gas::ZERO);
+    let signed = s.chain.delegate_action(&s.sender, &s.probe, vec![no_gas], max_block_height);
+    let before = snapshot(&s);
+    let out = s.chain.relay(&s.relayer, signed);
+    assert_eq!(
+        out.invalid_tx_error(),
+        Some(&InvalidTxError::ActionsValidation(ActionsValidationError::FunctionCallZeroAttachedGas))
+    );
+    assert_refused_unchanged(&s, &before, &out);
+    assert_eq!(out.tokens_burnt, 0);
+}
