@@ -187,7 +187,7 @@ impl Backend for Embedded {
     }
 
     fn view_raw(&self, contract: &AccountId, method: &str, args: &Value) -> Result<Vec<u8>, String> {
-        self.chain.view(contract, method, args.clone()).map(|v| v.result)
+        self.chain.view(contract, method, args.clone()).map(|v| v.result).map_err(|e| e.to_string())
     }
 
     fn balance(&self, account: &AccountId) -> NearToken {

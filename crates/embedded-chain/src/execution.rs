@@ -166,7 +166,7 @@ impl Chain {
                 let ids: Vec<CryptoHash> = (0..result.new_receipts.len())
                     .map(|i| create_receipt_id_from_receipt_id(&receipt.id, height, i))
                     .collect();
-                refund_index = ids.len() + refund_index;
+                refund_index += ids.len();
                 let mut routed: Vec<Receipt> = result
                     .new_receipts
                     .into_iter()

@@ -66,7 +66,7 @@ pub use state::{
     PROTOCOL_VERSION, TX_VALIDITY_PERIOD,
 };
 pub use transactions::ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT;
-pub use views::{AccessKeyView, AccountView};
+pub use views::{AccessKeyView, AccountView, ViewError};
 
 /// Parses an account id, panicking on an invalid one (for tests and demos).
 pub fn account(id: &str) -> AccountId {

@@ -180,6 +180,20 @@ impl Chain {
 
     /// Produces `blocks` empty blocks.
     pub fn fast_forward(&mut self, blocks: u64) {
+        // Only the last TX_VALIDITY_PERIOD + 1 blocks are kept: a long jump
+        // hashes just those (their chain starts from the last skipped height).
+        let keep = TX_VALIDITY_PERIOD + 1;
+        if blocks > keep {
+            let head = self.head().clone();
+            let skipped = blocks - keep;
+            let prev = CryptoHash::hash_borsh((CHAIN_ID, head.height + skipped, "skipped"));
+            self.blocks.clear();
+            self.push_block(head.height + skipped, prev, head.timestamp_ns + skipped * self.block_time_ns);
+            for _ in 1..keep {
+                self.next_block();
+            }
+            return;
+        }
         for _ in 0..blocks {
             self.next_block();
         }
