@@ -96,6 +96,8 @@ impl Chain {
                     outcome.receipts.push(ReceiptOutcome {
                         receipt_id: receipt.id,
                         block_height: height,
+                        block_hash: self.head().hash,
+                        receipt_ids: Vec::new(),
                         predecessor: receipt.predecessor.to_string(),
                         executor: receipt.receiver.to_string(),
                         actions: vec![format!("Transfer({})", amount.as_yoctonear())],
@@ -236,6 +238,8 @@ impl Chain {
         outcome.receipts.push(ReceiptOutcome {
             receipt_id: receipt.id,
             block_height: height,
+            block_hash: self.head().hash,
+            receipt_ids: produced.iter().map(|r| r.id).collect(),
             predecessor: receipt.predecessor.to_string(),
             executor: receipt.receiver.to_string(),
             actions: actions.iter().map(describe).collect(),
