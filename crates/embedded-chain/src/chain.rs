@@ -4,7 +4,7 @@ use crate::cache::shared_cache;
 use crate::ext::{ChainExt, Overlay};
 use crate::outcome::{Event, ReceiptOutcome, ReceiptStatus, TxOutcome, ViewResult};
 use crate::receipt::{Action, NewReceipt, Receipt, ReceiptKind};
-use crate::trie::{account_key, data_key, TouchedNodes, TrieShape};
+use crate::trie::{account_key, data_key, TrieShape};
 use near_crypto::PublicKey;
 use near_parameters::{ActionCosts, RuntimeConfig, RuntimeConfigStore, RuntimeFeesConfig};
 use near_primitives_core::account::AccountContract;
@@ -14,7 +14,6 @@ use near_primitives_core::types::{AccountId, Balance, Gas};
 use near_vm_runner::logic::types::{PromiseResult, ReturnData};
 use near_vm_runner::logic::VMContext;
 use near_vm_runner::ContractCode;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -375,14 +374,12 @@ impl Chain {
         let empty = BTreeMap::new();
         let committed = self.data.get(id).unwrap_or(&empty);
         let mut overlay = Overlay::new();
-        let touched = RefCell::new(TouchedNodes::default());
         let mut next_data_id = self.next_data_id;
         let mut ext = ChainExt {
             account_id: id.clone(),
             committed,
             overlay: &mut overlay,
             shape: &self.shape,
-            touched: &touched,
             receipts: Vec::new(),
             gas_weights: Vec::new(),
             next_data_id: &mut next_data_id,
@@ -637,6 +634,8 @@ impl Chain {
             }
             self.next_block();
             let block: Vec<Receipt> = incoming.drain(..).chain(ready).collect();
+            // A block stands for a chunk: its receipts see the trie it started with (trie.rs).
+            self.shape.begin_chunk();
             for receipt in block {
                 let produced = self.execute(receipt, &mut data, &mut statuses, outcome);
                 for r in produced {
@@ -646,6 +645,7 @@ impl Chain {
                     }
                 }
             }
+            self.shape.end_chunk();
         }
         statuses
     }
@@ -870,7 +870,6 @@ impl Chain {
             gas_used_by_calls: Gas::ZERO,
         };
         let promise_results: Arc<[PromiseResult]> = promise_results.into();
-        let touched = RefCell::new(TouchedNodes::default());
         let mut actor = receipt.predecessor.clone();
         let fail = |mut r: ActionsResult, msg: String| {
             r.status = Err(msg);
@@ -956,7 +955,6 @@ impl Chain {
                         committed,
                         overlay: &mut overlay,
                         shape: &self.shape,
-                        touched: &touched,
                         receipts: Vec::new(),
                         gas_weights: Vec::new(),
                         next_data_id: &mut next_data_id,
