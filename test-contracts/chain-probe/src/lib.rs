@@ -1,6 +1,7 @@
 //! A contract written only to test the embedded chain: each method exercises
 //! one protocol behaviour (promises and callbacks, joins, panics and reverts,
-//! storage staking, gas exhaustion, factories, transfers, views).
+//! storage staking, gas exhaustion, factories, transfers, views, and raw
+//! storage host functions for the trie-node gas conformance tests).
 
 use near_sdk::json_types::{Base64VecU8, U64};
 use near_sdk::{env, near, AccountId, Gas, GasWeight, NearToken, Promise, PromiseError};
@@ -165,5 +166,43 @@ impl Probe {
     #[payable]
     pub fn deposit_echo(&mut self) -> NearToken {
         env::attached_deposit()
+    }
+
+    /// Runs raw storage host functions in order, without loading the contract's
+    /// state (no `self`): each op is `["write", key, value]`, `["read", key]`,
+    /// `["has", key]` or `["remove", key]`. Returns what each op saw: the value
+    /// read or replaced (`-` for none) or `true`/`false`.
+    pub fn ops(ops: Vec<Vec<String>>) -> Vec<String> {
+        let shown = |v: Option<Vec<u8>>| v.map(|v| String::from_utf8_lossy(&v).into_owned()).unwrap_or("-".into());
+        ops.iter()
+            .map(|op| match op.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                ["write", key, value] => {
+                    let old = env::storage_write(key.as_bytes(), value.as_bytes()).then(env::storage_get_evicted);
+                    shown(old.flatten())
+                }
+                ["read", key] => shown(env::storage_read(key.as_bytes())),
+                ["has", key] => env::storage_has_key(key.as_bytes()).to_string(),
+                ["remove", key] => {
+                    let old = env::storage_remove(key.as_bytes()).then(env::storage_get_evicted);
+                    shown(old.flatten())
+                }
+                _ => env::panic_str("probe: unknown storage op"),
+            })
+            .collect()
+    }
+
+    /// Calls `ops` on this contract once per batch, each call its own receipt;
+    /// the receipts run one after another in the next block.
+    pub fn ops_in_receipts(batches: Vec<Vec<Vec<String>>>) {
+        for batch in batches {
+            let args = near_sdk::serde_json::to_vec(&near_sdk::serde_json::json!({ "ops": batch }))
+                .unwrap_or_else(|_| env::panic_str("probe: bad ops"));
+            Promise::new(env::current_account_id()).function_call(
+                "ops".to_string(),
+                args,
+                NearToken::from_yoctonear(0),
+                Gas::from_tgas(10),
+            );
+        }
     }
 }
