@@ -169,37 +169,41 @@ impl Probe {
     }
 
     /// Runs raw storage host functions in order, without loading the contract's
-    /// state (no `self`): each op is `["write", key, value]`, `["read", key]`,
-    /// `["has", key]` or `["remove", key]`. Returns what each op saw: the value
-    /// read or replaced (`-` for none) or `true`/`false`.
-    pub fn ops(ops: Vec<Vec<String>>) -> Vec<String> {
-        let shown = |v: Option<Vec<u8>>| v.map(|v| String::from_utf8_lossy(&v).into_owned()).unwrap_or("-".into());
-        ops.iter()
-            .map(|op| match op.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-                ["write", key, value] => {
-                    let old = env::storage_write(key.as_bytes(), value.as_bytes()).then(env::storage_get_evicted);
-                    shown(old.flatten())
+    /// state (no `self`). The input, raw text rather than JSON (this contract is
+    /// the bench's "simple function call": every byte of its code is loading
+    /// gas), is `;`-separated ops: `w KEY VALUE` (write), `r KEY` (read), `h KEY`
+    /// (has key), `d KEY` (remove). Returns, as raw text, what each op saw,
+    /// `;`-separated: the value read or replaced (`-` for none), or `true`/`false`.
+    pub fn ops() {
+        let mut seen = Vec::new();
+        for op in env::input().unwrap_or_default().split(|b| *b == b';') {
+            let mut words = op.split(|b| *b == b' ');
+            let (what, key, value) = (words.next(), words.next().unwrap_or_default(), words.next());
+            let shown = match (what, value) {
+                (Some(b"w"), Some(value)) => env::storage_write(key, value).then(env::storage_get_evicted),
+                (Some(b"r"), None) => Some(env::storage_read(key)),
+                (Some(b"h"), None) => {
+                    Some(Some(if env::storage_has_key(key) { &b"true"[..] } else { b"false" }.into()))
                 }
-                ["read", key] => shown(env::storage_read(key.as_bytes())),
-                ["has", key] => env::storage_has_key(key.as_bytes()).to_string(),
-                ["remove", key] => {
-                    let old = env::storage_remove(key.as_bytes()).then(env::storage_get_evicted);
-                    shown(old.flatten())
-                }
+                (Some(b"d"), None) => env::storage_remove(key).then(env::storage_get_evicted),
                 _ => env::panic_str("probe: unknown storage op"),
-            })
-            .collect()
+            };
+            if !seen.is_empty() {
+                seen.push(b';');
+            }
+            seen.extend(shown.flatten().unwrap_or(b"-".to_vec()));
+        }
+        env::value_return(&seen);
     }
 
-    /// Calls `ops` on this contract once per batch, each call its own receipt;
-    /// the receipts run one after another in the next block.
-    pub fn ops_in_receipts(batches: Vec<Vec<Vec<String>>>) {
-        for batch in batches {
-            let args = near_sdk::serde_json::to_vec(&near_sdk::serde_json::json!({ "ops": batch }))
-                .unwrap_or_else(|_| env::panic_str("probe: bad ops"));
+    /// Calls `ops` on this contract once per `|`-separated batch of its raw
+    /// input, each call its own receipt; they run one after another in the next
+    /// block.
+    pub fn ops_in_receipts() {
+        for batch in env::input().unwrap_or_default().split(|b| *b == b'|') {
             Promise::new(env::current_account_id()).function_call(
                 "ops".to_string(),
-                args,
+                batch.to_vec(),
                 NearToken::from_yoctonear(0),
                 Gas::from_tgas(10),
             );

@@ -22,7 +22,6 @@
 
 use embedded_chain::{near, AccountId, Chain, ReceiptOutcome};
 use near_parameters::ExtCosts;
-use serde_json::json;
 
 /// `wasm_touching_trie_node` and `wasm_read_cached_trie_node` at protocol 88
 /// (near-parameters `res/runtime_configs/82.yaml`: equal since protocol 82).
@@ -43,22 +42,37 @@ fn probe_with(keys: &[&str]) -> Probe {
     chain.deploy(&probe, &wasm_build::wasm("chain-probe", &[])).assert_success();
     let mut p = Probe { chain, probe, user };
     if !keys.is_empty() {
-        let writes: Vec<Vec<String>> = keys.iter().map(|k| op(&["write", k, &format!("{k}-0")])).collect();
-        p.ops(writes);
+        let writes: Vec<String> = keys.iter().map(|k| format!("w {k} {k}-0")).collect();
+        p.ops(&writes.join(";"));
     }
     p
 }
 
-fn op(parts: &[&str]) -> Vec<String> {
-    parts.iter().map(|s| s.to_string()).collect()
-}
-
 impl Probe {
-    /// Runs `ops` in one receipt; returns its outcome and what each op saw.
-    fn ops(&mut self, ops: Vec<Vec<String>>) -> (ReceiptOutcome, Vec<String>) {
-        let out = self.chain.call(&self.user, &self.probe, "ops").args_json(json!({ "ops": ops })).transact();
+    /// Runs `ops` (chain-probe's raw-text `;`-separated `w KEY VALUE`, `r KEY`, `h KEY`,
+    /// `d KEY`) in one receipt; returns its outcome and what each op saw.
+    fn ops(&mut self, ops: &str) -> (ReceiptOutcome, Vec<String>) {
+        let out = self.chain.call(&self.user, &self.probe, "ops").args(ops.as_bytes().to_vec()).transact();
         out.assert_success();
-        (out.receipts[0].clone(), out.json().expect("ops returns what each op saw"))
+        let seen = String::from_utf8(out.raw().to_vec()).expect("ops returns text");
+        (out.receipts[0].clone(), seen.split(';').map(String::from).collect())
+    }
+
+    /// Runs each `|`-separated batch of ops in its own receipt, all in one block;
+    /// returns those receipts' outcomes.
+    fn ops_in_receipts(&mut self, batches: &str) -> Vec<ReceiptOutcome> {
+        let out =
+            self.chain.call(&self.user, &self.probe, "ops_in_receipts").args(batches.as_bytes().to_vec()).transact();
+        out.assert_success();
+        let receipts: Vec<ReceiptOutcome> =
+            out.receipts.iter().filter(|r| r.actions == ["FunctionCall(ops)"]).cloned().collect();
+        assert_eq!(receipts.len(), batches.split('|').count());
+        assert!(receipts.iter().all(|r| r.block_height == receipts[0].block_height), "one block");
+        receipts
+    }
+
+    fn fee(&self, cost: ExtCosts) -> u64 {
+        self.chain.runtime_config().wasm_config.ext_costs.gas_cost(cost).as_gas()
     }
 }
 
@@ -94,7 +108,7 @@ fn a_read_pays_no_trie_node() {
     // MemOrTrie or use_access_tracker (off in Trie::new_with_memtries), and near-vm-runner's
     // storage_read dereferences the value with a FreeGasCounter.
     let mut p = probe_with(&["k1", "k2"]);
-    let (receipt, seen) = p.ops(vec![op(&["read", "k1"]), op(&["read", "k3"]), op(&["read", "x"])]);
+    let (receipt, seen) = p.ops("r k1;r k3;r x");
     assert_eq!(seen, ["k1-0", "-", "-"]);
     assert_eq!(nodes(&receipt), (0, 0));
     assert_eq!(row(&receipt, "storage_read_base"), 3 * p.fee(ExtCosts::storage_read_base), "the reads ran");
@@ -105,7 +119,7 @@ fn has_key_pays_no_trie_node() {
     // RuntimeExt::storage_has_key: TrieUpdate::get_ref in KeyLookupMode::MemOrFlatOrTrie, presence
     // only, no value dereference.
     let mut p = probe_with(&["k1", "k2"]);
-    let (receipt, seen) = p.ops(vec![op(&["has", "k1"]), op(&["has", "k3"])]);
+    let (receipt, seen) = p.ops("h k1;h k3");
     assert_eq!(seen, ["true", "false"]);
     assert_eq!(nodes(&receipt), (0, 0));
     assert_eq!(row(&receipt, "storage_has_key_base"), 2 * p.fee(ExtCosts::storage_has_key_base));
@@ -117,15 +131,15 @@ fn writing_a_new_key_pays_the_nodes_its_lookup_visits() {
     // (Trie::get_optimized_ref, use_trie_accounting_cache): one node per node
     // Trie::lookup_from_state_column / memtrie_lookup visits, here until the path ends.
     let mut p = probe_with(&["k1", "k2"]);
-    let (receipt, seen) = p.ops(vec![op(&["write", "k3", "v"])]);
+    let (receipt, seen) = p.ops("w k3 v");
     assert_eq!(seen, ["-"]);
     assert_eq!(nodes(&receipt), (4, 0), "extension, branch, extension, branch without child 3");
-    let (receipt, _) = p.ops(vec![op(&["write", "x", "v"])]);
+    let (receipt, _) = p.ops("w x v");
     assert_eq!(nodes(&receipt), (3, 0), "extension, branch, and the extension x leaves");
     // The very first data key: the trie holds account records only, under one
     // extension over their common "00", which the data key's "09" leaves.
     let mut empty = probe_with(&[]);
-    let (receipt, _) = empty.ops(vec![op(&["write", "k1", "v"])]);
+    let (receipt, _) = empty.ops("w k1 v");
     assert_eq!(nodes(&receipt), (1, 0));
 }
 
@@ -134,7 +148,7 @@ fn rewriting_a_key_pays_its_path_and_its_old_value() {
     // RuntimeExt::storage_set: the MemOrTrie lookup (5 nodes to k1's leaf), then
     // TrieUpdateValuePtr::deref_value -> Trie::deref_optimized fetches the evicted value: one more.
     let mut p = probe_with(&["k1", "k2"]);
-    let (receipt, seen) = p.ops(vec![op(&["write", "k1", "v"])]);
+    let (receipt, seen) = p.ops("w k1 v");
     assert_eq!(seen, ["k1-0"]);
     assert_eq!(nodes(&receipt), (6, 0));
     assert_eq!(row(&receipt, "touching_trie_node"), 6 * NODE_GAS);
@@ -144,11 +158,11 @@ fn rewriting_a_key_pays_its_path_and_its_old_value() {
 fn removing_a_key_pays_its_path_and_its_old_value() {
     // RuntimeExt::storage_remove: the same MemOrTrie lookup and deref_value as a write.
     let mut p = probe_with(&["k1", "k2"]);
-    let (receipt, seen) = p.ops(vec![op(&["remove", "k1"])]);
+    let (receipt, seen) = p.ops("d k1");
     assert_eq!(seen, ["k1-0"]);
     assert_eq!(nodes(&receipt), (6, 0));
     // A missing key: the path to where it would be, no value.
-    let (receipt, seen) = p.ops(vec![op(&["remove", "k3"])]);
+    let (receipt, seen) = p.ops("d k3");
     assert_eq!(seen, ["-"]);
     assert_eq!(nodes(&receipt), (3, 0), "k1 is gone: extension, column branch, k2's lone leaf");
 }
@@ -160,16 +174,16 @@ fn a_receipt_pays_once_for_a_key_it_wrote_and_a_node_once_per_block() {
     // touched as read_cached_trie_node, and a value read by storage_read (FreeGasCounter) is
     // already in it.
     let mut p = probe_with(&["k1", "k2"]);
-    let (receipt, seen) = p.ops(vec![
-        op(&["write", "k1", "a"]),  // 5 path + old value: 6 touched
-        op(&["read", "k1"]),        // nothing
-        op(&["write", "k1", "b"]),  // in memory: nothing
-        op(&["remove", "k1"]),      // in memory: nothing
-        op(&["has", "k1"]),         // nothing
-        op(&["write", "k1", "c"]),  // removed by this receipt, still in memory: nothing
-        op(&["read", "k2"]),        // nothing, but k2's value enters the cache
-        op(&["write", "k2", "d"]),  // 4 shared nodes cached, k2's leaf touched, value cached
-    ]);
+    let (receipt, seen) = p.ops(concat!(
+        "w k1 a;", // 5 path + old value: 6 touched
+        "r k1;",   // nothing
+        "w k1 b;", // in memory: nothing
+        "d k1;",   // in memory: nothing
+        "h k1;",   // nothing
+        "w k1 c;", // removed by this receipt, still in memory: nothing
+        "r k2;",   // nothing, but k2's value enters the cache
+        "w k2 d",  // 4 shared nodes cached, k2's leaf touched, value cached
+    ));
     assert_eq!(seen, ["k1-0", "a", "a", "b", "false", "-", "k2-0", "k2-0"]);
     assert_eq!(nodes(&receipt), (6 + 1, 4 + 1));
 }
@@ -181,24 +195,18 @@ fn a_key_written_by_an_earlier_receipt_of_the_block_is_served_from_memory() {
     // walks the trie the chunk started with, and the accounting cache
     // (ApplyState::trie_access_tracker_state) lives for the whole chunk.
     let mut p = probe_with(&["k1"]);
-    let batches = vec![
-        vec![op(&["write", "k2", "v2"])], // A: new key; the trie holds k1 alone: extension, branch, k1's leaf
-        vec![op(&["write", "k1", "v1"])], // B: the same 3 nodes, cached; k1's old value is new
-        vec![op(&["read", "k2"])],        // C: nothing
-        vec![op(&["write", "k2", "w2"])], // D: written by A: nothing
-        vec![op(&["remove", "k2"])],      // E: nothing either
-    ];
-    let out = p.chain.call(&p.user, &p.probe, "ops_in_receipts").args_json(json!({ "batches": batches })).transact();
-    out.assert_success();
-    let receipts: Vec<&ReceiptOutcome> =
-        out.receipts.iter().filter(|r| r.actions == ["FunctionCall(ops)"]).collect();
-    assert_eq!(receipts.len(), 5);
-    assert!(receipts.iter().all(|r| r.block_height == receipts[0].block_height), "one block");
-    assert_eq!(receipts.iter().map(|r| nodes(r)).collect::<Vec<_>>(), [(3, 0), (1, 3), (0, 0), (0, 0), (0, 0)]);
+    let receipts = p.ops_in_receipts(concat!(
+        "w k2 v2|", // A: new key; the trie holds k1 alone: extension, branch, k1's leaf
+        "w k1 v1|", // B: the same 3 nodes, cached; k1's old value is new
+        "r k2|",    // C: nothing
+        "w k2 w2|", // D: written by A: nothing
+        "d k2",     // E: nothing either
+    ));
+    assert_eq!(receipts.iter().map(nodes).collect::<Vec<_>>(), [(3, 0), (1, 3), (0, 0), (0, 0), (0, 0)]);
 
     // The next block sees the finalised trie {k1} (A's k2 was removed by E): k1's lone leaf
     // again, and its value v1; nothing is cached any more.
-    let (receipt, seen) = p.ops(vec![op(&["write", "k1", "x"])]);
+    let (receipt, seen) = p.ops("w k1 x");
     assert_eq!(seen, ["v1"]);
     assert_eq!(nodes(&receipt), (4, 0));
 }
@@ -208,20 +216,10 @@ fn a_block_sees_the_trie_it_started_with() {
     // Writes stay in the TrieUpdate until the chunk is finalised (TrieUpdate::finalize), so a
     // key inserted earlier in the block does not lengthen another key's path until the next one.
     let mut p = probe_with(&["k1"]);
-    let batches = vec![vec![op(&["write", "k2", "v2"])], vec![op(&["write", "k1", "v1"])]];
-    let out = p.chain.call(&p.user, &p.probe, "ops_in_receipts").args_json(json!({ "batches": batches })).transact();
-    out.assert_success();
-    let receipts: Vec<&ReceiptOutcome> =
-        out.receipts.iter().filter(|r| r.actions == ["FunctionCall(ops)"]).collect();
+    let receipts = p.ops_in_receipts("w k2 v2|w k1 v1");
     // k1's path in the starting trie {k1}: extension, branch, leaf (cached after A), plus its value.
-    assert_eq!(nodes(receipts[1]), (1, 3));
+    assert_eq!(nodes(&receipts[1]), (1, 3));
     // A block later the trie is {k1, k2}: k1's path is 5 nodes, plus its value.
-    let (receipt, _) = p.ops(vec![op(&["write", "k1", "x"])]);
+    let (receipt, _) = p.ops("w k1 x");
     assert_eq!(nodes(&receipt), (6, 0));
-}
-
-impl Probe {
-    fn fee(&self, cost: ExtCosts) -> u64 {
-        self.chain.runtime_config().wasm_config.ext_costs.gas_cost(cost).as_gas()
-    }
 }
