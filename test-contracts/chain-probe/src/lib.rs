@@ -206,7 +206,8 @@ impl Probe {
                 batch.to_vec(),
                 NearToken::from_yoctonear(0),
                 Gas::from_tgas(10),
-            );
+            )
+            .detach();
         }
     }
 }
