@@ -73,7 +73,7 @@ impl ChainExt<'_> {
     /// `storage_read` dereferences the value with a `FreeGasCounter`), but a
     /// value read from the trie enters the chunk's accounting cache.
     fn note_read(&self, key: &[u8], value: Option<&[u8]>) {
-        if let (Some(value), false) = (value, self.in_memory(key)) {
+        if let (Some(value), true) = (value, self.shape.in_chunk() && !self.in_memory(key)) {
             self.shape.touch([NodeId::value(value)]);
         }
     }

@@ -247,6 +247,11 @@ impl TrieShape {
         }
     }
 
+    /// Whether a chunk is being applied (outside one, in views, nothing is cached).
+    pub(crate) fn in_chunk(&self) -> bool {
+        self.chunk.is_some()
+    }
+
     /// Whether a receipt committed earlier in this chunk set or removed `key`
     /// (nearcore: `TrieUpdate`'s committed changes).
     pub(crate) fn written_in_chunk(&self, key: &[u8]) -> bool {
