@@ -201,13 +201,9 @@ impl Probe {
     /// block.
     pub fn ops_in_receipts() {
         for batch in env::input().unwrap_or_default().split(|b| *b == b'|') {
-            Promise::new(env::current_account_id()).function_call(
-                "ops".to_string(),
-                batch.to_vec(),
-                NearToken::from_yoctonear(0),
-                Gas::from_tgas(10),
-            )
-            .detach();
+            Promise::new(env::current_account_id())
+                .function_call("ops".to_string(), batch.to_vec(), NearToken::from_yoctonear(0), Gas::from_tgas(10))
+                .detach();
         }
     }
 }
