@@ -6,7 +6,6 @@ use crate::keys::access_key_storage;
 use crate::receipt::{Action, NewReceipt, Receipt, ReceiptKind};
 use crate::state::{AccountRecord, Chain};
 use crate::transactions::ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT;
-use crate::trie::TouchedNodes;
 use near_crypto::PublicKey;
 use near_primitives::account::AccessKey;
 use near_primitives::errors::{ActionError, ActionErrorKind, FunctionCallError};
@@ -15,7 +14,6 @@ use near_primitives_core::types::{AccountId, Balance, Gas};
 use near_vm_runner::logic::types::{PromiseResult, ReturnData};
 use near_vm_runner::logic::VMContext;
 use near_vm_runner::ContractCode;
-use std::cell::RefCell;
 use std::sync::Arc;
 
 /// The result of running one action receipt, before it is committed.
@@ -84,7 +82,6 @@ impl Chain {
             beneficiary_payment: None,
         };
         let promise_results: Arc<[PromiseResult]> = promise_results.into();
-        let touched = RefCell::new(TouchedNodes::default());
         let mut actor = receipt.predecessor.clone();
         for (index, action) in actions.iter().enumerate() {
             let fail = |mut r: ActionsResult, kind: ActionErrorKind| {
@@ -167,7 +164,6 @@ impl Chain {
                         committed,
                         overlay: &mut overlay,
                         shape: &self.shape,
-                        touched: &touched,
                         receipts: Vec::new(),
                         gas_weights: Vec::new(),
                         action_hash,

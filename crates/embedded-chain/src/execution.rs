@@ -54,6 +54,8 @@ impl Chain {
                 self.next_block();
             }
             let block: Vec<Receipt> = incoming.drain(..).chain(ready).collect();
+            // A block stands for a chunk: its receipts see the trie it started with (trie.rs).
+            self.shape.begin_chunk();
             for receipt in block {
                 let produced = self.execute(receipt, &mut data, &mut statuses, outcome);
                 for r in produced {
@@ -63,6 +65,7 @@ impl Chain {
                     }
                 }
             }
+            self.shape.end_chunk();
         }
         statuses
     }

@@ -6,7 +6,6 @@ use crate::ext::{ChainExt, Overlay};
 use crate::keys::is_full_access;
 use crate::outcome::ViewResult;
 use crate::state::{AccountRecord, Chain, CHAIN_ID};
-use crate::trie::TouchedNodes;
 use near_crypto::PublicKey;
 use near_primitives::account::AccessKey;
 use near_primitives::errors::{CompilationError, FunctionCallError};
@@ -17,7 +16,6 @@ use near_primitives_core::types::{AccountId, Balance, Gas};
 use near_vm_runner::logic::types::ReturnData;
 use near_vm_runner::logic::VMContext;
 use near_vm_runner::ContractCode;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -136,13 +134,11 @@ impl Chain {
         let empty = BTreeMap::new();
         let committed = self.data.get(id).unwrap_or(&empty);
         let mut overlay = Overlay::new();
-        let touched = RefCell::new(TouchedNodes::default());
         let mut ext = ChainExt {
             account_id: id.clone(),
             committed,
             overlay: &mut overlay,
             shape: &self.shape,
-            touched: &touched,
             receipts: Vec::new(),
             gas_weights: Vec::new(),
             action_hash: CryptoHash::default(),
