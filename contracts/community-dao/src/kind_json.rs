@@ -60,6 +60,7 @@ named_enum! {
         TeePolicy = "tee_policy",
         TeeMeasurements = "tee_measurements",
         MeasurementSet = "measurement_set",
+        AgentSuspenders = "agent_suspenders",
     }
 }
 
@@ -79,7 +80,7 @@ impl Field {
             KindLabel::Text => &[],
             KindLabel::AddMember | KindLabel::ChangeRoles => &[AccountId, Roles],
             KindLabel::RemoveMember => &[AccountId],
-            KindLabel::ChangePolicy => &[Label, Policy],
+            KindLabel::ChangePolicy => &[Label, Policy, AgentSuspenders],
             KindLabel::ChangeRolePermissions => &[Role, CanPropose, CanVote],
             KindLabel::Transfer => &[ReceiverId, Amount],
             KindLabel::FunctionCalls => &[ReceiverId, Actions],
@@ -92,7 +93,7 @@ impl Field {
             KindLabel::RevokeAttester => &[Operator, Reason],
             KindLabel::RecordTrainingSnapshot => &[Purpose, Note],
             KindLabel::UpgradeContract => &[Contract, CodeHash],
-            KindLabel::RegisterAgent => {
+            KindLabel::RegisterAgent | KindLabel::UpdateAgent => {
                 &[AccountId, MandateUri, MandateHash, ModelId, Version, Alias, CanVote, CanPropose, ExpiresAt]
             }
             KindLabel::SuspendAgent | KindLabel::RetireAgent => &[AccountId, Reason],
@@ -173,6 +174,7 @@ struct Slots {
     tee_policy: Option<TeePolicy>,
     tee_measurements: Option<TeeMeasurements>,
     measurement_set: Option<Digest32>,
+    agent_suspenders: Option<Vec<String>>,
 }
 
 struct KindVisitor;
@@ -251,6 +253,7 @@ impl<'de> Visitor<'de> for KindVisitor {
                 Field::TeePolicy => s.tee_policy = Some(map.next_value()?),
                 Field::TeeMeasurements => s.tee_measurements = Some(map.next_value()?),
                 Field::MeasurementSet => s.measurement_set = Some(map.next_value()?),
+                Field::AgentSuspenders => s.agent_suspenders = map.next_value()?,
             }
         }
         build(&mut s, given, unknown)
@@ -284,9 +287,11 @@ fn build<E: de::Error>(s: &mut Slots, given: u64, unknown: Option<String>) -> Re
             account_id: c.need(s.account_id.take(), F::AccountId)?,
             roles: c.need(s.roles.take(), F::Roles)?,
         },
-        KindLabel::ChangePolicy => {
-            ProposalKind::ChangePolicy { label: s.label.take(), policy: c.need(s.policy.take(), F::Policy)? }
-        }
+        KindLabel::ChangePolicy => ProposalKind::ChangePolicy {
+            label: s.label.take(),
+            policy: c.need(s.policy.take(), F::Policy)?,
+            agent_suspenders: s.agent_suspenders.take(),
+        },
         KindLabel::ChangeRolePermissions => ProposalKind::ChangeRolePermissions {
             role: c.need(s.role.take(), F::Role)?,
             can_propose: c.need(s.can_propose.take(), F::CanPropose)?,
@@ -348,6 +353,17 @@ fn build<E: de::Error>(s: &mut Slots, given: u64, unknown: Option<String>) -> Re
             code_hash: c.need(s.code_hash.take(), F::CodeHash)?,
         },
         KindLabel::RegisterAgent => ProposalKind::RegisterAgent {
+            account_id: c.need(s.account_id.take(), F::AccountId)?,
+            mandate_uri: c.need(s.mandate_uri.take(), F::MandateUri)?,
+            mandate_hash: c.need(s.mandate_hash.take(), F::MandateHash)?,
+            model_id: c.need(s.model_id.take(), F::ModelId)?,
+            version: s.version.take(),
+            alias: s.alias.take(),
+            can_vote: c.need(s.can_vote.take(), F::CanVote)?,
+            can_propose: c.need(s.can_propose.take(), F::CanPropose)?,
+            expires_at: c.need(s.expires_at.take(), F::ExpiresAt)?,
+        },
+        KindLabel::UpdateAgent => ProposalKind::UpdateAgent {
             account_id: c.need(s.account_id.take(), F::AccountId)?,
             mandate_uri: c.need(s.mandate_uri.take(), F::MandateUri)?,
             mandate_hash: c.need(s.mandate_hash.take(), F::MandateHash)?,
@@ -458,8 +474,9 @@ mod tests {
             AddMember { account_id: acc("zed.near"), roles: vec!["council".into(), "member".into()] },
             RemoveMember { account_id: acc("zed.near") },
             ChangeRoles { account_id: acc("zed.near"), roles: vec![] },
-            ChangePolicy { label: None, policy: policy() },
-            ChangePolicy { label: Some(KindLabel::Transfer), policy: policy() },
+            ChangePolicy { label: None, policy: policy(), agent_suspenders: None },
+            ChangePolicy { label: Some(KindLabel::Transfer), policy: policy(), agent_suspenders: Some(vec![]) },
+            ChangePolicy { label: None, policy: policy(), agent_suspenders: Some(vec!["council".into()]) },
             ChangeRolePermissions {
                 role: "council".into(),
                 can_propose: KindSet::ALL,
@@ -533,6 +550,17 @@ mod tests {
                 can_propose: KindSet::of(&[KindLabel::Text]),
                 expires_at: U64(1_800_000_000_000_000_000),
             },
+            UpdateAgent {
+                account_id: acc("agent.near"),
+                mandate_uri: "ipfs://mandate-v2".into(),
+                mandate_hash: Digest32([12; 32]),
+                model_id: "llama".into(),
+                version: None,
+                alias: Some("stable".into()),
+                can_vote: KindSet::of(&[KindLabel::Text, KindLabel::Transfer]),
+                can_propose: KindSet::NONE,
+                expires_at: U64(1_900_000_000_000_000_000),
+            },
             SuspendAgent { account_id: acc("agent.near"), reason: "drifted".into() },
             RetireAgent { account_id: acc("agent.near"), reason: "replaced".into() },
             AddMembers {
@@ -594,7 +622,7 @@ mod tests {
         let kind = parse(r#"{"account_id": "zed.near", "roles": ["member"], "type": "add_member"}"#);
         assert_eq!(kind, Ok(ProposalKind::AddMember { account_id: acc("zed.near"), roles: vec!["member".into()] }));
         let policy_json = serde_json::to_string(&policy()).unwrap();
-        let default = ProposalKind::ChangePolicy { label: None, policy: policy() };
+        let default = ProposalKind::ChangePolicy { label: None, policy: policy(), agent_suspenders: None };
         assert_eq!(parse(&format!(r#"{{"policy": {policy_json}, "type": "change_policy"}}"#)), Ok(default.clone()));
         assert_eq!(
             parse(&format!(r#"{{"type": "change_policy", "label": null, "policy": {policy_json}}}"#)),

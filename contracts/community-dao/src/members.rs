@@ -85,6 +85,20 @@ impl RoleTable {
         Ok(mask)
     }
 
+    /// Distinct, existing role names, none at all allowed (the policy's `agent_suspenders`).
+    pub fn check_role_list(&self, names: &[String]) -> Result<(), String> {
+        for (i, name) in names.iter().enumerate() {
+            validate_slug("role name", name)?;
+            if self.index_of(name).is_none() {
+                return Err(err_with(ERR_UNKNOWN_ROLE, name));
+            }
+            if names[..i].contains(name) {
+                return Err(err_with(ERR_DUPLICATE_ROLE, name));
+            }
+        }
+        Ok(())
+    }
+
     pub fn names_of(&self, mask: RoleMask) -> Vec<String> {
         self.roles.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, r)| r.name.clone()).collect()
     }

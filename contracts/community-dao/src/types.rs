@@ -44,6 +44,7 @@ named_enum! {
         SetTeePolicy = "set_tee_policy",
         ApproveTeeMeasurements = "approve_tee_measurements",
         WithdrawTeeMeasurements = "withdraw_tee_measurements",
+        UpdateAgent = "update_agent",
     }
 }
 
@@ -75,6 +76,7 @@ impl KindLabel {
                 | KindLabel::RegisterAgent
                 | KindLabel::SuspendAgent
                 | KindLabel::RetireAgent
+                | KindLabel::UpdateAgent
                 | KindLabel::AddMembers
                 | KindLabel::RemoveMembers
                 | KindLabel::ApproveMembershipList
@@ -205,7 +207,8 @@ pub struct VotePolicy {
     pub timelock_ns: U64,
 }
 
-/// The default policy plus overrides per kind.
+/// The default policy plus overrides per kind, and who may act at once
+/// without a vote.
 #[near(serializers = [json])]
 #[derive(Clone, Debug, PartialEq, Eq, near_sdk::borsh::BorshSerialize)]
 #[borsh(crate = "near_sdk::borsh")]
@@ -213,11 +216,17 @@ pub struct VotePolicies {
     pub default: VotePolicy,
     #[serde(default)]
     pub per_kind: BTreeMap<KindLabel, VotePolicy>,
+    /// Roles whose holders may suspend a community agent at once
+    /// (`suspend_agent`), without a proposal. Default: none.
+    #[serde(default)]
+    pub agent_suspenders: Vec<String>,
 }
 
 /// The derived layout (the default, then the map as a length and its pairs in
-/// key order), read by inserting pair by pair: borsh's own map reader collects
-/// and sorts, which would put a sort routine (~3 kB) into the wasm.
+/// key order, then the suspender roles), read by inserting pair by pair:
+/// borsh's own map reader collects and sorts, which would put a sort routine
+/// (~3 kB) into the wasm. Policies stored before `agent_suspenders` existed
+/// end after the map: they read as no suspender role.
 impl near_sdk::borsh::BorshDeserialize for VotePolicies {
     fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
         let default = VotePolicy::deserialize_reader(reader)?;
@@ -227,7 +236,8 @@ impl near_sdk::borsh::BorshDeserialize for VotePolicies {
             let label = KindLabel::deserialize_reader(reader)?;
             per_kind.insert(label, VotePolicy::deserialize_reader(reader)?);
         }
-        Ok(VotePolicies { default, per_kind })
+        let agent_suspenders = trailing(reader)?.unwrap_or_default();
+        Ok(VotePolicies { default, per_kind, agent_suspenders })
     }
 }
 
@@ -319,6 +329,15 @@ impl near_sdk::borsh::BorshDeserialize for Member {
     }
 }
 
+/// A field added at the end of a stored layout: `None` where the input ends
+/// before it (a value written before the field existed), else the `Option`
+/// as written. For `#[borsh(deserialize_with = ...)]`.
+pub(crate) fn trailing_option<R: std::io::Read, T: near_sdk::borsh::BorshDeserialize>(
+    r: &mut R,
+) -> std::io::Result<Option<T>> {
+    Ok(trailing::<Option<T>, R>(r)?.flatten())
+}
+
 /// A trailing optional value: `None` at the end of the input.
 pub(crate) fn trailing<T: near_sdk::borsh::BorshDeserialize, R: std::io::Read>(
     r: &mut R,
@@ -381,10 +400,16 @@ pub enum ProposalKind {
         account_id: AccountId,
         roles: Vec<String>,
     },
-    /// `label: null` changes the default policy.
+    /// `label: null` changes the default policy. `agent_suspenders`, when
+    /// given, replaces the roles that may suspend an agent at once (`[]`:
+    /// none); absent, they stay unchanged.
     ChangePolicy {
         label: Option<KindLabel>,
         policy: VotePolicy,
+        /// Last field, added later: a stored `change_policy` written before it reads as `None`.
+        #[borsh(deserialize_with = "trailing_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        agent_suspenders: Option<Vec<String>>,
     },
     /// Creates the role if no role has that name.
     ChangeRolePermissions {
@@ -499,6 +524,20 @@ pub enum ProposalKind {
         measurement_set: Digest32,
         reason: String,
     },
+    /// Replaces a registered (not retired) agent's mandate in place: its
+    /// account, status, delegations and action log stay. Exactly one of
+    /// `version` and `alias` names its model.
+    UpdateAgent {
+        account_id: AccountId,
+        mandate_uri: String,
+        mandate_hash: Digest32,
+        model_id: ModelId,
+        version: Option<VersionNumber>,
+        alias: Option<String>,
+        can_vote: KindSet,
+        can_propose: KindSet,
+        expires_at: U64,
+    },
 }
 
 named_enum! {
@@ -564,6 +603,7 @@ impl ProposalKind {
             ProposalKind::SetTeePolicy { .. } => KindLabel::SetTeePolicy,
             ProposalKind::ApproveTeeMeasurements { .. } => KindLabel::ApproveTeeMeasurements,
             ProposalKind::WithdrawTeeMeasurements { .. } => KindLabel::WithdrawTeeMeasurements,
+            ProposalKind::UpdateAgent { .. } => KindLabel::UpdateAgent,
         }
     }
 }
