@@ -329,15 +329,6 @@ impl near_sdk::borsh::BorshDeserialize for Member {
     }
 }
 
-/// A field added at the end of a stored layout: `None` where the input ends
-/// before it (a value written before the field existed), else the `Option`
-/// as written. For `#[borsh(deserialize_with = ...)]`.
-pub(crate) fn trailing_option<R: std::io::Read, T: near_sdk::borsh::BorshDeserialize>(
-    r: &mut R,
-) -> std::io::Result<Option<T>> {
-    Ok(trailing::<Option<T>, R>(r)?.flatten())
-}
-
 /// A trailing optional value: `None` at the end of the input.
 pub(crate) fn trailing<T: near_sdk::borsh::BorshDeserialize, R: std::io::Read>(
     r: &mut R,
@@ -383,9 +374,10 @@ pub struct FunctionCallAction {
 }
 
 /// What a proposal does when executed. JSON: `{"type": "<label>", ...fields}`.
-/// Deserialization is hand-written (`kind_json.rs`), much smaller than the derive.
-#[near(serializers = [borsh])]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Deserialization, JSON and borsh, is hand-written (`kind_json.rs`), much
+/// smaller than the derives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, near_sdk::borsh::BorshSerialize)]
+#[borsh(crate = "near_sdk::borsh")]
 #[serde(crate = "near_sdk::serde", tag = "type", rename_all = "snake_case")]
 pub enum ProposalKind {
     Text,
@@ -407,7 +399,6 @@ pub enum ProposalKind {
         label: Option<KindLabel>,
         policy: VotePolicy,
         /// Last field, added later: a stored `change_policy` written before it reads as `None`.
-        #[borsh(deserialize_with = "trailing_option")]
         #[serde(skip_serializing_if = "Option::is_none")]
         agent_suspenders: Option<Vec<String>>,
     },
