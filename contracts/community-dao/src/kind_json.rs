@@ -179,6 +179,109 @@ struct Slots {
     agent_suspenders: Option<Vec<String>>,
 }
 
+/// The slot of a field, for the fields that share a value type.
+impl Slots {
+    /// Whether the field holds a value (given and not `null`).
+    fn has(&self, field: Field) -> bool {
+        match field {
+            Field::Type => self.kind.is_some(),
+            Field::AccountId => self.account_id.is_some(),
+            Field::Roles => self.roles.is_some(),
+            Field::Label => self.label.is_some(),
+            Field::Policy => self.policy.is_some(),
+            Field::Role => self.role.is_some(),
+            Field::CanPropose => self.can_propose.is_some(),
+            Field::CanVote => self.can_vote.is_some(),
+            Field::ReceiverId => self.receiver_id.is_some(),
+            Field::Amount => self.amount.is_some(),
+            Field::Actions => self.actions.is_some(),
+            Field::CodeHash => self.code_hash.is_some(),
+            Field::MigrateArgs => self.migrate_args.is_some(),
+            Field::Registry => self.registry.is_some(),
+            Field::Attestation => self.attestation.is_some(),
+            Field::Consent => self.consent.is_some(),
+            Field::ModelId => self.model_id.is_some(),
+            Field::Version => self.version.is_some(),
+            Field::Reason => self.reason.is_some(),
+            Field::Alias => self.alias.is_some(),
+            Field::Operator => self.operator.is_some(),
+            Field::PublicKeys => self.public_keys.is_some(),
+            Field::TeeKind => self.tee_kind.is_some(),
+            Field::Measurements => self.measurements.is_some(),
+            Field::Models => self.models.is_some(),
+            Field::ExpiresAt => self.expires_at.is_some(),
+            Field::Purpose => self.purpose.is_some(),
+            Field::Note => self.note.is_some(),
+            Field::Contract => self.contract.is_some(),
+            Field::MandateUri => self.mandate_uri.is_some(),
+            Field::MandateHash => self.mandate_hash.is_some(),
+            Field::Members => self.members.is_some(),
+            Field::AccountIds => self.account_ids.is_some(),
+            Field::Root => self.root.is_some(),
+            Field::ClaimDeadline => self.claim_deadline.is_some(),
+            Field::TeePolicy => self.tee_policy.is_some(),
+            Field::TeeMeasurements => self.tee_measurements.is_some(),
+            Field::MeasurementSet => self.measurement_set.is_some(),
+            Field::AgentSuspenders => self.agent_suspenders.is_some(),
+        }
+    }
+
+    fn account(&mut self, field: Field) -> &mut Option<AccountId> {
+        match field {
+            Field::AccountId => &mut self.account_id,
+            Field::ReceiverId => &mut self.receiver_id,
+            Field::Operator => &mut self.operator,
+            Field::Registry => &mut self.registry,
+            Field::Attestation => &mut self.attestation,
+            _ => &mut self.consent,
+        }
+    }
+
+    fn text(&mut self, field: Field) -> &mut Option<String> {
+        match field {
+            Field::Role => &mut self.role,
+            Field::TeeKind => &mut self.tee_kind,
+            Field::MandateUri => &mut self.mandate_uri,
+            Field::ModelId => &mut self.model_id,
+            Field::Reason => &mut self.reason,
+            Field::Alias => &mut self.alias,
+            _ => &mut self.note,
+        }
+    }
+
+    fn texts(&mut self, field: Field) -> &mut Option<Vec<String>> {
+        match field {
+            Field::Roles => &mut self.roles,
+            Field::PublicKeys => &mut self.public_keys,
+            Field::Models => &mut self.models,
+            _ => &mut self.agent_suspenders,
+        }
+    }
+
+    fn digest(&mut self, field: Field) -> &mut Option<Digest32> {
+        match field {
+            Field::CodeHash => &mut self.code_hash,
+            Field::MandateHash => &mut self.mandate_hash,
+            Field::Root => &mut self.root,
+            _ => &mut self.measurement_set,
+        }
+    }
+
+    fn kinds(&mut self, field: Field) -> &mut Option<KindSet> {
+        match field {
+            Field::CanPropose => &mut self.can_propose,
+            _ => &mut self.can_vote,
+        }
+    }
+
+    fn time(&mut self, field: Field) -> &mut Option<U64> {
+        match field {
+            Field::ExpiresAt => &mut self.expires_at,
+            _ => &mut self.claim_deadline,
+        }
+    }
+}
+
 struct KindVisitor;
 
 impl<'de> Visitor<'de> for KindVisitor {
@@ -216,46 +319,45 @@ impl<'de> Visitor<'de> for KindVisitor {
                 return Err(A::Error::duplicate_field(field.name()));
             }
             given |= field.bit();
+            // One read per value type, every value as an `Option`: fields of
+            // one type share the read (less wasm), and a `null` where a value
+            // is required is refused by `build`, naming the field.
             match field {
                 Field::Type => s.kind = Some(map.next_value()?),
-                Field::AccountId => s.account_id = Some(map.next_value()?),
-                Field::Roles => s.roles = Some(map.next_value()?),
+                Field::AccountId
+                | Field::ReceiverId
+                | Field::Operator
+                | Field::Registry
+                | Field::Attestation
+                | Field::Consent => *s.account(field) = map.next_value()?,
+                Field::Role
+                | Field::TeeKind
+                | Field::MandateUri
+                | Field::ModelId
+                | Field::Reason
+                | Field::Alias
+                | Field::Note => *s.text(field) = map.next_value()?,
+                Field::Roles | Field::PublicKeys | Field::Models | Field::AgentSuspenders => {
+                    *s.texts(field) = map.next_value()?
+                }
+                Field::CodeHash | Field::MandateHash | Field::Root | Field::MeasurementSet => {
+                    *s.digest(field) = map.next_value()?
+                }
+                Field::CanPropose | Field::CanVote => *s.kinds(field) = map.next_value()?,
+                Field::ExpiresAt | Field::ClaimDeadline => *s.time(field) = map.next_value()?,
                 Field::Label => s.label = map.next_value()?,
-                Field::Policy => s.policy = Some(map.next_value()?),
-                Field::Role => s.role = Some(map.next_value()?),
-                Field::CanPropose => s.can_propose = Some(map.next_value()?),
-                Field::CanVote => s.can_vote = Some(map.next_value()?),
-                Field::ReceiverId => s.receiver_id = Some(map.next_value()?),
-                Field::Amount => s.amount = Some(map.next_value()?),
-                Field::Actions => s.actions = Some(map.next_value()?),
-                Field::CodeHash => s.code_hash = Some(map.next_value()?),
+                Field::Policy => s.policy = map.next_value()?,
+                Field::Amount => s.amount = map.next_value()?,
+                Field::Actions => s.actions = map.next_value()?,
                 Field::MigrateArgs => s.migrate_args = map.next_value()?,
-                Field::Registry => s.registry = map.next_value()?,
-                Field::Attestation => s.attestation = map.next_value()?,
-                Field::Consent => s.consent = map.next_value()?,
-                Field::ModelId => s.model_id = Some(map.next_value()?),
                 Field::Version => s.version = map.next_value()?,
-                Field::Reason => s.reason = map.next_value()?,
-                Field::Alias => s.alias = map.next_value()?,
-                Field::Operator => s.operator = Some(map.next_value()?),
-                Field::PublicKeys => s.public_keys = Some(map.next_value()?),
-                Field::TeeKind => s.tee_kind = Some(map.next_value()?),
-                Field::Measurements => s.measurements = Some(map.next_value()?),
-                Field::Models => s.models = map.next_value()?,
-                Field::ExpiresAt => s.expires_at = map.next_value()?,
-                Field::Purpose => s.purpose = Some(map.next_value()?),
-                Field::Note => s.note = map.next_value()?,
-                Field::Contract => s.contract = Some(map.next_value()?),
-                Field::MandateUri => s.mandate_uri = Some(map.next_value()?),
-                Field::MandateHash => s.mandate_hash = Some(map.next_value()?),
-                Field::Members => s.members = Some(map.next_value()?),
-                Field::AccountIds => s.account_ids = Some(map.next_value()?),
-                Field::Root => s.root = Some(map.next_value()?),
-                Field::ClaimDeadline => s.claim_deadline = Some(map.next_value()?),
-                Field::TeePolicy => s.tee_policy = Some(map.next_value()?),
-                Field::TeeMeasurements => s.tee_measurements = Some(map.next_value()?),
-                Field::MeasurementSet => s.measurement_set = Some(map.next_value()?),
-                Field::AgentSuspenders => s.agent_suspenders = map.next_value()?,
+                Field::Measurements => s.measurements = map.next_value()?,
+                Field::Purpose => s.purpose = map.next_value()?,
+                Field::Contract => s.contract = map.next_value()?,
+                Field::Members => s.members = map.next_value()?,
+                Field::AccountIds => s.account_ids = map.next_value()?,
+                Field::TeePolicy => s.tee_policy = map.next_value()?,
+                Field::TeeMeasurements => s.tee_measurements = map.next_value()?,
             }
         }
         build(&mut s, given, unknown).map_err(A::Error::custom)
@@ -269,46 +371,48 @@ impl<'de> Visitor<'de> for KindVisitor {
 /// moved yet (a drop sequence per `?`, ~1 kB of wasm in all); here the caller
 /// drops what is left, once.
 fn build(s: &mut Slots, given: u64, unknown: Option<String>) -> Result<ProposalKind, String> {
-    use Field as F;
     let label = s.kind.ok_or_else(|| String::from("missing field `type`"))?;
     let foreign = Field::ALL.into_iter().find(|f| given & !allowed(label) & f.bit() != 0);
     if let Some(name) = unknown.as_deref().or(foreign.map(Field::name)) {
         return Err(not_in_kind(name, label));
     }
-    let c = Need { label, given };
+    // Every required field first, so that building below cannot fail half way.
+    if let Some(&field) = Field::of(label).iter().find(|f| !is_optional(label, **f) && !s.has(**f)) {
+        return Err(missing(label, given, field));
+    }
     Ok(match label {
         KindLabel::Text => ProposalKind::Text,
         KindLabel::AddMember => ProposalKind::AddMember {
-            account_id: c.need(s.account_id.take(), F::AccountId)?,
-            roles: c.need(s.roles.take(), F::Roles)?,
+            account_id: req(&mut s.account_id),
+            roles: req(&mut s.roles),
         },
         KindLabel::RemoveMember => {
-            ProposalKind::RemoveMember { account_id: c.need(s.account_id.take(), F::AccountId)? }
+            ProposalKind::RemoveMember { account_id: req(&mut s.account_id) }
         }
         KindLabel::ChangeRoles => ProposalKind::ChangeRoles {
-            account_id: c.need(s.account_id.take(), F::AccountId)?,
-            roles: c.need(s.roles.take(), F::Roles)?,
+            account_id: req(&mut s.account_id),
+            roles: req(&mut s.roles),
         },
         KindLabel::ChangePolicy => ProposalKind::ChangePolicy {
             label: s.label.take(),
-            policy: c.need(s.policy.take(), F::Policy)?,
+            policy: req(&mut s.policy),
             agent_suspenders: s.agent_suspenders.take(),
         },
         KindLabel::ChangeRolePermissions => ProposalKind::ChangeRolePermissions {
-            role: c.need(s.role.take(), F::Role)?,
-            can_propose: c.need(s.can_propose.take(), F::CanPropose)?,
-            can_vote: c.need(s.can_vote.take(), F::CanVote)?,
+            role: req(&mut s.role),
+            can_propose: req(&mut s.can_propose),
+            can_vote: req(&mut s.can_vote),
         },
         KindLabel::Transfer => ProposalKind::Transfer {
-            receiver_id: c.need(s.receiver_id.take(), F::ReceiverId)?,
-            amount: c.need(s.amount.take(), F::Amount)?,
+            receiver_id: req(&mut s.receiver_id),
+            amount: req(&mut s.amount),
         },
         KindLabel::FunctionCalls => ProposalKind::FunctionCalls {
-            receiver_id: c.need(s.receiver_id.take(), F::ReceiverId)?,
-            actions: c.need(s.actions.take(), F::Actions)?,
+            receiver_id: req(&mut s.receiver_id),
+            actions: req(&mut s.actions),
         },
         KindLabel::UpgradeSelf => ProposalKind::UpgradeSelf {
-            code_hash: c.need(s.code_hash.take(), F::CodeHash)?,
+            code_hash: req(&mut s.code_hash),
             migrate_args: s.migrate_args.take(),
         },
         KindLabel::SetCommunityContracts => ProposalKind::SetCommunityContracts {
@@ -317,90 +421,90 @@ fn build(s: &mut Slots, given: u64, unknown: Option<String>) -> Result<ProposalK
             consent: s.consent.take(),
         },
         KindLabel::ApproveModelVersion => ProposalKind::ApproveModelVersion {
-            model_id: c.need(s.model_id.take(), F::ModelId)?,
-            version: c.need(s.version.take(), F::Version)?,
+            model_id: req(&mut s.model_id),
+            version: req(&mut s.version),
         },
         KindLabel::DeprecateModelVersion => ProposalKind::DeprecateModelVersion {
-            model_id: c.need(s.model_id.take(), F::ModelId)?,
-            version: c.need(s.version.take(), F::Version)?,
+            model_id: req(&mut s.model_id),
+            version: req(&mut s.version),
             reason: s.reason.take(),
         },
         KindLabel::RevokeModelVersion => ProposalKind::RevokeModelVersion {
-            model_id: c.need(s.model_id.take(), F::ModelId)?,
-            version: c.need(s.version.take(), F::Version)?,
-            reason: c.need(s.reason.take(), F::Reason)?,
+            model_id: req(&mut s.model_id),
+            version: req(&mut s.version),
+            reason: req(&mut s.reason),
         },
         KindLabel::MoveAlias => ProposalKind::MoveAlias {
-            model_id: c.need(s.model_id.take(), F::ModelId)?,
-            alias: c.need(s.alias.take(), F::Alias)?,
-            version: c.need(s.version.take(), F::Version)?,
+            model_id: req(&mut s.model_id),
+            alias: req(&mut s.alias),
+            version: req(&mut s.version),
         },
         KindLabel::AdmitAttester => ProposalKind::AdmitAttester {
-            operator: c.need(s.operator.take(), F::Operator)?,
-            public_keys: c.need(s.public_keys.take(), F::PublicKeys)?,
-            tee_kind: c.need(s.tee_kind.take(), F::TeeKind)?,
-            measurements: c.need(s.measurements.take(), F::Measurements)?,
+            operator: req(&mut s.operator),
+            public_keys: req(&mut s.public_keys),
+            tee_kind: req(&mut s.tee_kind),
+            measurements: req(&mut s.measurements),
             models: s.models.take(),
             expires_at: s.expires_at.take(),
         },
         KindLabel::RevokeAttester => ProposalKind::RevokeAttester {
-            operator: c.need(s.operator.take(), F::Operator)?,
-            reason: c.need(s.reason.take(), F::Reason)?,
+            operator: req(&mut s.operator),
+            reason: req(&mut s.reason),
         },
         KindLabel::RecordTrainingSnapshot => {
-            ProposalKind::RecordTrainingSnapshot { purpose: c.need(s.purpose.take(), F::Purpose)?, note: s.note.take() }
+            ProposalKind::RecordTrainingSnapshot { purpose: req(&mut s.purpose), note: s.note.take() }
         }
         KindLabel::UpgradeContract => ProposalKind::UpgradeContract {
-            contract: c.need(s.contract.take(), F::Contract)?,
-            code_hash: c.need(s.code_hash.take(), F::CodeHash)?,
+            contract: req(&mut s.contract),
+            code_hash: req(&mut s.code_hash),
         },
         KindLabel::RegisterAgent => ProposalKind::RegisterAgent {
-            account_id: c.need(s.account_id.take(), F::AccountId)?,
-            mandate_uri: c.need(s.mandate_uri.take(), F::MandateUri)?,
-            mandate_hash: c.need(s.mandate_hash.take(), F::MandateHash)?,
-            model_id: c.need(s.model_id.take(), F::ModelId)?,
+            account_id: req(&mut s.account_id),
+            mandate_uri: req(&mut s.mandate_uri),
+            mandate_hash: req(&mut s.mandate_hash),
+            model_id: req(&mut s.model_id),
             version: s.version.take(),
             alias: s.alias.take(),
-            can_vote: c.need(s.can_vote.take(), F::CanVote)?,
-            can_propose: c.need(s.can_propose.take(), F::CanPropose)?,
-            expires_at: c.need(s.expires_at.take(), F::ExpiresAt)?,
+            can_vote: req(&mut s.can_vote),
+            can_propose: req(&mut s.can_propose),
+            expires_at: req(&mut s.expires_at),
         },
         KindLabel::UpdateAgent => ProposalKind::UpdateAgent {
-            account_id: c.need(s.account_id.take(), F::AccountId)?,
-            mandate_uri: c.need(s.mandate_uri.take(), F::MandateUri)?,
-            mandate_hash: c.need(s.mandate_hash.take(), F::MandateHash)?,
-            model_id: c.need(s.model_id.take(), F::ModelId)?,
+            account_id: req(&mut s.account_id),
+            mandate_uri: req(&mut s.mandate_uri),
+            mandate_hash: req(&mut s.mandate_hash),
+            model_id: req(&mut s.model_id),
             version: s.version.take(),
             alias: s.alias.take(),
-            can_vote: c.need(s.can_vote.take(), F::CanVote)?,
-            can_propose: c.need(s.can_propose.take(), F::CanPropose)?,
-            expires_at: c.need(s.expires_at.take(), F::ExpiresAt)?,
+            can_vote: req(&mut s.can_vote),
+            can_propose: req(&mut s.can_propose),
+            expires_at: req(&mut s.expires_at),
         },
         KindLabel::SuspendAgent => ProposalKind::SuspendAgent {
-            account_id: c.need(s.account_id.take(), F::AccountId)?,
-            reason: c.need(s.reason.take(), F::Reason)?,
+            account_id: req(&mut s.account_id),
+            reason: req(&mut s.reason),
         },
         KindLabel::RetireAgent => ProposalKind::RetireAgent {
-            account_id: c.need(s.account_id.take(), F::AccountId)?,
-            reason: c.need(s.reason.take(), F::Reason)?,
+            account_id: req(&mut s.account_id),
+            reason: req(&mut s.reason),
         },
-        KindLabel::AddMembers => ProposalKind::AddMembers { members: c.need(s.members.take(), F::Members)? },
+        KindLabel::AddMembers => ProposalKind::AddMembers { members: req(&mut s.members) },
         KindLabel::RemoveMembers => {
-            ProposalKind::RemoveMembers { account_ids: c.need(s.account_ids.take(), F::AccountIds)? }
+            ProposalKind::RemoveMembers { account_ids: req(&mut s.account_ids) }
         }
         KindLabel::ApproveMembershipList => ProposalKind::ApproveMembershipList {
-            root: c.need(s.root.take(), F::Root)?,
-            claim_deadline: c.need(s.claim_deadline.take(), F::ClaimDeadline)?,
+            root: req(&mut s.root),
+            claim_deadline: req(&mut s.claim_deadline),
         },
         KindLabel::SetTeePolicy => {
-            ProposalKind::SetTeePolicy { tee_policy: c.need(s.tee_policy.take(), F::TeePolicy)? }
+            ProposalKind::SetTeePolicy { tee_policy: req(&mut s.tee_policy) }
         }
         KindLabel::ApproveTeeMeasurements => ProposalKind::ApproveTeeMeasurements {
-            tee_measurements: c.need(s.tee_measurements.take(), F::TeeMeasurements)?,
+            tee_measurements: req(&mut s.tee_measurements),
         },
         KindLabel::WithdrawTeeMeasurements => ProposalKind::WithdrawTeeMeasurements {
-            measurement_set: c.need(s.measurement_set.take(), F::MeasurementSet)?,
-            reason: c.need(s.reason.take(), F::Reason)?,
+            measurement_set: req(&mut s.measurement_set),
+            reason: req(&mut s.reason),
         },
     })
 }
@@ -416,25 +520,18 @@ fn not_in_kind(name: &str, label: KindLabel) -> String {
     format!("proposal kind `{}` has no field `{name}` (its fields: {list})", label.as_str())
 }
 
-/// Takes the required fields of one kind.
-struct Need {
-    label: KindLabel,
-    given: u64,
+/// A required field's value, checked present by [`build`] before it builds.
+fn req<T>(slot: &mut Option<T>) -> T {
+    slot.take().unwrap_or_else(|| near_sdk::env::abort())
 }
 
-impl Need {
-    fn need<T>(&self, slot: Option<T>, field: Field) -> Result<T, String> {
-        slot.ok_or_else(|| self.missing(field))
-    }
-
-    /// A required field is absent, or `null` (a slot shared with a kind where it is optional).
-    #[cold]
-    fn missing(&self, field: Field) -> String {
-        if self.given & field.bit() != 0 {
-            format!("field `{}` of proposal kind `{}` cannot be null", field.name(), self.label.as_str())
-        } else {
-            format!("missing field `{}` in proposal kind `{}`", field.name(), self.label.as_str())
-        }
+/// A required field is absent, or `null`.
+#[cold]
+fn missing(label: KindLabel, given: u64, field: Field) -> String {
+    if given & field.bit() != 0 {
+        format!("field `{}` of proposal kind `{}` cannot be null", field.name(), label.as_str())
+    } else {
+        format!("missing field `{}` in proposal kind `{}`", field.name(), label.as_str())
     }
 }
 
@@ -498,44 +595,36 @@ fn read_field<R: std::io::Read>(s: &mut Slots, field: Field, r: &mut R) -> std::
     }
     match field {
         Field::Type => {}
-        Field::AccountId => s.account_id = read(r)?,
-        Field::Roles => s.roles = read(r)?,
+        Field::AccountId
+        | Field::ReceiverId
+        | Field::Operator
+        | Field::Registry
+        | Field::Attestation
+        | Field::Consent => *s.account(field) = read(r)?,
+        Field::Role
+        | Field::TeeKind
+        | Field::MandateUri
+        | Field::ModelId
+        | Field::Reason
+        | Field::Alias
+        | Field::Note => *s.text(field) = read(r)?,
+        Field::Roles | Field::PublicKeys | Field::Models | Field::AgentSuspenders => *s.texts(field) = read(r)?,
+        Field::CodeHash | Field::MandateHash | Field::Root | Field::MeasurementSet => *s.digest(field) = read(r)?,
+        Field::CanPropose | Field::CanVote => *s.kinds(field) = read(r)?,
+        Field::ExpiresAt | Field::ClaimDeadline => *s.time(field) = read::<u64, _>(r)?.map(U64),
         Field::Label => s.label = read(r)?,
         Field::Policy => s.policy = read(r)?,
-        Field::Role => s.role = read(r)?,
-        Field::CanPropose => s.can_propose = read(r)?,
-        Field::CanVote => s.can_vote = read(r)?,
-        Field::ReceiverId => s.receiver_id = read(r)?,
         Field::Amount => s.amount = read(r)?,
         Field::Actions => s.actions = read(r)?,
-        Field::CodeHash => s.code_hash = read(r)?,
         Field::MigrateArgs => s.migrate_args = read(r)?,
-        Field::Registry => s.registry = read(r)?,
-        Field::Attestation => s.attestation = read(r)?,
-        Field::Consent => s.consent = read(r)?,
-        Field::ModelId => s.model_id = read(r)?,
         Field::Version => s.version = read(r)?,
-        Field::Reason => s.reason = read(r)?,
-        Field::Alias => s.alias = read(r)?,
-        Field::Operator => s.operator = read(r)?,
-        Field::PublicKeys => s.public_keys = read(r)?,
-        Field::TeeKind => s.tee_kind = read(r)?,
         Field::Measurements => s.measurements = read(r)?,
-        Field::Models => s.models = read(r)?,
-        Field::ExpiresAt => s.expires_at = read::<u64, _>(r)?.map(U64),
         Field::Purpose => s.purpose = read(r)?,
-        Field::Note => s.note = read(r)?,
         Field::Contract => s.contract = read(r)?,
-        Field::MandateUri => s.mandate_uri = read(r)?,
-        Field::MandateHash => s.mandate_hash = read(r)?,
         Field::Members => s.members = read(r)?,
         Field::AccountIds => s.account_ids = read(r)?,
-        Field::Root => s.root = read(r)?,
-        Field::ClaimDeadline => s.claim_deadline = read::<u64, _>(r)?.map(U64),
         Field::TeePolicy => s.tee_policy = read(r)?,
         Field::TeeMeasurements => s.tee_measurements = read(r)?,
-        Field::MeasurementSet => s.measurement_set = read(r)?,
-        Field::AgentSuspenders => s.agent_suspenders = read(r)?,
     }
     Ok(())
 }
@@ -812,7 +901,9 @@ mod tests {
         let e = refused(r#"{"roles": [], "account_id": "a.near", "type": "remove_member"}"#);
         assert!(e.starts_with("proposal kind `remove_member` has no field `roles`"), "{e}");
         let e = refused(r#"{"roles": null, "account_id": "a.near", "type": "remove_member"}"#);
-        assert!(e.starts_with("invalid type: null, expected a sequence"), "{e}");
+        assert!(e.starts_with("proposal kind `remove_member` has no field `roles`"), "{e}");
+        let e = refused(r#"{"roles": 5, "account_id": "a.near", "type": "remove_member"}"#);
+        assert!(e.starts_with("invalid type: integer `5`, expected a sequence"), "{e}");
         let e = refused(r#"{"memo": 1, "type": "remove_member", "account_id": "a.near"}"#);
         assert!(e.starts_with("proposal kind `remove_member` has no field `memo`"), "{e}");
         // After `type`: refused before its value is read.
@@ -840,7 +931,9 @@ mod tests {
         let e = refused(r#"{"type": "revoke_model_version", "model_id": "m", "version": 1, "reason": null}"#);
         assert!(e.starts_with("field `reason` of proposal kind `revoke_model_version` cannot be null"), "{e}");
         let e = refused(r#"{"type": "remove_member", "account_id": null}"#);
-        assert!(e.starts_with("invalid type: null, expected"), "{e}");
+        assert!(e.starts_with("field `account_id` of proposal kind `remove_member` cannot be null"), "{e}");
+        let e = refused(r#"{"account_id": null, "type": "transfer", "receiver_id": null, "amount": "1"}"#);
+        assert!(e.starts_with("proposal kind `transfer` has no field `account_id`"), "{e}");
         let e = refused(r#"{"type": "remove_member", "account_id": "a.near", "account_id": "b.near"}"#);
         assert!(e.starts_with("duplicate field `account_id`"), "{e}");
         let e = refused(r#"{"type": "remove_member", "account_id": 5}"#);
