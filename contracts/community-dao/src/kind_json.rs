@@ -16,7 +16,8 @@ use ai_commons_primitives::tee::{TeeMeasurements, TeePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::serde::de::{self, Deserialize, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
-use near_sdk::borsh::BorshDeserialize;
+use near_sdk::borsh::{BorshDeserialize, BorshSerialize};
+use near_sdk::serde::{Serialize, Serializer};
 use near_sdk::{AccountId, NearToken};
 use std::fmt;
 
@@ -541,6 +542,208 @@ impl<'de> Deserialize<'de> for ProposalKind {
     }
 }
 
+/// A reference to one field's value, by value type: what the writers below
+/// serialize, one arm per type.
+enum Val<'a> {
+    Account(&'a AccountId),
+    Text(&'a String),
+    Texts(&'a Vec<String>),
+    Digest(&'a Digest32),
+    Kinds(&'a KindSet),
+    Time(&'a U64),
+    Label(&'a KindLabel),
+    Policy(&'a VotePolicy),
+    Amount(&'a NearToken),
+    Actions(&'a Vec<FunctionCallAction>),
+    Bytes(&'a Base64Bytes),
+    Version(&'a VersionNumber),
+    Measurements(&'a Vec<Digest32>),
+    Purpose(&'a ConsentPurpose),
+    Contract(&'a CommunityContract),
+    Members(&'a Vec<MemberInput>),
+    Accounts(&'a Vec<AccountId>),
+    TeePolicy(&'a TeePolicy),
+    TeeMeasurements(&'a TeeMeasurements),
+}
+
+impl ProposalKind {
+    /// The values of the kind's fields, in [`Field::of`] order (`None`: an absent option).
+    fn values(&self) -> Vec<Option<Val<'_>>> {
+        use ProposalKind as K;
+        use Val::*;
+        match self {
+            K::Text => vec![],
+            K::AddMember { account_id, roles } | K::ChangeRoles { account_id, roles } => {
+                vec![Some(Account(account_id)), Some(Texts(roles))]
+            }
+            K::RemoveMember { account_id } => vec![Some(Account(account_id))],
+            K::ChangePolicy { label, policy, agent_suspenders } => {
+                vec![label.as_ref().map(Label), Some(Policy(policy)), agent_suspenders.as_ref().map(Texts)]
+            }
+            K::ChangeRolePermissions { role, can_propose, can_vote } => {
+                vec![Some(Text(role)), Some(Kinds(can_propose)), Some(Kinds(can_vote))]
+            }
+            K::Transfer { receiver_id, amount } => vec![Some(Account(receiver_id)), Some(Amount(amount))],
+            K::FunctionCalls { receiver_id, actions } => vec![Some(Account(receiver_id)), Some(Actions(actions))],
+            K::UpgradeSelf { code_hash, migrate_args } => vec![Some(Digest(code_hash)), migrate_args.as_ref().map(Bytes)],
+            K::SetCommunityContracts { registry, attestation, consent } => {
+                vec![registry.as_ref().map(Account), attestation.as_ref().map(Account), consent.as_ref().map(Account)]
+            }
+            K::ApproveModelVersion { model_id, version } => vec![Some(Text(model_id)), Some(Version(version))],
+            K::DeprecateModelVersion { model_id, version, reason } => {
+                vec![Some(Text(model_id)), Some(Version(version)), reason.as_ref().map(Text)]
+            }
+            K::RevokeModelVersion { model_id, version, reason } => {
+                vec![Some(Text(model_id)), Some(Version(version)), Some(Text(reason))]
+            }
+            K::MoveAlias { model_id, alias, version } => {
+                vec![Some(Text(model_id)), Some(Text(alias)), Some(Version(version))]
+            }
+            K::AdmitAttester { operator, public_keys, tee_kind, measurements, models, expires_at } => vec![
+                Some(Account(operator)),
+                Some(Texts(public_keys)),
+                Some(Text(tee_kind)),
+                Some(Measurements(measurements)),
+                models.as_ref().map(Texts),
+                expires_at.as_ref().map(Time),
+            ],
+            K::RevokeAttester { operator, reason } => vec![Some(Account(operator)), Some(Text(reason))],
+            K::RecordTrainingSnapshot { purpose, note } => vec![Some(Purpose(purpose)), note.as_ref().map(Text)],
+            K::UpgradeContract { contract, code_hash } => vec![Some(Contract(contract)), Some(Digest(code_hash))],
+            K::RegisterAgent {
+                account_id,
+                mandate_uri,
+                mandate_hash,
+                model_id,
+                version,
+                alias,
+                can_vote,
+                can_propose,
+                expires_at,
+            }
+            | K::UpdateAgent {
+                account_id,
+                mandate_uri,
+                mandate_hash,
+                model_id,
+                version,
+                alias,
+                can_vote,
+                can_propose,
+                expires_at,
+            } => vec![
+                Some(Account(account_id)),
+                Some(Text(mandate_uri)),
+                Some(Digest(mandate_hash)),
+                Some(Text(model_id)),
+                version.as_ref().map(Version),
+                alias.as_ref().map(Text),
+                Some(Kinds(can_vote)),
+                Some(Kinds(can_propose)),
+                Some(Time(expires_at)),
+            ],
+            K::SuspendAgent { account_id, reason } | K::RetireAgent { account_id, reason } => {
+                vec![Some(Account(account_id)), Some(Text(reason))]
+            }
+            K::AddMembers { members } => vec![Some(Members(members))],
+            K::RemoveMembers { account_ids } => vec![Some(Accounts(account_ids))],
+            K::ApproveMembershipList { root, claim_deadline } => vec![Some(Digest(root)), Some(Time(claim_deadline))],
+            K::SetTeePolicy { tee_policy } => vec![Some(TeePolicy(tee_policy))],
+            K::ApproveTeeMeasurements { tee_measurements } => vec![Some(TeeMeasurements(tee_measurements))],
+            K::WithdrawTeeMeasurements { measurement_set, reason } => {
+                vec![Some(Digest(measurement_set)), Some(Text(reason))]
+            }
+        }
+    }
+}
+
+impl Serialize for Val<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Val::Account(v) => Serialize::serialize(*v, serializer),
+            Val::Text(v) => Serialize::serialize(*v, serializer),
+            Val::Texts(v) => Serialize::serialize(*v, serializer),
+            Val::Digest(v) => Serialize::serialize(*v, serializer),
+            Val::Kinds(v) => Serialize::serialize(*v, serializer),
+            Val::Time(v) => Serialize::serialize(*v, serializer),
+            Val::Label(v) => Serialize::serialize(*v, serializer),
+            Val::Policy(v) => Serialize::serialize(*v, serializer),
+            Val::Amount(v) => Serialize::serialize(*v, serializer),
+            Val::Actions(v) => Serialize::serialize(*v, serializer),
+            Val::Bytes(v) => Serialize::serialize(*v, serializer),
+            Val::Version(v) => Serialize::serialize(*v, serializer),
+            Val::Measurements(v) => Serialize::serialize(*v, serializer),
+            Val::Purpose(v) => Serialize::serialize(*v, serializer),
+            Val::Contract(v) => Serialize::serialize(*v, serializer),
+            Val::Members(v) => Serialize::serialize(*v, serializer),
+            Val::Accounts(v) => Serialize::serialize(*v, serializer),
+            Val::TeePolicy(v) => Serialize::serialize(*v, serializer),
+            Val::TeeMeasurements(v) => Serialize::serialize(*v, serializer),
+        }
+    }
+}
+
+impl BorshSerialize for Val<'_> {
+    fn serialize<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        match self {
+            Val::Account(v) => BorshSerialize::serialize(*v, w),
+            Val::Text(v) => BorshSerialize::serialize(*v, w),
+            Val::Texts(v) => BorshSerialize::serialize(*v, w),
+            Val::Digest(v) => BorshSerialize::serialize(*v, w),
+            Val::Kinds(v) => BorshSerialize::serialize(*v, w),
+            Val::Time(v) => BorshSerialize::serialize(&v.0, w),
+            Val::Label(v) => BorshSerialize::serialize(*v, w),
+            Val::Policy(v) => BorshSerialize::serialize(*v, w),
+            Val::Amount(v) => BorshSerialize::serialize(*v, w),
+            Val::Actions(v) => BorshSerialize::serialize(*v, w),
+            Val::Bytes(v) => BorshSerialize::serialize(*v, w),
+            Val::Version(v) => BorshSerialize::serialize(*v, w),
+            Val::Measurements(v) => BorshSerialize::serialize(*v, w),
+            Val::Purpose(v) => BorshSerialize::serialize(*v, w),
+            Val::Contract(v) => BorshSerialize::serialize(*v, w),
+            Val::Members(v) => BorshSerialize::serialize(*v, w),
+            Val::Accounts(v) => BorshSerialize::serialize(*v, w),
+            Val::TeePolicy(v) => BorshSerialize::serialize(*v, w),
+            Val::TeeMeasurements(v) => BorshSerialize::serialize(*v, w),
+        }
+    }
+}
+
+/// JSON: `{"type": "<label>", ...fields}`, absent options as `null` but an
+/// absent `agent_suspenders`, which is left out.
+impl Serialize for ProposalKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use near_sdk::serde::ser::SerializeMap;
+        let label = self.label();
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", label.as_str())?;
+        for (field, value) in Field::of(label).iter().zip(self.values()) {
+            if value.is_none() && *field == Field::AgentSuspenders {
+                continue;
+            }
+            map.serialize_entry(field.name(), &value)?;
+        }
+        map.end()
+    }
+}
+
+/// Borsh: the label's index, then each field, an option as its tag (0, 1) and its value.
+impl BorshSerialize for ProposalKind {
+    fn serialize<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        let label = self.label();
+        BorshSerialize::serialize(&(label as u8), w)?;
+        for (field, value) in Field::of(label).iter().zip(self.values()) {
+            if is_optional(label, *field) {
+                BorshSerialize::serialize(&u8::from(value.is_some()), w)?;
+            }
+            if let Some(value) = value {
+                BorshSerialize::serialize(&value, w)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Borsh: what `#[derive(BorshSerialize)]` writes (the variant index, which is
 /// the kind label's, then the fields in declaration order, `Option`s as a tag
 /// and the value), read into the same slots as JSON and built by the same
@@ -798,6 +1001,19 @@ mod tests {
             let value = serde_json::to_value(&kind).unwrap();
             assert_eq!(serde_json::from_value::<ProposalKind>(value).unwrap(), kind);
         }
+    }
+
+    /// The JSON and borsh forms of every sample, as the derived serializers
+    /// wrote them (a digest of them all): the hand-written ones write the same bytes.
+    #[test]
+    fn serialized_forms_are_those_of_the_derives() {
+        let mut all = Vec::new();
+        for kind in samples() {
+            all.extend(near_sdk::borsh::to_vec(&kind).unwrap());
+            all.extend(serde_json::to_vec(&kind).unwrap());
+        }
+        let digest = Digest32(near_sdk::env::sha256_array(&all)).to_hex();
+        assert_eq!(digest, "3648405427e637a563c575a1e0fe8032a613c1319aa6d21f1967958859f1d8ee");
     }
 
     /// The hand-written borsh reader reads what the derived writer wrote, for

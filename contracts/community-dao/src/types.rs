@@ -373,12 +373,12 @@ pub struct FunctionCallAction {
     pub gas: U64,
 }
 
-/// What a proposal does when executed. JSON: `{"type": "<label>", ...fields}`.
-/// Deserialization, JSON and borsh, is hand-written (`kind_json.rs`), much
-/// smaller than the derives.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, near_sdk::borsh::BorshSerialize)]
-#[borsh(crate = "near_sdk::borsh")]
-#[serde(crate = "near_sdk::serde", tag = "type", rename_all = "snake_case")]
+/// What a proposal does when executed. JSON: `{"type": "<label>", ...fields}`
+/// (an absent `agent_suspenders` is left out, other absent options are
+/// `null`); borsh: the label's index, then the fields in order. Both are
+/// written and read by hand (`kind_json.rs`): one code path per value type
+/// instead of the derives' one per kind and field.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProposalKind {
     Text,
     AddMember {
@@ -399,7 +399,6 @@ pub enum ProposalKind {
         label: Option<KindLabel>,
         policy: VotePolicy,
         /// Last field, added later: a stored `change_policy` written before it reads as `None`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         agent_suspenders: Option<Vec<String>>,
     },
     /// Creates the role if no role has that name.
