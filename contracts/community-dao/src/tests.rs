@@ -1621,6 +1621,39 @@ fn persist(w: &mut World) {
     env::state_write(w.dao.root());
 }
 
+/// `register_agent` (or `update_agent`) of the longest agent id, mandate uri,
+/// model id and alias.
+fn agent_kind(register: bool) -> ProposalKind {
+    let (account_id, mandate_uri, mandate_hash) = (longest_account('g'), "u".repeat(512), Digest32([1; 32]));
+    let (model_id, version, alias) = ("m".repeat(64), None, Some("a".repeat(64)));
+    let (can_vote, can_propose, expires_at) = (KindSet::ALL, KindSet::ALL, U64(T0 + 30 * DAY));
+    if register {
+        ProposalKind::RegisterAgent {
+            account_id,
+            mandate_uri,
+            mandate_hash,
+            model_id,
+            version,
+            alias,
+            can_vote,
+            can_propose,
+            expires_at,
+        }
+    } else {
+        ProposalKind::UpdateAgent {
+            account_id,
+            mandate_uri,
+            mandate_hash,
+            model_id,
+            version,
+            alias,
+            can_vote,
+            can_propose,
+            expires_at,
+        }
+    }
+}
+
 /// What executing a kind may add to the DAO's storage stays within what the
 /// proposal reserved for it.
 #[test]
@@ -1646,6 +1679,11 @@ fn an_execution_adds_at_most_the_bytes_reserved_for_it() {
             consent: Some(longest_account('c')),
         },
         ProposalKind::ApproveMembershipList { root: Digest32([7; 32]), claim_deadline: U64(T0 + 30 * DAY) },
+        // An agent with the longest mandate, alias and model id; its mandate
+        // changed in place, then its suspension (each adds a log entry).
+        agent_kind(true),
+        agent_kind(false),
+        ProposalKind::SuspendAgent { account_id: longest_account('g'), reason: "r".repeat(MAX_REASON_LEN) },
         // The largest batch of the longest accounts (last: half of them join the council).
         ProposalKind::AddMembers {
             members: (0..crate::MAX_BATCH_MEMBERS)
