@@ -14,9 +14,9 @@ use crate::named_enum::named_enum;
 use crate::types::{CommunityContract, FunctionCallAction, KindLabel, KindSet, MemberInput, ProposalKind, VotePolicy};
 use ai_commons_primitives::tee::{TeeMeasurements, TeePolicy};
 use ai_commons_primitives::{ConsentPurpose, Digest32, ModelId, VersionNumber};
+use near_sdk::borsh::{BorshDeserialize, BorshSerialize};
 use near_sdk::json_types::U64;
 use near_sdk::serde::de::{self, Deserialize, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
-use near_sdk::borsh::{BorshDeserialize, BorshSerialize};
 use near_sdk::serde::{Serialize, Serializer};
 use near_sdk::{AccountId, NearToken};
 use std::fmt;
@@ -383,17 +383,13 @@ fn build(s: &mut Slots, given: u64, unknown: Option<String>) -> Result<ProposalK
     }
     Ok(match label {
         KindLabel::Text => ProposalKind::Text,
-        KindLabel::AddMember => ProposalKind::AddMember {
-            account_id: req(&mut s.account_id),
-            roles: req(&mut s.roles),
-        },
-        KindLabel::RemoveMember => {
-            ProposalKind::RemoveMember { account_id: req(&mut s.account_id) }
+        KindLabel::AddMember => {
+            ProposalKind::AddMember { account_id: req(&mut s.account_id), roles: req(&mut s.roles) }
         }
-        KindLabel::ChangeRoles => ProposalKind::ChangeRoles {
-            account_id: req(&mut s.account_id),
-            roles: req(&mut s.roles),
-        },
+        KindLabel::RemoveMember => ProposalKind::RemoveMember { account_id: req(&mut s.account_id) },
+        KindLabel::ChangeRoles => {
+            ProposalKind::ChangeRoles { account_id: req(&mut s.account_id), roles: req(&mut s.roles) }
+        }
         KindLabel::ChangePolicy => ProposalKind::ChangePolicy {
             label: s.label.take(),
             policy: req(&mut s.policy),
@@ -404,27 +400,23 @@ fn build(s: &mut Slots, given: u64, unknown: Option<String>) -> Result<ProposalK
             can_propose: req(&mut s.can_propose),
             can_vote: req(&mut s.can_vote),
         },
-        KindLabel::Transfer => ProposalKind::Transfer {
-            receiver_id: req(&mut s.receiver_id),
-            amount: req(&mut s.amount),
-        },
-        KindLabel::FunctionCalls => ProposalKind::FunctionCalls {
-            receiver_id: req(&mut s.receiver_id),
-            actions: req(&mut s.actions),
-        },
-        KindLabel::UpgradeSelf => ProposalKind::UpgradeSelf {
-            code_hash: req(&mut s.code_hash),
-            migrate_args: s.migrate_args.take(),
-        },
+        KindLabel::Transfer => {
+            ProposalKind::Transfer { receiver_id: req(&mut s.receiver_id), amount: req(&mut s.amount) }
+        }
+        KindLabel::FunctionCalls => {
+            ProposalKind::FunctionCalls { receiver_id: req(&mut s.receiver_id), actions: req(&mut s.actions) }
+        }
+        KindLabel::UpgradeSelf => {
+            ProposalKind::UpgradeSelf { code_hash: req(&mut s.code_hash), migrate_args: s.migrate_args.take() }
+        }
         KindLabel::SetCommunityContracts => ProposalKind::SetCommunityContracts {
             registry: s.registry.take(),
             attestation: s.attestation.take(),
             consent: s.consent.take(),
         },
-        KindLabel::ApproveModelVersion => ProposalKind::ApproveModelVersion {
-            model_id: req(&mut s.model_id),
-            version: req(&mut s.version),
-        },
+        KindLabel::ApproveModelVersion => {
+            ProposalKind::ApproveModelVersion { model_id: req(&mut s.model_id), version: req(&mut s.version) }
+        }
         KindLabel::DeprecateModelVersion => ProposalKind::DeprecateModelVersion {
             model_id: req(&mut s.model_id),
             version: req(&mut s.version),
@@ -448,17 +440,15 @@ fn build(s: &mut Slots, given: u64, unknown: Option<String>) -> Result<ProposalK
             models: s.models.take(),
             expires_at: s.expires_at.take(),
         },
-        KindLabel::RevokeAttester => ProposalKind::RevokeAttester {
-            operator: req(&mut s.operator),
-            reason: req(&mut s.reason),
-        },
+        KindLabel::RevokeAttester => {
+            ProposalKind::RevokeAttester { operator: req(&mut s.operator), reason: req(&mut s.reason) }
+        }
         KindLabel::RecordTrainingSnapshot => {
             ProposalKind::RecordTrainingSnapshot { purpose: req(&mut s.purpose), note: s.note.take() }
         }
-        KindLabel::UpgradeContract => ProposalKind::UpgradeContract {
-            contract: req(&mut s.contract),
-            code_hash: req(&mut s.code_hash),
-        },
+        KindLabel::UpgradeContract => {
+            ProposalKind::UpgradeContract { contract: req(&mut s.contract), code_hash: req(&mut s.code_hash) }
+        }
         KindLabel::RegisterAgent => ProposalKind::RegisterAgent {
             account_id: req(&mut s.account_id),
             mandate_uri: req(&mut s.mandate_uri),
@@ -481,28 +471,21 @@ fn build(s: &mut Slots, given: u64, unknown: Option<String>) -> Result<ProposalK
             can_propose: req(&mut s.can_propose),
             expires_at: req(&mut s.expires_at),
         },
-        KindLabel::SuspendAgent => ProposalKind::SuspendAgent {
-            account_id: req(&mut s.account_id),
-            reason: req(&mut s.reason),
-        },
-        KindLabel::RetireAgent => ProposalKind::RetireAgent {
-            account_id: req(&mut s.account_id),
-            reason: req(&mut s.reason),
-        },
+        KindLabel::SuspendAgent => {
+            ProposalKind::SuspendAgent { account_id: req(&mut s.account_id), reason: req(&mut s.reason) }
+        }
+        KindLabel::RetireAgent => {
+            ProposalKind::RetireAgent { account_id: req(&mut s.account_id), reason: req(&mut s.reason) }
+        }
         KindLabel::AddMembers => ProposalKind::AddMembers { members: req(&mut s.members) },
-        KindLabel::RemoveMembers => {
-            ProposalKind::RemoveMembers { account_ids: req(&mut s.account_ids) }
+        KindLabel::RemoveMembers => ProposalKind::RemoveMembers { account_ids: req(&mut s.account_ids) },
+        KindLabel::ApproveMembershipList => {
+            ProposalKind::ApproveMembershipList { root: req(&mut s.root), claim_deadline: req(&mut s.claim_deadline) }
         }
-        KindLabel::ApproveMembershipList => ProposalKind::ApproveMembershipList {
-            root: req(&mut s.root),
-            claim_deadline: req(&mut s.claim_deadline),
-        },
-        KindLabel::SetTeePolicy => {
-            ProposalKind::SetTeePolicy { tee_policy: req(&mut s.tee_policy) }
+        KindLabel::SetTeePolicy => ProposalKind::SetTeePolicy { tee_policy: req(&mut s.tee_policy) },
+        KindLabel::ApproveTeeMeasurements => {
+            ProposalKind::ApproveTeeMeasurements { tee_measurements: req(&mut s.tee_measurements) }
         }
-        KindLabel::ApproveTeeMeasurements => ProposalKind::ApproveTeeMeasurements {
-            tee_measurements: req(&mut s.tee_measurements),
-        },
         KindLabel::WithdrawTeeMeasurements => ProposalKind::WithdrawTeeMeasurements {
             measurement_set: req(&mut s.measurement_set),
             reason: req(&mut s.reason),
@@ -585,7 +568,9 @@ impl ProposalKind {
             }
             K::Transfer { receiver_id, amount } => vec![Some(Account(receiver_id)), Some(Amount(amount))],
             K::FunctionCalls { receiver_id, actions } => vec![Some(Account(receiver_id)), Some(Actions(actions))],
-            K::UpgradeSelf { code_hash, migrate_args } => vec![Some(Digest(code_hash)), migrate_args.as_ref().map(Bytes)],
+            K::UpgradeSelf { code_hash, migrate_args } => {
+                vec![Some(Digest(code_hash)), migrate_args.as_ref().map(Bytes)]
+            }
             K::SetCommunityContracts { registry, attestation, consent } => {
                 vec![registry.as_ref().map(Account), attestation.as_ref().map(Account), consent.as_ref().map(Account)]
             }

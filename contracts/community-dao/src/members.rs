@@ -39,7 +39,7 @@ impl near_sdk::borsh::BorshDeserialize for RoleTable {
         let roles = Vec::<Role>::deserialize_reader(r)?;
         let mut electorate = [0; KindLabel::COUNT];
         for slot in electorate.iter_mut() {
-            match crate::types::trailing::<u32, _>(r)? {
+            match crate::types::trailing_u32(r)? {
                 Some(count) => *slot = count,
                 None => break,
             }

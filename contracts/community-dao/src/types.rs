@@ -236,7 +236,10 @@ impl near_sdk::borsh::BorshDeserialize for VotePolicies {
             let label = KindLabel::deserialize_reader(reader)?;
             per_kind.insert(label, VotePolicy::deserialize_reader(reader)?);
         }
-        let agent_suspenders = trailing(reader)?.unwrap_or_default();
+        let agent_suspenders = match trailing_u32(reader)? {
+            Some(len) => (0..len).map(|_| String::deserialize_reader(reader)).collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
         Ok(VotePolicies { default, per_kind, agent_suspenders })
     }
 }
@@ -324,9 +327,34 @@ impl near_sdk::borsh::BorshDeserialize for Member {
             prev_since: D::deserialize_reader(r)?,
             joined_at: D::deserialize_reader(r)?,
             list_index: D::deserialize_reader(r)?,
-            flags: trailing(r)?.unwrap_or(0),
+            flags: trailing_u8(r)?.unwrap_or(0),
         })
     }
+}
+
+/// A trailing little-endian `u32`: `None` at the end of the input. Read in
+/// place, not through [`trailing`]'s `Chain` (a `u32` read through it costs
+/// thousands of wasm instructions; the role table reads one per kind label).
+pub(crate) fn trailing_u32<R: std::io::Read>(r: &mut R) -> std::io::Result<Option<u32>> {
+    let mut buf = [0u8; 4];
+    let mut n = 0;
+    while n < 4 {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    match n {
+        0 => Ok(None),
+        4 => Ok(Some(u32::from_le_bytes(buf))),
+        _ => Err(std::io::ErrorKind::UnexpectedEof.into()),
+    }
+}
+
+/// A trailing byte: `None` at the end of the input.
+pub(crate) fn trailing_u8<R: std::io::Read>(r: &mut R) -> std::io::Result<Option<u8>> {
+    let mut buf = [0u8; 1];
+    Ok((r.read(&mut buf)? == 1).then_some(buf[0]))
 }
 
 /// A trailing optional value: `None` at the end of the input.
@@ -723,7 +751,7 @@ impl near_sdk::borsh::BorshDeserialize for VoteRecord {
         let reason = D::deserialize_reader(r)?;
         let voted_at = D::deserialize_reader(r)?;
         let prev = D::deserialize_reader(r)?;
-        let (weight, overrode, receipt) = match trailing::<u32, _>(r)? {
+        let (weight, overrode, receipt) = match trailing_u32(r)? {
             Some(weight) => (weight, D::deserialize_reader(r)?, D::deserialize_reader(r)?),
             None => (1, None, None),
         };
