@@ -235,7 +235,8 @@ fn a_council_role_suspends_an_agent_at_once_and_a_proposal_changes_its_mandate()
 
     // The policy grants it to the council, through `change_policy`.
     let policy: Value = b.view(&c.dao, "get_policy", json!({}));
-    let grant = json!({"type": "change_policy", "label": null, "policy": policy["default"], "agent_suspenders": ["council"]});
+    let grant =
+        json!({"type": "change_policy", "label": null, "policy": policy["default"], "agent_suspenders": ["council"]});
     c.pass_and_execute(&mut b, "council may suspend agents", grant).1.assert_success();
     let policy: Value = b.view(&c.dao, "get_policy", json!({}));
     assert_eq!(policy["agent_suspenders"], json!(["council"]));
@@ -251,12 +252,18 @@ fn a_council_role_suspends_an_agent_at_once_and_a_proposal_changes_its_mandate()
     out.assert_success();
     assert!(out.total_gas <= 5_000_000_000_000, "suspension at once burnt {} gas", out.total_gas);
     let logs = out.logs.join("\n");
-    assert!(logs.contains(r#""event":"agent_status_changed""#) && logs.contains(&format!(r#""by":"{alice}""#)), "{logs}");
+    assert!(
+        logs.contains(r#""event":"agent_status_changed""#) && logs.contains(&format!(r#""by":"{alice}""#)),
+        "{logs}"
+    );
     let view: Value = b.view(&c.dao, "get_agent", json!({"account_id": agent}));
     assert_eq!(view["status"], json!("suspended"));
     let actions: Vec<Value> = b.view(&c.dao, "get_agent_actions", json!({"account_id": agent}));
     let last = actions.last().unwrap();
-    assert_eq!((&last["action"], &last["by"], &last["reason"]), (&json!("suspended"), &json!(alice), &json!("off mandate")));
+    assert_eq!(
+        (&last["action"], &last["by"], &last["reason"]),
+        (&json!("suspended"), &json!(alice), &json!("off mandate"))
+    );
     assert_eq!(last["proposal_id"], Value::Null);
 
     // Suspended: it casts no vote (refused before any cross-contract call); Bob votes himself.
