@@ -1,5 +1,6 @@
-//! JSON and borsh deserialization of [`ProposalKind`], written by hand
-//! (serialization stays derived).
+//! JSON and borsh, reading and writing, of [`ProposalKind`], written by hand
+//! around one table of fields ([`Field::of`]): one code path per value type
+//! instead of the derives' one per kind and field.
 //!
 //! serde's derive for an internally tagged enum (`#[serde(tag = "type")]`) buffers the
 //! object into its generic `Content` tree, then deserializes each variant from that tree:
@@ -7,7 +8,15 @@
 //! per field name (the union of every kind's fields), and the kind named by `type` is
 //! then built from its slots. Field order does not matter; a field the kind does not
 //! have (unknown, or another kind's), a duplicate field or a missing required one is
-//! an error naming the field and the kind. `Option` fields may be absent or `null`.
+//! an error naming the field and the kind. `Option` fields may be absent or `null`;
+//! a required field given as `null` is refused, naming it. The writers go
+//! through `ProposalKind::values` (the fields in table order); a test checks
+//! they write the bytes the derives wrote.
+//!
+//! Adding a kind (always after the last label: the borsh index and the kind
+//! set bit are the label's): its fields in [`Field::of`], in declaration order;
+//! an arm in `build` and in `ProposalKind::values`; its `Option` fields in
+//! `is_optional`; a sample at the end of the tests' `samples()`.
 
 use crate::base64::Base64Bytes;
 use crate::named_enum::named_enum;
@@ -837,7 +846,8 @@ mod tests {
         }
     }
 
-    /// Every kind, the optional fields both set and unset.
+    /// Every kind, the optional fields both set and unset. New samples go at
+    /// the end (see [`GOLDEN_SAMPLES`]).
     fn samples() -> Vec<ProposalKind> {
         use ProposalKind::*;
         vec![
@@ -988,12 +998,18 @@ mod tests {
         }
     }
 
-    /// The JSON and borsh forms of every sample, as the derived serializers
-    /// wrote them (a digest of them all): the hand-written ones write the same bytes.
+    /// Samples whose serialized forms the golden digest below covers: new
+    /// samples go after them, so the digest stays what the derives wrote.
+    const GOLDEN_SAMPLES: usize = 39;
+
+    /// The JSON and borsh forms of the first [`GOLDEN_SAMPLES`] samples, as the
+    /// derived serializers wrote them (a digest of them all): the hand-written
+    /// ones write the same bytes.
     #[test]
     fn serialized_forms_are_those_of_the_derives() {
+        assert!(samples().len() >= GOLDEN_SAMPLES);
         let mut all = Vec::new();
-        for kind in samples() {
+        for kind in samples().into_iter().take(GOLDEN_SAMPLES) {
             all.extend(near_sdk::borsh::to_vec(&kind).unwrap());
             all.extend(serde_json::to_vec(&kind).unwrap());
         }
