@@ -319,6 +319,10 @@ fn init_rejects_bad_arguments() {
         init(roles(), members(), policies(), "x".repeat(4097)),
         "metadata is too long: 4097 bytes, at most 4096"
     );
+    let suspenders =
+        |names: &[&str]| VotePolicies { agent_suspenders: names.iter().map(|n| n.to_string()).collect(), ..policies() };
+    assert_eq!(init(roles(), members(), suspenders(&["jury"]), "".into()), "unknown role: jury");
+    assert_eq!(init(roles(), members(), suspenders(&["council", "council"]), "".into()), "duplicate role: council");
 }
 
 #[test]
