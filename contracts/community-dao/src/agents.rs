@@ -163,7 +163,17 @@ impl borsh::BorshDeserialize for AgentAction {
         let choice = D::deserialize_reader(r)?;
         let receipt_id = Option::<u64>::deserialize_reader(r)?.map(U64);
         let weight = D::deserialize_reader(r)?;
-        let by = crate::types::trailing::<AccountId, _>(r)?;
+        // `by` (an account id: length, then bytes) and `reason`, or the end of the entry.
+        let by = match crate::types::trailing_u32(r)? {
+            Some(len) => {
+                let mut bytes = vec![0; len as usize];
+                r.read_exact(&mut bytes)?;
+                let invalid = || std::io::Error::from(std::io::ErrorKind::InvalidData);
+                let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+                Some(text.parse::<AccountId>().map_err(|_| invalid())?)
+            }
+            None => None,
+        };
         let reason = match by {
             Some(_) => Some(String::deserialize_reader(r)?),
             None => None,

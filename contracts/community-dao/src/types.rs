@@ -333,8 +333,9 @@ impl near_sdk::borsh::BorshDeserialize for Member {
 }
 
 /// A trailing little-endian `u32`: `None` at the end of the input. Read in
-/// place, not through [`trailing`]'s `Chain` (a `u32` read through it costs
-/// thousands of wasm instructions; the role table reads one per kind label).
+/// place: reading a value through `io::Chain` (to put back a byte read to
+/// look for the end) costs hundreds of wasm instructions, and the role table
+/// reads one per kind label.
 pub(crate) fn trailing_u32<R: std::io::Read>(r: &mut R) -> std::io::Result<Option<u32>> {
     let mut buf = [0u8; 4];
     let mut n = 0;
@@ -355,17 +356,6 @@ pub(crate) fn trailing_u32<R: std::io::Read>(r: &mut R) -> std::io::Result<Optio
 pub(crate) fn trailing_u8<R: std::io::Read>(r: &mut R) -> std::io::Result<Option<u8>> {
     let mut buf = [0u8; 1];
     Ok((r.read(&mut buf)? == 1).then_some(buf[0]))
-}
-
-/// A trailing optional value: `None` at the end of the input.
-pub(crate) fn trailing<T: near_sdk::borsh::BorshDeserialize, R: std::io::Read>(
-    r: &mut R,
-) -> std::io::Result<Option<T>> {
-    let mut first = [0u8; 1];
-    if r.read(&mut first)? == 0 {
-        return Ok(None);
-    }
-    T::deserialize_reader(&mut std::io::Read::chain(&first[..], r)).map(Some)
 }
 
 impl Member {
