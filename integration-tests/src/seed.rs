@@ -410,6 +410,7 @@ fn dao_policies() -> community_dao::VotePolicies {
             timelock_ns: near_sdk::json_types::U64(0),
         },
         per_kind: Default::default(),
+        agent_suspenders: vec![],
     }
 }
 

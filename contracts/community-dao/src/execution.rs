@@ -64,8 +64,11 @@ impl Contract {
                 let roles = self.root().roles.get().names_of(mask);
                 DaoEvent::MemberRolesChanged { account_id: account_id.clone(), roles, proposal_id }.emit();
             }
-            ProposalKind::ChangePolicy { label, policy } => {
+            ProposalKind::ChangePolicy { label, policy, agent_suspenders } => {
                 validate_policy(policy)?;
+                if let Some(names) = agent_suspenders {
+                    self.root().roles.get().check_role_list(names)?;
+                }
                 let table = self.root_mut().policies.get_mut();
                 match label {
                     Some(l) => {
@@ -73,7 +76,16 @@ impl Contract {
                     }
                     None => table.default = *policy,
                 }
-                DaoEvent::VotePolicyChanged { label: *label, policy: *policy, proposal_id }.emit();
+                if let Some(names) = agent_suspenders {
+                    table.agent_suspenders = names.clone();
+                }
+                DaoEvent::VotePolicyChanged {
+                    label: *label,
+                    policy: *policy,
+                    agent_suspenders: agent_suspenders.clone(),
+                    proposal_id,
+                }
+                .emit();
             }
             ProposalKind::ChangeRolePermissions { role, can_propose, can_vote } => {
                 self.set_role_permissions(role, *can_propose, *can_vote)?;
@@ -98,6 +110,7 @@ impl Contract {
                 DaoEvent::CommunityContractsChanged { community: self.root().community.clone(), proposal_id }.emit();
             }
             ProposalKind::RegisterAgent { .. }
+            | ProposalKind::UpdateAgent { .. }
             | ProposalKind::SuspendAgent { .. }
             | ProposalKind::RetireAgent { .. } => self.apply_agent_kind(id, kind)?,
             ProposalKind::AddMembers { members } => self.apply_add_members(id, members)?,
