@@ -25,17 +25,18 @@
 use crate::attesters::{Attester, MAX_MODELS_PER_ATTESTER};
 use crate::events::AttestationEvent;
 use crate::storage::settle;
+use crate::tee_store::{key, read, write, Listing, TeeState};
 use crate::{errors::*, Contract, ContractExt, StorageKey};
 use ai_commons_primitives::receipt::Ed25519PublicKey;
 use ai_commons_primitives::storage::storage_cost;
 pub use ai_commons_primitives::tee::TeePolicy;
 use ai_commons_primitives::tee::{
-    admission_preimage, admission_report_data, ext_tee_verifier, Measurement48, TeeType, VerifiedQuote,
+    admission_preimage, admission_report_data, ext_tee_verifier, AdmissionReport, Measurement48, ReportData,
+    TeeType,
 };
 use ai_commons_primitives::validate;
-use ai_commons_primitives::{Digest32, Page, StorageMeter};
+use ai_commons_primitives::{Digest32, StorageMeter};
 use near_sdk::json_types::{Base64VecU8, U64};
-use near_sdk::store::{IterableMap, LookupMap};
 use near_sdk::{env, near, require, AccountId, Gas, NearToken, Promise, PromiseError, PromiseOrValue};
 
 /// `tee_kind` of attesters admitted by quote; the owner cannot use it.
@@ -47,7 +48,7 @@ pub const GAS_FOR_ON_QUOTE_VERIFIED: Gas = Gas::from_tgas(25);
 /// Gas for `fail_tee_admission`.
 pub const GAS_FOR_FAIL_ADMISSION: Gas = Gas::from_tgas(5);
 const GAS_ADMIT_MARGIN: Gas = Gas::from_tgas(10);
-/// Longest verifier answer the callback reads (a `VerifiedQuote` is ~1 kB).
+/// Longest verifier answer the callback reads (an `AdmissionReport` is ~0.5 kB).
 pub const MAX_VERIFIER_ANSWER_BYTES: usize = 4_096;
 /// Upper bound of the bytes an admission by quote stores: the attester
 /// record, its key binding, its place in the list and its evidence.
@@ -112,13 +113,16 @@ pub struct TeeEvidence {
     pub advisory_ids: Vec<String>,
     pub ppid: String,
     pub fmspc: String,
-    pub report_data: Base64VecU8,
+    pub report_data: ReportData,
     pub challenge: Digest32,
     /// Weights digests bound in the report data: receipts must name one of them.
     pub weights_digests: Vec<Digest32>,
     pub verified_at: U64,
     pub collateral_expires_at: U64,
     pub root_ca_sha256: Digest32,
+    /// `withdrawals` of the TEE state at admission (see `TeeState`).
+    #[serde(skip)]
+    pub withdrawals_at_admission: u64,
 }
 
 /// What `admit_attester_by_quote` asked for, carried to its callback.
@@ -150,51 +154,23 @@ impl TeeLapse {
     }
 }
 
-/// The owner's side of admission by quote, stored under its own key (not a
-/// field of the contract state, so adding it changed no layout): the policy
-/// and the handles of the two lists it governs.
-#[near(serializers = [borsh])]
-pub(crate) struct TeeState {
-    pub policy: Option<TeePolicy>,
-    pub measurement_sets: IterableMap<Digest32, MeasurementSet>,
-    /// PPID (lowercase hex) → block time of approval.
-    pub platforms: IterableMap<String, u64>,
+const MEASUREMENT_SETS: Listing = Listing(StorageKey::TeeMeasurementSets);
+const PLATFORMS: Listing = Listing(StorageKey::TeePlatforms);
+
+fn configured_policy(tee: &TeeState) -> TeePolicy {
+    tee.policy.clone().unwrap_or_else(|| env::panic_str(ERR_TEE_NOT_CONFIGURED))
 }
 
-impl TeeState {
-    fn key() -> Vec<u8> {
-        near_sdk::borsh::to_vec(&StorageKey::TeeState).expect("storage key")
-    }
-
-    pub(crate) fn load() -> Self {
-        match env::storage_read(&Self::key()) {
-            Some(bytes) => {
-                near_sdk::borsh::from_slice(&bytes).unwrap_or_else(|_| env::panic_str("tee state is corrupt"))
-            }
-            None => TeeState {
-                policy: None,
-                measurement_sets: IterableMap::new(StorageKey::TeeMeasurementSets),
-                platforms: IterableMap::new(StorageKey::TeePlatforms),
-            },
-        }
-    }
-
-    pub(crate) fn save(&mut self) {
-        self.measurement_sets.flush();
-        self.platforms.flush();
-        env::storage_write(&Self::key(), &near_sdk::borsh::to_vec(self).expect("tee state"));
-    }
-
-    fn policy(&self) -> TeePolicy {
-        self.policy.clone().unwrap_or_else(|| env::panic_str(ERR_TEE_NOT_CONFIGURED))
-    }
+fn challenge_key(challenge: &Digest32) -> Vec<u8> {
+    key(StorageKey::TeeChallenges, challenge.as_bytes())
 }
 
-fn challenges() -> LookupMap<Digest32, TeeChallenge> {
-    LookupMap::new(StorageKey::TeeChallenges)
+fn evidence_key(operator: &AccountId) -> Vec<u8> {
+    key(StorageKey::TeeEvidence, operator.as_bytes())
 }
-fn evidence() -> LookupMap<AccountId, TeeEvidence> {
-    LookupMap::new(StorageKey::TeeEvidence)
+
+fn evidence_of(operator: &AccountId) -> Option<TeeEvidence> {
+    read(&evidence_key(operator))
 }
 
 fn strictly_ascending(digests: &[Digest32]) -> bool {
@@ -212,7 +188,7 @@ fn validate_ppid(ppid: &str) {
 /// Why the verified report does not admit this binding, if it does not.
 pub(crate) fn refusal(
     policy: &TeePolicy,
-    report: &VerifiedQuote,
+    report: &AdmissionReport,
     set: Option<&MeasurementSet>,
     platform_allowed: bool,
     expected_report_data: &[u8; 64],
@@ -221,15 +197,15 @@ pub(crate) fn refusal(
         return Some(ERR_TEE_NOT_TDX.to_string());
     }
     if !policy.accepted_tcb_statuses.contains(&report.tcb_status) {
-        return Some(format!("{ERR_TEE_TCB_STATUS}: {} [{}]", report.tcb_status, report.advisory_ids.join(", ")));
+        return Some([ERR_TEE_TCB_STATUS, ": ", &report.tcb_status, " [", &report.advisory_ids.join(", "), "]"].concat());
     }
     if set.is_none() {
         return Some(ERR_TEE_MEASUREMENTS_NOT_APPROVED.to_string());
     }
     if policy.restrict_platforms && !platform_allowed {
-        return Some(format!("{ERR_TEE_PLATFORM_NOT_ALLOWED}: {}", report.ppid));
+        return Some([ERR_TEE_PLATFORM_NOT_ALLOWED, ": ", &report.ppid].concat());
     }
-    if report.report_data.0.as_slice() != expected_report_data.as_slice() {
+    if &report.report_data.0 != expected_report_data {
         return Some(ERR_TEE_REPORT_DATA.to_string());
     }
     None
@@ -246,6 +222,8 @@ impl Contract {
         let meter = StorageMeter::start();
         let mut tee = TeeState::load();
         tee.policy = Some(policy.clone());
+        // A stricter policy (platforms now restricted) must reach admitted attesters.
+        tee.withdrawals += 1;
         tee.save();
         settle(meter, &env::predecessor_account_id(), env::attached_deposit());
         AttestationEvent::TeePolicySet(policy).emit();
@@ -268,9 +246,9 @@ impl Contract {
         let set = MeasurementSet { label, mr_td, rtmr0, rtmr1, rtmr2, rtmr3, approved_at: U64(env::block_timestamp()) };
         let id = set.id();
         let mut tee = TeeState::load();
-        require!(!tee.measurement_sets.contains_key(&id), ERR_TEE_MEASUREMENTS_ALREADY_APPROVED);
+        require!(!MEASUREMENT_SETS.contains(id.as_bytes()), ERR_TEE_MEASUREMENTS_ALREADY_APPROVED);
         let meter = StorageMeter::start();
-        tee.measurement_sets.insert(id, set.clone());
+        MEASUREMENT_SETS.insert(id.as_bytes(), &set, &mut tee.measurement_set_count);
         tee.save();
         settle(meter, &env::predecessor_account_id(), env::attached_deposit());
         AttestationEvent::TeeMeasurementsApproved { id, set }.emit();
@@ -285,7 +263,8 @@ impl Contract {
         validate::validate_reason(&reason).unwrap_or_else(|e| env::panic_str(&e));
         let mut tee = TeeState::load();
         let meter = StorageMeter::start();
-        require!(tee.measurement_sets.remove(&id).is_some(), ERR_TEE_MEASUREMENTS_UNKNOWN);
+        require!(MEASUREMENT_SETS.remove(id.as_bytes(), &mut tee.measurement_set_count), ERR_TEE_MEASUREMENTS_UNKNOWN);
+        tee.withdrawals += 1;
         tee.save();
         settle(meter, &env::predecessor_account_id(), NearToken::from_yoctonear(0));
         AttestationEvent::TeeMeasurementsWithdrawn { id, reason }.emit();
@@ -298,9 +277,9 @@ impl Contract {
         self.assert_owner();
         validate_ppid(&ppid);
         let mut tee = TeeState::load();
-        require!(!tee.platforms.contains_key(&ppid), ERR_TEE_PLATFORM_ALREADY_ALLOWED);
+        require!(!PLATFORMS.contains(ppid.as_bytes()), ERR_TEE_PLATFORM_ALREADY_ALLOWED);
         let meter = StorageMeter::start();
-        tee.platforms.insert(ppid.clone(), env::block_timestamp());
+        PLATFORMS.insert(ppid.as_bytes(), &env::block_timestamp(), &mut tee.platform_count);
         tee.save();
         settle(meter, &env::predecessor_account_id(), env::attached_deposit());
         AttestationEvent::TeePlatformAllowed { ppid }.emit();
@@ -314,7 +293,8 @@ impl Contract {
         validate::validate_reason(&reason).unwrap_or_else(|e| env::panic_str(&e));
         let mut tee = TeeState::load();
         let meter = StorageMeter::start();
-        require!(tee.platforms.remove(&ppid).is_some(), ERR_TEE_PLATFORM_UNKNOWN);
+        require!(PLATFORMS.remove(ppid.as_bytes(), &mut tee.platform_count), ERR_TEE_PLATFORM_UNKNOWN);
+        tee.withdrawals += 1;
         tee.save();
         settle(meter, &env::predecessor_account_id(), NearToken::from_yoctonear(0));
         AttestationEvent::TeePlatformWithdrawn { ppid, reason }.emit();
@@ -326,7 +306,7 @@ impl Contract {
     /// Emits `tee_challenge_issued`. Returns the challenge.
     #[payable]
     pub fn issue_tee_challenge(&mut self) -> Digest32 {
-        let policy = TeeState::load().policy();
+        let policy = configured_policy(&TeeState::load());
         let caller = env::predecessor_account_id();
         let required = storage_cost(MAX_CHALLENGE_STORAGE_BYTES);
         let attached = env::attached_deposit();
@@ -338,10 +318,9 @@ impl Contract {
         seed.extend_from_slice(&env::storage_usage().to_le_bytes());
         let challenge = Digest32::sha256(&seed);
         let expires_at = U64(env::block_timestamp().saturating_add(policy.challenge_ttl_ns.0));
-        let mut map = challenges();
-        require!(!map.contains_key(&challenge), ERR_TEE_CHALLENGE_UNKNOWN);
-        map.insert(challenge, TeeChallenge { issued_to: caller.clone(), expires_at, deposit: required });
-        map.flush();
+        let at = challenge_key(&challenge);
+        require!(!env::storage_has_key(&at), ERR_TEE_CHALLENGE_UNKNOWN);
+        write(&at, &TeeChallenge { issued_to: caller.clone(), expires_at, deposit: required });
         if attached > required {
             Promise::new(caller.clone()).transfer(attached.saturating_sub(required)).detach();
         }
@@ -370,7 +349,7 @@ impl Contract {
         weights_digests: Vec<Digest32>,
         challenge: Digest32,
     ) -> Promise {
-        let policy = TeeState::load().policy();
+        let policy = configured_policy(&TeeState::load());
         let operator = env::predecessor_account_id();
         require!(!weights_digests.is_empty(), ERR_TEE_NO_WEIGHTS);
         require!(weights_digests.len() <= MAX_MODELS_PER_ATTESTER, ERR_TEE_TOO_MANY_WEIGHTS);
@@ -380,8 +359,8 @@ impl Contract {
             require!(existing.revoked_at().is_none(), ERR_ATTESTER_REVOKED);
             require!(existing.tee_kind == TEE_KIND_TDX_QUOTE, ERR_TEE_OPERATOR_DAO_ADMITTED);
         }
-        let mut map = challenges();
-        let issued = map.get(&challenge).cloned().unwrap_or_else(|| env::panic_str(ERR_TEE_CHALLENGE_UNKNOWN));
+        let at = challenge_key(&challenge);
+        let issued: TeeChallenge = read(&at).unwrap_or_else(|| env::panic_str(ERR_TEE_CHALLENGE_UNKNOWN));
         require!(issued.issued_to == operator, ERR_TEE_CHALLENGE_NOT_YOURS);
         require!(env::block_timestamp() < issued.expires_at.0, ERR_TEE_CHALLENGE_EXPIRED);
         let key_owner = self.attester_keys.get(&public_key).cloned();
@@ -390,20 +369,12 @@ impl Contract {
         }
         let attached = env::attached_deposit();
         let required = storage_cost(MAX_ADMISSION_STORAGE_BYTES);
-        if attached < required {
-            env::panic_str(&format!(
-                "{ERR_DEPOSIT}: attached {} yoctoNEAR, required {} yoctoNEAR",
-                attached.as_yoctonear(),
-                required.as_yoctonear()
-            ));
-        }
+        require!(attached >= required, ERR_TEE_ADMISSION_DEPOSIT);
         let needed = GAS_FOR_VERIFY_QUOTE
             .saturating_add(GAS_FOR_ON_QUOTE_VERIFIED)
             .saturating_add(GAS_FOR_FAIL_ADMISSION)
             .saturating_add(GAS_ADMIT_MARGIN);
-        if env::prepaid_gas().saturating_sub(env::used_gas()) < needed {
-            env::panic_str(&format!("{ERR_GAS}: attach at least {} TGas more", needed.as_tgas()));
-        }
+        require!(env::prepaid_gas().saturating_sub(env::used_gas()) >= needed, ERR_TEE_ADMISSION_GAS);
 
         // Reserve: the key is bound and the challenge spent while the verifier runs.
         let meter = StorageMeter::start();
@@ -413,11 +384,10 @@ impl Contract {
             self.attester_keys.flush();
         }
         let reserved_bytes = meter.bytes_added();
-        map.remove(&challenge);
-        map.flush();
+        env::storage_remove(&at);
         ext_tee_verifier::ext(policy.verifier.clone())
             .with_static_gas(GAS_FOR_VERIFY_QUOTE)
-            .verify_quote(quote, collateral)
+            .verify_quote_for_admission(quote.0, collateral)
             .then(Self::ext(env::current_account_id()).with_static_gas(GAS_FOR_ON_QUOTE_VERIFIED).on_quote_verified(
                 operator,
                 public_key,
@@ -437,35 +407,31 @@ impl Contract {
     #[allow(clippy::too_many_arguments)]
     pub fn on_quote_verified(
         &mut self,
-        operator: AccountId,
-        public_key: Ed25519PublicKey,
-        weights_digests: Vec<Digest32>,
-        challenge: Digest32,
-        issued: TeeChallenge,
-        key_reserved: bool,
-        deposit: NearToken,
-        reserved_bytes: U64,
-        #[callback_result(max_bytes = MAX_VERIFIER_ANSWER_BYTES)] report: Result<VerifiedQuote, PromiseError>,
+        #[serializer(borsh)] operator: AccountId,
+        #[serializer(borsh)] public_key: Ed25519PublicKey,
+        #[serializer(borsh)] weights_digests: Vec<Digest32>,
+        #[serializer(borsh)] challenge: Digest32,
+        #[serializer(borsh)] issued: TeeChallenge,
+        #[serializer(borsh)] key_reserved: bool,
+        #[serializer(borsh)] deposit: NearToken,
+        #[serializer(borsh)] reserved_bytes: U64,
+        #[callback_result(max_bytes = MAX_VERIFIER_ANSWER_BYTES)]
+        #[serializer(borsh)]
+        report: Result<AdmissionReport, PromiseError>,
     ) -> PromiseOrValue<U64> {
         Self::assert_self();
-        let policy = TeeState::load().policy();
+        let tee = TeeState::load();
+        let policy = configured_policy(&tee);
         let preimage =
             admission_preimage(env::current_account_id().as_str(), &public_key.0, &weights_digests, &challenge);
         let expected = admission_report_data(&env::sha256_array(&preimage));
         let outcome = match report {
-            Err(_) => Err(format!("{ERR_TEE_QUOTE_NOT_VERIFIED} {}", policy.verifier)),
+            Err(_) => Err([ERR_TEE_QUOTE_NOT_VERIFIED, " ", policy.verifier.as_str()].concat()),
             Ok(report) => {
-                let tee = TeeState::load();
-                let registers =
-                    [report.rtmr0.as_ref(), report.rtmr1.as_ref(), report.rtmr2.as_ref(), report.rtmr3.as_ref()];
-                let set_id = match (report.mr_td.as_ref(), registers) {
-                    (Some(mr_td), [Some(r0), Some(r1), Some(r2), Some(r3)]) => {
-                        Some(MeasurementSet::id_of(mr_td, [r0, r1, r2, r3]))
-                    }
-                    _ => None,
-                };
-                let set = set_id.and_then(|id| tee.measurement_sets.get(&id).cloned());
-                let platform_allowed = tee.platforms.contains_key(&report.ppid);
+                let set_id =
+                    report.td_registers.as_ref().map(|[mr_td, r0, r1, r2, r3]| MeasurementSet::id_of(mr_td, [r0, r1, r2, r3]));
+                let set: Option<MeasurementSet> = set_id.and_then(|id| MEASUREMENT_SETS.get(id.as_bytes()));
+                let platform_allowed = policy.restrict_platforms && PLATFORMS.contains(report.ppid.as_bytes());
                 match refusal(&policy, &report, set.as_ref(), platform_allowed, &expected) {
                     Some(reason) => Err(reason),
                     None => Ok((report, set.expect("checked"), set_id.expect("checked"))),
@@ -483,16 +449,14 @@ impl Contract {
                     deposit,
                     reserved_bytes: reserved_bytes.0,
                 },
-                policy,
+                tee,
                 report,
                 set,
                 set_id,
             )),
             Err(reason) => {
                 // Release what the call reserved: the challenge and the key.
-                let mut map = challenges();
-                map.insert(challenge, issued);
-                map.flush();
+                write(&challenge_key(&challenge), &issued);
                 if key_reserved {
                     self.attester_keys.remove(&public_key);
                     self.attester_keys.flush();
@@ -515,7 +479,7 @@ impl Contract {
     #[private]
     pub fn fail_tee_admission(&self, reason: String) {
         Self::assert_self();
-        env::panic_str(&format!("{ERR_TEE_ADMISSION_REFUSED}: {reason}"));
+        env::panic_str(&[ERR_TEE_ADMISSION_REFUSED, ": ", &reason].concat());
     }
 
     /// Revokes a quote-admitted attester whose measurement set or platform
@@ -544,15 +508,16 @@ impl Contract {
     fn admit_by_quote(
         &mut self,
         request: AdmissionRequest,
-        policy: TeePolicy,
-        report: VerifiedQuote,
+        tee: TeeState,
+        report: AdmissionReport,
         set: MeasurementSet,
         set_id: Digest32,
     ) -> U64 {
         let AdmissionRequest { operator, public_key, weights_digests, challenge, issued, deposit, reserved_bytes } =
             request;
+        let policy = configured_policy(&tee);
         let now = env::block_timestamp();
-        let expires_at = now.saturating_add(policy.max_admission_age_ns.0).min(report.collateral_expires_at.0);
+        let expires_at = now.saturating_add(policy.max_admission_age_ns.0).min(report.collateral_expires_at);
         let meter = StorageMeter::start();
         let existing = self.attesters.get(&operator).cloned();
         if existing.is_none() {
@@ -569,10 +534,9 @@ impl Contract {
         };
         // A re-admission replaces the keys: the old ones stay bound to this operator.
         self.attesters.insert(operator.clone(), record);
-        let mut ev = evidence();
-        ev.insert(
-            operator.clone(),
-            TeeEvidence {
+        write(
+            &evidence_key(&operator),
+            &TeeEvidence {
                 verifier: policy.verifier,
                 measurement_set: set_id,
                 measurement_set_approved_at: set.approved_at,
@@ -585,12 +549,12 @@ impl Contract {
                 report_data: report.report_data,
                 challenge,
                 weights_digests: weights_digests.clone(),
-                verified_at: report.verified_at,
-                collateral_expires_at: report.collateral_expires_at,
+                verified_at: U64(report.verified_at),
+                collateral_expires_at: U64(report.collateral_expires_at),
                 root_ca_sha256: report.root_ca_sha256,
+                withdrawals_at_admission: tee.withdrawals,
             },
         );
-        ev.flush();
         self.flush();
         // The key binding was stored before the call: it is paid for here too.
         // The challenge's bytes are free again: its deposit comes back.
@@ -614,36 +578,41 @@ impl Contract {
 
     /// Why the quote-admitted `operator` may not sign at `at`, if it may not.
     pub(crate) fn tee_lapse(&self, operator: &AccountId, attester: &Attester, at: u64) -> Option<TeeLapse> {
-        let Some(ev) = evidence().get(operator).cloned() else {
-            return Some(TeeLapse::MeasurementsWithdrawn);
-        };
-        let tee = TeeState::load();
-        let set_live = tee
-            .measurement_sets
-            .get(&ev.measurement_set)
+        let ev = evidence_of(operator)?;
+        tee_lapse_of(&TeeState::load(), &ev, attester, at)
+    }
+
+    /// The receipt-time check of a quote-admitted attester: its admission is
+    /// still good and it bound `weights_digest`. Panics with the reason.
+    /// Reads its evidence and the TEE state; its measurement set and platform
+    /// only if something was withdrawn since it was admitted.
+    pub(crate) fn check_tee_receipt(&self, operator: &AccountId, attester: &Attester, weights_digest: &Digest32) {
+        let ev = evidence_of(operator).unwrap_or_else(|| env::panic_str(ERR_TEE_MEASUREMENTS_WITHDRAWN));
+        if let Some(lapse) = tee_lapse_of(&TeeState::load(), &ev, attester, env::block_timestamp()) {
+            env::panic_str(lapse.message());
+        }
+        require!(ev.weights_digests.binary_search(weights_digest).is_ok(), ERR_TEE_WEIGHTS_NOT_BOUND);
+    }
+}
+
+/// Why an attester admitted with `ev` may not sign at `at`, if it may not.
+fn tee_lapse_of(tee: &TeeState, ev: &TeeEvidence, attester: &Attester, at: u64) -> Option<TeeLapse> {
+    if tee.withdrawals != ev.withdrawals_at_admission {
+        let set_live = MEASUREMENT_SETS
+            .get::<MeasurementSet>(ev.measurement_set.as_bytes())
             .is_some_and(|s| s.approved_at == ev.measurement_set_approved_at);
         if !set_live {
             return Some(TeeLapse::MeasurementsWithdrawn);
         }
         let restrict = tee.policy.as_ref().is_some_and(|p| p.restrict_platforms);
-        if restrict && !tee.platforms.contains_key(&ev.ppid) {
+        if restrict && !PLATFORMS.contains(ev.ppid.as_bytes()) {
             return Some(TeeLapse::PlatformWithdrawn);
         }
-        if attester.expires_at.is_some_and(|e| at >= e) {
-            return Some(TeeLapse::Expired);
-        }
-        None
     }
-
-    /// The receipt-time check of a quote-admitted attester: its admission is
-    /// still good and it bound `weights_digest`. Panics with the reason.
-    pub(crate) fn check_tee_receipt(&self, operator: &AccountId, attester: &Attester, weights_digest: &Digest32) {
-        if let Some(lapse) = self.tee_lapse(operator, attester, env::block_timestamp()) {
-            env::panic_str(lapse.message());
-        }
-        let bound = evidence().get(operator).is_some_and(|ev| ev.weights_digests.binary_search(weights_digest).is_ok());
-        require!(bound, ERR_TEE_WEIGHTS_NOT_BOUND);
+    if attester.expires_at.is_some_and(|e| at >= e) {
+        return Some(TeeLapse::Expired);
     }
+    None
 }
 
 /// The admission-by-quote configuration and what its calls cost.
@@ -669,8 +638,8 @@ impl Contract {
             policy: tee.policy,
             challenge_deposit: storage_cost(MAX_CHALLENGE_STORAGE_BYTES),
             admission_deposit: storage_cost(MAX_ADMISSION_STORAGE_BYTES),
-            measurement_set_count: tee.measurement_sets.len(),
-            platform_count: tee.platforms.len(),
+            measurement_set_count: tee.measurement_set_count,
+            platform_count: tee.platform_count,
         }
     }
 
@@ -680,29 +649,27 @@ impl Contract {
         from_index: Option<u64>,
         limit: Option<u32>,
     ) -> Vec<(Digest32, MeasurementSet)> {
-        let sets = TeeState::load().measurement_sets;
-        let range = Page::new(from_index, limit).range(u64::from(sets.len()));
-        sets.iter()
-            .skip(range.start as usize)
-            .take((range.end - range.start) as usize)
-            .map(|(k, v)| (*k, v.clone()))
+        let count = TeeState::load().measurement_set_count;
+        MEASUREMENT_SETS
+            .page(count, from_index, limit)
+            .into_iter()
+            .map(|(id, set)| (Digest32(id.try_into().unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT))), set))
             .collect()
     }
 
     /// Allowed platforms (PPIDs) with their approval time, paginated.
     pub fn get_tee_platforms(&self, from_index: Option<u64>, limit: Option<u32>) -> Vec<(String, U64)> {
-        let list = TeeState::load().platforms;
-        let range = Page::new(from_index, limit).range(u64::from(list.len()));
-        list.iter()
-            .skip(range.start as usize)
-            .take((range.end - range.start) as usize)
-            .map(|(k, v)| (k.clone(), U64(*v)))
+        let count = TeeState::load().platform_count;
+        PLATFORMS
+            .page(count, from_index, limit)
+            .into_iter()
+            .map(|(ppid, at): (Vec<u8>, u64)| (String::from_utf8(ppid).unwrap_or_default(), U64(at)))
             .collect()
     }
 
     /// The evidence a quote-admitted attester was admitted with, or null.
     pub fn get_tee_evidence(&self, operator: AccountId) -> Option<TeeEvidence> {
-        evidence().get(&operator).cloned()
+        evidence_of(&operator)
     }
 }
 
@@ -736,23 +703,17 @@ mod tests {
         }
     }
 
-    fn report(report_data: [u8; 64]) -> VerifiedQuote {
-        VerifiedQuote {
+    fn report(report_data: [u8; 64]) -> AdmissionReport {
+        AdmissionReport {
             tee: TeeType::Tdx,
             tcb_status: "UpToDate".into(),
             advisory_ids: vec![],
-            mr_td: Some(m(1)),
-            rtmr0: Some(m(2)),
-            rtmr1: Some(m(3)),
-            rtmr2: Some(m(4)),
-            rtmr3: Some(m(5)),
-            mr_enclave: None,
-            mr_signer: None,
-            report_data: Base64VecU8(report_data.to_vec()),
+            td_registers: Some([m(1), m(2), m(3), m(4), m(5)]),
+            report_data: ReportData(report_data),
             ppid: "abcd".into(),
             fmspc: "b0c06f000000".into(),
-            verified_at: U64(NOW),
-            collateral_expires_at: U64(NOW + 1000 * SECOND),
+            verified_at: NOW,
+            collateral_expires_at: NOW + 1000 * SECOND,
             root_ca_sha256: Digest32([9; 32]),
         }
     }
@@ -836,10 +797,10 @@ mod tests {
         };
         let rd = [7u8; 64];
         assert_eq!(refusal(&p, &report(rd), Some(&set), false, &rd), None);
-        let sgx = VerifiedQuote { tee: TeeType::Sgx, ..report(rd) };
+        let sgx = AdmissionReport { tee: TeeType::Sgx, td_registers: None, ..report(rd) };
         assert_eq!(refusal(&p, &sgx, Some(&set), true, &rd).as_deref(), Some(ERR_TEE_NOT_TDX));
         let old =
-            VerifiedQuote { tcb_status: "OutOfDate".into(), advisory_ids: vec!["INTEL-SA-1".into()], ..report(rd) };
+            AdmissionReport { tcb_status: "OutOfDate".into(), advisory_ids: vec!["INTEL-SA-1".into()], ..report(rd) };
         assert_eq!(
             refusal(&p, &old, Some(&set), true, &rd).as_deref(),
             Some("tcb status is not accepted: OutOfDate [INTEL-SA-1]")
@@ -859,7 +820,7 @@ mod tests {
         let deposit = c.get_tee_config().challenge_deposit;
         call(account("node2.near"), deposit, NOW);
         let challenge = c.issue_tee_challenge();
-        let issued = challenges().get(&challenge).cloned().expect("stored");
+        let issued: TeeChallenge = read(&challenge_key(&challenge)).expect("stored");
         assert_eq!(issued.issued_to, account("node2.near"));
         assert_eq!(issued.expires_at, U64(NOW + 600 * SECOND));
         assert!(last_log().contains(r#""event":"tee_challenge_issued""#));
@@ -887,7 +848,7 @@ mod tests {
             )
         });
         assert!(msg.contains(ERR_TEE_CHALLENGE_EXPIRED), "{msg}");
-        assert!(challenges().contains_key(&challenge), "a refused call keeps the challenge");
+        assert!(env::storage_has_key(&challenge_key(&challenge)), "a refused call keeps the challenge");
         // An operator the DAO admitted cannot switch to admission by quote.
         call(operator(), deposit, NOW);
         let mine = c.issue_tee_challenge();
