@@ -308,27 +308,6 @@ pub mod admission {
         pub weights: [Digest32; 2],
     }
 
-    /// A function_calls proposal to the attestation contract, passed and executed.
-    #[track_caller]
-    pub fn govern_call(
-        b: &mut Embedded,
-        c: &Community,
-        what: &str,
-        method: &str,
-        args: Value,
-        deposit: NearToken,
-    ) -> Outcome {
-        let kind = json!({
-            "type": "function_calls", "receiver_id": c.attestation,
-            "actions": [{"method_name": method, "args": b64(args.to_string().as_bytes()),
-                         "deposit": deposit.as_yoctonear().to_string(), "gas": "30000000000000"}],
-        });
-        let (id, out) = c.pass_and_execute(b, what, kind);
-        out.assert_success();
-        assert_eq!(c.status(b, id), "executed", "proposal {what:?}: {:?}", out.receipt_failures);
-        out
-    }
-
     impl Default for World {
         fn default() -> Self {
             Self::new()
@@ -341,12 +320,18 @@ pub mod admission {
         /// most 30 days, restricts platforms to the test PCK's, and approved
         /// the measurements of the `commons-node v1` enclave.
         pub fn new() -> Self {
-            let mut b = Embedded::new();
+            Self::on(Embedded::new(), Some(&super::test_root_der()))
+        }
+
+        /// The same community on `b` (e.g. a chain started inside a real
+        /// sample's collateral window), its verifier trusting `root_ca_der`
+        /// (`None`: Intel's root).
+        pub fn on(mut b: Embedded, root_ca_der: Option<&[u8]>) -> Self {
             let Deployment { community: c, .. } = Community::deploy(&mut b, wasm(), &["alice", "bob", "carol"]);
             let verifier = b.create_account("tee-verifier", near(20));
             b.deploy(&verifier, &wasm_build::wasm("tee-verifier", &[])).assert_success();
-            b.call_json(&verifier, &verifier, "new", json!({"root_ca_der": b64(&super::test_root_der())}), zero())
-                .assert_success();
+            let root = root_ca_der.map(b64);
+            b.call_json(&verifier, &verifier, "new", json!({"root_ca_der": root}), zero()).assert_success();
             let node = b.create_account("node", near(20));
             let publisher = b.create_account("paula", near(10));
             b.call_json(
@@ -381,20 +366,33 @@ pub mod admission {
             let (_, out) = c.pass_and_execute(&mut b, "TEE policy", kind);
             out.assert_success();
             assert_eq!(out.events_named(STD, "tee_policy_set").len(), 1, "{:?}", out.receipt_failures);
-            let out = govern_call(
-                &mut b,
-                &c,
-                "allow test platform",
-                "allow_tee_platform",
-                json!({"ppid": TEST_PPID}),
-                millinear(10),
-            );
-            assert_eq!(out.events_named(STD, "tee_platform_allowed").len(), 1);
             let enclave = TestEnclave::new(TdMeasurements::labelled("commons-node v1"));
             let mut w =
                 World { b, c, verifier, node, enclave, signer: AttesterSigner::from_seed(sha("node key").0), weights };
+            w.allow_platform(TEST_PPID);
             w.approve(&TdMeasurements::labelled("commons-node v1"), "commons-node v1");
             w
+        }
+
+        /// Passes and executes an `allow_tee_platform` proposal for `ppid`.
+        pub fn allow_platform(&mut self, ppid: &str) {
+            let kind = json!({"type": "allow_tee_platform", "ppid": ppid});
+            let (_, out) = self.c.pass_and_execute(&mut self.b, "allow platform", kind);
+            let allowed = out.events_named(STD, "tee_platform_allowed");
+            assert_eq!(allowed.len(), 1, "{:?}", out.receipt_failures);
+            assert_eq!(allowed[0].data["ppid"], json!(ppid));
+        }
+
+        /// Passes and executes a `set_tee_policy` proposal: this verifier,
+        /// these statuses, 30 days, platforms restricted.
+        pub fn set_policy(&mut self, accepted_tcb_statuses: &[&str]) {
+            let kind = json!({"type": "set_tee_policy", "tee_policy": {
+                "verifier": self.verifier, "accepted_tcb_statuses": accepted_tcb_statuses,
+                "max_admission_age_ns": (30 * DAY).to_string(), "challenge_ttl_ns": (10 * MINUTE).to_string(),
+                "restrict_platforms": true,
+            }});
+            let (_, out) = self.c.pass_and_execute(&mut self.b, "TEE policy", kind);
+            assert_eq!(out.events_named(STD, "tee_policy_set").len(), 1, "{:?}", out.receipt_failures);
         }
 
         pub fn approve(&mut self, m: &TdMeasurements, label: &str) -> String {

@@ -171,16 +171,35 @@ fn real_td15_and_sgx_quotes_verify() {
     assert_eq!(report["mr_enclave"].as_str().map(str::len), Some(64));
 }
 
+/// The advisories of the lowest TCB level a sample's collateral lists.
+fn lowest_level_advisories(collateral: &str) -> Value {
+    let c: Value = serde_json::from_str(collateral).unwrap();
+    let tcb_info: Value = serde_json::from_str(c["tcb_info"].as_str().unwrap()).unwrap();
+    let levels = tcb_info["tcbLevels"].as_array().unwrap();
+    levels.last().unwrap()["advisoryIDs"].clone()
+}
+
 #[test]
-fn real_outdated_platform_is_refused_and_a_rated_one_reported_as_such() {
-    // dcap-qvl's outdated sample: the platform's TCB is below every level
-    // Intel still lists for its FMSPC, so there is nothing to rate it by.
+fn real_outdated_platform_is_reported_out_of_date_with_its_advisories() {
+    // dcap-qvl's outdated sample: the platform's CPU SVN is below every TCB
+    // level Intel still lists for its FMSPC. It is rated as the lowest level:
+    // OutOfDate, with that level's advisories (every one Intel lists for it).
     let (quote, collateral) = tdx::sample("tdx_quote_outdated");
     let mut v = Verifier::deploy("2026-03-01T00:00:00Z", None);
-    v.refused(&quote, &collateral, "quote verification failed: No matching TCB level found");
+    let report = v.verified(&quote, &collateral);
+    assert_eq!(report["tee"], json!("tdx"));
+    assert_eq!(report["tcb_status"], json!("OutOfDate"));
+    let advisories = lowest_level_advisories(&collateral);
+    assert_eq!(advisories.as_array().map(Vec::len), Some(19));
+    assert_eq!(report["advisory_ids"], advisories);
+    assert_eq!(report["fmspc"], json!("90c06f000000"));
+    assert_eq!(report["root_ca_sha256"], json!(INTEL_ROOT_SHA256));
+    // Outside its collateral's window it is refused like any other quote.
+    let mut late = Verifier::deploy("2026-03-21T00:00:00Z", None);
+    late.refused(&quote, &collateral, "quote verification failed");
 
-    // A platform Intel rates OutOfDate is reported with its advisories (the
-    // caller's policy refuses it): the same platform under the test CA.
+    // A platform Intel rates OutOfDate at a listed level is reported with that
+    // level's advisories: the same platform under the test CA.
     let now = "2027-03-01T00:00:00Z";
     let enclave = TestEnclave::new(TdMeasurements::labelled("commons-node v1"));
     let quote = enclave.quote(&[1; 64]);
@@ -409,15 +428,14 @@ mod admission {
             );
             assert!(out.receipt_failures.iter().any(|f| f.contains(why)), "{why}: {:?}", out.receipt_failures);
         }
-        // A platform the DAO withdrew.
-        govern_call(
-            &mut w.b,
-            &w.c.clone(),
-            "withdraw platform",
-            "withdraw_tee_platform",
-            json!({"ppid": TEST_PPID, "reason": "decommissioned"}),
-            zero(),
-        );
+        // A platform the DAO withdrew, by a withdraw_tee_platform proposal.
+        let kind = json!({"type": "withdraw_tee_platform", "ppid": TEST_PPID, "reason": "decommissioned"});
+        let (_, out) = w.c.clone().pass_and_execute(&mut w.b, "withdraw platform", kind);
+        let withdrawn = out.events_named("inference_attestation", "tee_platform_withdrawn");
+        assert_eq!(withdrawn.len(), 1, "{:?}", out.receipt_failures);
+        assert_eq!(withdrawn[0].data["ppid"], json!(TEST_PPID));
+        let platforms: Value = w.view("get_tee_platforms", json!({}));
+        assert_eq!(platforms, json!([]));
         let collateral = w.collateral();
         w.refused(
             &quote,
@@ -426,6 +444,45 @@ mod admission {
             &challenge,
             &format!("tee admission refused: platform is not allowed: {TEST_PPID}"),
         );
+    }
+
+    #[test]
+    fn the_real_outdated_sample_is_refused_by_policy_and_passes_its_tcb_check_when_the_policy_accepts_it() {
+        // Inside the sample's collateral window, with a verifier on Intel's root.
+        let (quote, collateral) = tdx::sample("tdx_quote_outdated");
+        let b = Embedded { chain: Chain::starting_at(at("2026-03-01T00:00:00Z")) };
+        let mut w = World::on(b, None);
+        let weights = [w.weights[0]];
+        let node = w.node.clone();
+        let challenge = w.challenge(&node);
+        let advisories = lowest_level_advisories(&collateral);
+        let listed: Vec<&str> = advisories.as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        let out = w.refused(
+            &quote,
+            &collateral,
+            &weights,
+            &challenge,
+            &format!("tee admission refused: tcb status is not accepted: OutOfDate [{}]", listed.join(", ")),
+        );
+        let refused = out.events_named("inference_attestation", "tee_admission_refused");
+        assert_eq!(refused.len(), 1, "one event for the refusal");
+
+        // A community that accepts OutOfDate platforms gets past the TCB check:
+        // the sample's measurements and platform are then checked, and its
+        // report data (made for no admission of ours) binds nothing.
+        w.set_policy(&["UpToDate", "OutOfDate"]);
+        w.refused(&quote, &collateral, &weights, &challenge, "tee admission refused: measurements are not approved");
+        let mr_td: [u8; 48] = quote[54 + tdx::MR_TD..][..48].try_into().unwrap();
+        w.approve(&TdMeasurements { mr_td, rtmrs: [[0; 48]; 4] }, "dcap-qvl outdated sample");
+        w.refused(
+            &quote,
+            &collateral,
+            &weights,
+            &challenge,
+            "tee admission refused: platform is not allowed: 66498c9263c04ed2f0657c530ac2b0cb",
+        );
+        w.allow_platform("66498c9263c04ed2f0657c530ac2b0cb");
+        w.refused(&quote, &collateral, &weights, &challenge, "tee admission refused: report data does not bind this admission");
     }
 
     #[test]
@@ -566,6 +623,18 @@ fn the_dao_refuses_tee_proposals_that_could_never_execute() {
             json!({"type": "approve_tee_measurements", "tee_measurements": {"label": "x", "mr_td": "ab", "rtmr0": m,
                    "rtmr1": m, "rtmr2": m, "rtmr3": m}}),
             "invalid measurement: expected 96 hex chars, got 2",
+        ),
+        (
+            json!({"type": "allow_tee_platform", "ppid": "811DCA2A"}),
+            "refused at creation, the target contract would refuse it: ppid must be lowercase hex of at most 32 bytes",
+        ),
+        (
+            json!({"type": "withdraw_tee_platform", "ppid": "", "reason": "gone"}),
+            "refused at creation, the target contract would refuse it: ppid must be lowercase hex of at most 32 bytes",
+        ),
+        (
+            json!({"type": "withdraw_tee_platform", "ppid": "811dca2a", "reason": ""}),
+            "refused at creation, the target contract would refuse it: reason must not be empty",
         ),
     ] {
         // The deposit view refuses to price such a proposal; offer a text proposal's price and more.

@@ -220,6 +220,15 @@ impl Contract {
                 let args = format!("{{\"id\":\"{measurement_set}\",\"reason\":{reason}}}");
                 self.tee_call("withdraw_tee_measurements", args.into_bytes(), NearToken::from_yoctonear(0))?
             }
+            // A PPID is lowercase hex (checked at add_proposal): no escaping needed.
+            ProposalKind::AllowTeePlatform { ppid } => {
+                self.tee_call("allow_tee_platform", ["{\"ppid\":\"", ppid, "\"}"].concat().into_bytes(), TEE_DEPOSIT)?
+            }
+            ProposalKind::WithdrawTeePlatform { ppid, reason } => {
+                let reason = near_sdk::serde_json::to_string(reason).map_err(|e| e.to_string())?;
+                let args = ["{\"ppid\":\"", ppid, "\",\"reason\":", &reason, "}"].concat();
+                self.tee_call("withdraw_tee_platform", args.into_bytes(), NearToken::from_yoctonear(0))?
+            }
             _ => return Err("not an external proposal kind".into()),
         })
     }

@@ -60,6 +60,7 @@ named_enum! {
         TeePolicy = "tee_policy",
         TeeMeasurements = "tee_measurements",
         MeasurementSet = "measurement_set",
+        Ppid = "ppid",
     }
 }
 
@@ -102,6 +103,8 @@ impl Field {
             KindLabel::SetTeePolicy => &[TeePolicy],
             KindLabel::ApproveTeeMeasurements => &[TeeMeasurements],
             KindLabel::WithdrawTeeMeasurements => &[MeasurementSet, Reason],
+            KindLabel::AllowTeePlatform => &[Ppid],
+            KindLabel::WithdrawTeePlatform => &[Ppid, Reason],
         }
     }
 }
@@ -173,6 +176,7 @@ struct Slots {
     tee_policy: Option<TeePolicy>,
     tee_measurements: Option<TeeMeasurements>,
     measurement_set: Option<Digest32>,
+    ppid: Option<String>,
 }
 
 struct KindVisitor;
@@ -384,6 +388,11 @@ fn build<E: de::Error>(s: &mut Slots, given: u64, unknown: Option<String>) -> Re
             measurement_set: c.need(s.measurement_set.take(), F::MeasurementSet)?,
             reason: c.need(s.reason.take(), F::Reason)?,
         },
+        KindLabel::AllowTeePlatform => ProposalKind::AllowTeePlatform { ppid: c.need(s.ppid.take(), F::Ppid)? },
+        KindLabel::WithdrawTeePlatform => ProposalKind::WithdrawTeePlatform {
+            ppid: c.need(s.ppid.take(), F::Ppid)?,
+            reason: c.need(s.reason.take(), F::Reason)?,
+        },
     })
 }
 
@@ -563,6 +572,8 @@ mod tests {
                 },
             },
             WithdrawTeeMeasurements { measurement_set: Digest32([6; 32]), reason: "cve".into() },
+            AllowTeePlatform { ppid: "811dca2a26b952e85bb6448b097ba4fd".into() },
+            WithdrawTeePlatform { ppid: "811dca2a26b952e85bb6448b097ba4fd".into(), reason: "decommissioned".into() },
         ]
     }
 

@@ -219,6 +219,15 @@ impl Contract {
                 self.attestation()?;
                 target(validate::validate_reason(reason))?;
             }
+            ProposalKind::AllowTeePlatform { ppid } => {
+                self.attestation()?;
+                target(validate::validate_tee_ppid(ppid))?;
+            }
+            ProposalKind::WithdrawTeePlatform { ppid, reason } => {
+                self.attestation()?;
+                target(validate::validate_tee_ppid(ppid))?;
+                target(validate::validate_reason(reason))?;
+            }
         }
         Ok(())
     }

@@ -44,6 +44,8 @@ named_enum! {
         SetTeePolicy = "set_tee_policy",
         ApproveTeeMeasurements = "approve_tee_measurements",
         WithdrawTeeMeasurements = "withdraw_tee_measurements",
+        AllowTeePlatform = "allow_tee_platform",
+        WithdrawTeePlatform = "withdraw_tee_platform",
     }
 }
 
@@ -499,6 +501,16 @@ pub enum ProposalKind {
         measurement_set: Digest32,
         reason: String,
     },
+    /// A platform (PPID, lowercase hex) attesters may be admitted on while the
+    /// TEE policy restricts platforms.
+    AllowTeePlatform {
+        ppid: String,
+    },
+    /// Withdraws a platform: attesters admitted on it lapse while platforms are restricted.
+    WithdrawTeePlatform {
+        ppid: String,
+        reason: String,
+    },
 }
 
 named_enum! {
@@ -564,6 +576,8 @@ impl ProposalKind {
             ProposalKind::SetTeePolicy { .. } => KindLabel::SetTeePolicy,
             ProposalKind::ApproveTeeMeasurements { .. } => KindLabel::ApproveTeeMeasurements,
             ProposalKind::WithdrawTeeMeasurements { .. } => KindLabel::WithdrawTeeMeasurements,
+            ProposalKind::AllowTeePlatform { .. } => KindLabel::AllowTeePlatform,
+            ProposalKind::WithdrawTeePlatform { .. } => KindLabel::WithdrawTeePlatform,
         }
     }
 }

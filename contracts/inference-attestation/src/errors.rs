@@ -35,7 +35,7 @@ pub const ERR_TEE_KIND_RESERVED: &str = "tee_kind intel-tdx-quote is reserved fo
 pub const ERR_TEE_NOT_CONFIGURED: &str = "tee admission is not configured: no tee policy set";
 pub const ERR_TEE_MEASUREMENTS_ALREADY_APPROVED: &str = "measurement set is already approved";
 pub const ERR_TEE_MEASUREMENTS_UNKNOWN: &str = "measurement set is not approved";
-pub const ERR_TEE_PPID: &str = "ppid must be lowercase hex of at most 32 bytes";
+pub use ai_commons_primitives::validate::ERR_TEE_PPID;
 pub const ERR_TEE_PLATFORM_ALREADY_ALLOWED: &str = "platform is already allowed";
 pub const ERR_TEE_PLATFORM_UNKNOWN: &str = "platform is not on the allow-list";
 pub const ERR_TEE_CHALLENGE_DEPOSIT: &str = "attach the challenge deposit (get_tee_config)";

@@ -178,11 +178,7 @@ fn strictly_ascending(digests: &[Digest32]) -> bool {
 }
 
 fn validate_ppid(ppid: &str) {
-    let ok = !ppid.is_empty()
-        && ppid.len() <= 64
-        && ppid.len().is_multiple_of(2)
-        && ppid.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    require!(ok, ERR_TEE_PPID);
+    validate::validate_tee_ppid(ppid).unwrap_or_else(|e| env::panic_str(&e));
 }
 
 /// Why the verified report does not admit this binding, if it does not.
