@@ -255,6 +255,7 @@ impl<'de> Visitor<'de> for KindVisitor {
                 Field::TeePolicy => s.tee_policy = Some(map.next_value()?),
                 Field::TeeMeasurements => s.tee_measurements = Some(map.next_value()?),
                 Field::MeasurementSet => s.measurement_set = Some(map.next_value()?),
+                Field::Ppid => s.ppid = Some(map.next_value()?),
             }
         }
         build(&mut s, given, unknown)
