@@ -482,7 +482,13 @@ mod admission {
             "tee admission refused: platform is not allowed: 66498c9263c04ed2f0657c530ac2b0cb",
         );
         w.allow_platform("66498c9263c04ed2f0657c530ac2b0cb");
-        w.refused(&quote, &collateral, &weights, &challenge, "tee admission refused: report data does not bind this admission");
+        w.refused(
+            &quote,
+            &collateral,
+            &weights,
+            &challenge,
+            "tee admission refused: report data does not bind this admission",
+        );
     }
 
     #[test]
@@ -498,6 +504,19 @@ mod admission {
         w.b.assert_refused(&ia, "attester's admission is still valid", |b| {
             b.call_json(&stranger, &ia, "prune_tee_attester", json!({"operator": node}), zero())
         });
+
+        // Withdrawing another set (and allowing a platform) takes nothing from
+        // this node: its receipts now check its own set and platform, and pass.
+        let other = w.approve(&TdMeasurements::labelled("commons-node v0"), "commons-node v0");
+        let kind = json!({"type": "withdraw_tee_measurements", "measurement_set": other, "reason": "superseded"});
+        let (_, out) = w.c.clone().pass_and_execute(&mut w.b, "withdraw v0 image", kind);
+        assert_eq!(out.events_named(STD, "tee_measurements_withdrawn").len(), 1, "{:?}", out.receipt_failures);
+        w.allow_platform("00ff");
+        w.submit(&w.receipt(1, w.weights[0], 10)).assert_success();
+        let sets: Value = w.view("get_tee_measurement_sets", json!({}));
+        assert_eq!(sets.as_array().map(Vec::len), Some(1), "{sets}");
+        let platforms: Value = w.view("get_tee_platforms", json!({"from_index": 1}));
+        assert_eq!(platforms[0][0], json!("00ff"));
 
         // The DAO withdraws the measurement set the node was admitted with.
         let set = w.view::<Value>("get_tee_evidence", json!({"operator": w.node}))["measurement_set"].clone();
@@ -566,8 +585,15 @@ mod admission {
     }
 }
 
+/// A receipt's whole transaction before admission by quote existed (bench
+/// section 6 at that merge, 10 receipts stored: 8.3012 Tgas). This world's
+/// receipts cost a little more than section 6's for the same code (longer
+/// names, fewer receipts to share index counters with), so holding them to it
+/// is stricter than the bench.
+const RECEIPT_BEFORE_TEE_GAS: u64 = 8_302_000_000_000;
+
 #[test]
-fn a_receipt_by_a_quote_admitted_attester_costs_at_most_1_5_tgas_more_than_by_a_dao_admitted_one() {
+fn receipts_by_attesters_admitted_either_way_cost_no_more_than_before_admission_by_quote() {
     use ai_commons_tests::community::{near, sha};
     use ai_commons_tests::tdx::admission::World;
     use attestation_signer::AttesterSigner;
@@ -585,9 +611,13 @@ fn a_receipt_by_a_quote_admitted_attester_costs_at_most_1_5_tgas_more_than_by_a_
     by_quote.assert_success();
     by_dao.assert_success();
     let (q, d) = (by_quote.total_gas as f64 / 1e12, by_dao.total_gas as f64 / 1e12);
-    eprintln!("submit_receipt total gas: admitted by quote {q:.2} Tgas, by the DAO {d:.2} Tgas");
-    // The quote-admitted path reads its evidence, the TEE policy and its measurement set.
-    assert!(q <= d + 1.5, "a quote-admitted attester's receipt costs {q:.2} Tgas, a DAO-admitted one's {d:.2}");
+    eprintln!("submit_receipt total gas: admitted by quote {q:.4} Tgas, by the DAO {d:.4} Tgas");
+    for (kind, gas) in [("by quote", by_quote.total_gas), ("by the DAO", by_dao.total_gas)] {
+        assert!(gas <= RECEIPT_BEFORE_TEE_GAS, "a receipt by an attester admitted {kind} costs {gas} gas");
+    }
+    // The quote-admitted path reads two records more: its evidence and the TEE
+    // state (its measurement set and platform only after a withdrawal).
+    assert!(q <= d + 0.3, "a quote-admitted attester's receipt costs {q:.2} Tgas, a DAO-admitted one's {d:.2}");
 }
 
 #[test]

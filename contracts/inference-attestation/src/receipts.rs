@@ -220,9 +220,10 @@ impl Contract {
     }
 
     /// Fails with `receipt rejected: <reason>` so a rejected submission ends as
-    /// a failed transaction. Caller: this contract only. Changes nothing.
+    /// a failed transaction. Caller: this contract only (borsh argument).
+    /// Changes nothing.
     #[private]
-    pub fn fail_rejected_receipt(&self, reason: String) {
+    pub fn fail_rejected_receipt(&self, #[serializer(borsh)] reason: String) {
         Self::assert_self();
         env::panic_str(&format!("receipt rejected: {reason}"));
     }
@@ -603,7 +604,8 @@ mod tests {
         let calls = function_calls();
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].1, "fail_rejected_receipt");
-        assert_eq!(calls[0].2, format!("{{\"reason\":\"{reason}\"}}"));
+        let args: String = near_sdk::borsh::from_slice(&call_args("fail_rejected_receipt")).unwrap();
+        assert_eq!(args, reason);
         // After a rejection the same signed receipt may be submitted again.
         submit(&mut contract, &r, &sign(&signer(), &r));
         assert!(contract.is_nonce_used(operator(), U64(1)));

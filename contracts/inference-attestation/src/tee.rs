@@ -31,8 +31,7 @@ use ai_commons_primitives::receipt::Ed25519PublicKey;
 use ai_commons_primitives::storage::storage_cost;
 pub use ai_commons_primitives::tee::TeePolicy;
 use ai_commons_primitives::tee::{
-    admission_preimage, admission_report_data, ext_tee_verifier, AdmissionReport, Measurement48, ReportData,
-    TeeType,
+    admission_preimage, admission_report_data, ext_tee_verifier, AdmissionReport, Measurement48, ReportData, TeeType,
 };
 use ai_commons_primitives::validate;
 use ai_commons_primitives::{Digest32, StorageMeter};
@@ -193,7 +192,9 @@ pub(crate) fn refusal(
         return Some(ERR_TEE_NOT_TDX.to_string());
     }
     if !policy.accepted_tcb_statuses.contains(&report.tcb_status) {
-        return Some([ERR_TEE_TCB_STATUS, ": ", &report.tcb_status, " [", &report.advisory_ids.join(", "), "]"].concat());
+        return Some(
+            [ERR_TEE_TCB_STATUS, ": ", &report.tcb_status, " [", &report.advisory_ids.join(", "), "]"].concat(),
+        );
     }
     if set.is_none() {
         return Some(ERR_TEE_MEASUREMENTS_NOT_APPROVED.to_string());
@@ -424,8 +425,10 @@ impl Contract {
         let outcome = match report {
             Err(_) => Err([ERR_TEE_QUOTE_NOT_VERIFIED, " ", policy.verifier.as_str()].concat()),
             Ok(report) => {
-                let set_id =
-                    report.td_registers.as_ref().map(|[mr_td, r0, r1, r2, r3]| MeasurementSet::id_of(mr_td, [r0, r1, r2, r3]));
+                let set_id = report
+                    .td_registers
+                    .as_ref()
+                    .map(|[mr_td, r0, r1, r2, r3]| MeasurementSet::id_of(mr_td, [r0, r1, r2, r3]));
                 let set: Option<MeasurementSet> = set_id.and_then(|id| MEASUREMENT_SETS.get(id.as_bytes()));
                 let platform_allowed = policy.restrict_platforms && PLATFORMS.contains(report.ppid.as_bytes());
                 match refusal(&policy, &report, set.as_ref(), platform_allowed, &expected) {
@@ -471,9 +474,10 @@ impl Contract {
     }
 
     /// Fails with `tee admission refused: <reason>` so a refused admission
-    /// ends as a failed transaction. Caller: this contract only. Changes nothing.
+    /// ends as a failed transaction. Caller: this contract only (borsh
+    /// argument). Changes nothing.
     #[private]
-    pub fn fail_tee_admission(&self, reason: String) {
+    pub fn fail_tee_admission(&self, #[serializer(borsh)] reason: String) {
         Self::assert_self();
         env::panic_str(&[ERR_TEE_ADMISSION_REFUSED, ": ", &reason].concat());
     }
@@ -744,6 +748,39 @@ mod tests {
             )
         );
         assert!(c.get_tee_measurement_sets(None, None).is_empty());
+    }
+
+    #[test]
+    fn withdrawing_moves_the_last_listed_entry_into_the_gap_and_pages_stay_whole() {
+        let mut c = configured();
+        let mut ids = Vec::new();
+        for b in 1..=3u8 {
+            call(owner(), near(100), NOW);
+            ids.push(c.approve_tee_measurements(format!("set {b}"), m(b), m(2), m(3), m(4), m(5)));
+        }
+        call(owner(), near(0), NOW);
+        c.withdraw_tee_measurements(ids[0], "old".into());
+        let listed: Vec<Digest32> = c.get_tee_measurement_sets(None, None).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(listed, vec![ids[2], ids[1]], "the last one moved into position 0");
+        assert_eq!(c.get_tee_measurement_sets(Some(1), Some(1))[0].0, ids[1]);
+        assert_eq!(c.get_tee_config().measurement_set_count, 2);
+        call(owner(), near(0), NOW);
+        c.withdraw_tee_measurements(ids[1], "old".into());
+        call(owner(), near(0), NOW);
+        c.withdraw_tee_measurements(ids[2], "old".into());
+        assert!(c.get_tee_measurement_sets(None, None).is_empty());
+        call(owner(), near(0), NOW);
+        assert!(
+            panic_message(|| c.withdraw_tee_measurements(ids[2], "old".into())).contains(ERR_TEE_MEASUREMENTS_UNKNOWN)
+        );
+        // Platforms use the same listing.
+        for p in ["aa", "bb"] {
+            call(owner(), near(100), NOW);
+            c.allow_tee_platform(p.into());
+        }
+        call(owner(), near(0), NOW);
+        c.withdraw_tee_platform("aa".into(), "gone".into());
+        assert_eq!(c.get_tee_platforms(None, None), vec![("bb".to_string(), U64(NOW))]);
     }
 
     #[test]

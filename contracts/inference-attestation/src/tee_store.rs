@@ -114,7 +114,8 @@ impl Listing {
         let last = count.saturating_sub(1);
         if position != last {
             // The last id moves into the freed position; its entry learns where.
-            let moved = env::storage_read(&self.position_key(last)).unwrap_or_else(|| env::panic_str(ERR_STATE_CORRUPT));
+            let moved =
+                env::storage_read(&self.position_key(last)).unwrap_or_else(|| env::panic_str(ERR_STATE_CORRUPT));
             let moved_key = self.entry_key(&moved);
             let mut moved_entry = env::storage_read(&moved_key).unwrap_or_else(|| env::panic_str(ERR_STATE_CORRUPT));
             moved_entry[..4].copy_from_slice(&position.to_le_bytes());
