@@ -58,6 +58,13 @@ pub fn dcap_qvl_dir() -> PathBuf {
         .unwrap_or_else(|| panic!("dcap-qvl {version} is not in {}: run `cargo fetch`", registry.display()))
 }
 
+/// A TDX runtime register after extending `log` in order from zero:
+/// `r = SHA-384(r ‖ digest)` for each digest.
+pub fn replay_rtmr(log: &[[u8; 48]]) -> [u8; 48] {
+    use sha2::{Digest, Sha384};
+    log.iter().fold([0u8; 48], |r, d| Sha384::new().chain_update(r).chain_update(d).finalize().into())
+}
+
 /// A sample shipped in dcap-qvl's `sample/` directory: `(quote, collateral JSON)`.
 pub fn sample(quote: &str) -> (Vec<u8>, String) {
     let dir = dcap_qvl_dir().join("sample");
@@ -306,6 +313,8 @@ pub mod admission {
         pub signer: AttesterSigner,
         /// v1 and v2 of `commons-chat`, both approved.
         pub weights: [Digest32; 2],
+        /// The RTMR3 event log admissions pass (`None`: none).
+        pub rtmr3_event_log: Option<Vec<[u8; 48]>>,
     }
 
     impl Default for World {
@@ -367,8 +376,16 @@ pub mod admission {
             out.assert_success();
             assert_eq!(out.events_named(STD, "tee_policy_set").len(), 1, "{:?}", out.receipt_failures);
             let enclave = TestEnclave::new(TdMeasurements::labelled("commons-node v1"));
-            let mut w =
-                World { b, c, verifier, node, enclave, signer: AttesterSigner::from_seed(sha("node key").0), weights };
+            let mut w = World {
+                b,
+                c,
+                verifier,
+                node,
+                enclave,
+                signer: AttesterSigner::from_seed(sha("node key").0),
+                weights,
+                rtmr3_event_log: None,
+            };
             w.allow_platform(TEST_PPID);
             w.approve(&TdMeasurements::labelled("commons-node v1"), "commons-node v1");
             w
@@ -448,6 +465,7 @@ pub mod admission {
             let args = json!({
                 "quote": b64(quote), "collateral": collateral, "public_key": self.signer.public_key().to_string(),
                 "weights_digests": weights, "challenge": challenge,
+                "rtmr3_event_log": self.rtmr3_event_log.as_ref().map(|log| log.iter().map(hex::encode).collect::<Vec<_>>()),
             });
             let (node, ia) = (self.node.clone(), self.c.attestation.clone());
             self.b.call_gas(&node, &ia, "admit_attester_by_quote", args, deposit, ADMIT_GAS)
@@ -471,6 +489,7 @@ pub mod admission {
             let args = json!({
                 "quote": b64(quote), "collateral": collateral, "public_key": self.signer.public_key().to_string(),
                 "weights_digests": weights, "challenge": challenge,
+                "rtmr3_event_log": self.rtmr3_event_log.as_ref().map(|log| log.iter().map(hex::encode).collect::<Vec<_>>()),
             });
             let ia = self.c.attestation.clone();
             let out = self.b.assert_refused(&ia, needle, |b| {

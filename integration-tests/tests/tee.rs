@@ -492,6 +492,70 @@ mod admission {
     }
 
     #[test]
+    fn a_set_pinning_the_app_event_admits_a_node_whose_rtmr3_log_contains_it() {
+        let mut w = World::new();
+        let weights = [w.weights[0]];
+        let node = w.node.clone();
+        // The node's RTMR3: boot, the app's compose hash, its own instance id.
+        let compose = tdx::replay_rtmr(&[[0xc0; 48]]); // any 48-byte digest
+        let log = vec![[0xb0; 48], compose, [0x1d; 48]];
+        let mut m = TdMeasurements::labelled("commons-node v2");
+        m.rtmrs[3] = tdx::replay_rtmr(&log);
+        w.enclave = TestEnclave::new(m.clone());
+        // The DAO approves MRTD, RTMR0-2 and the compose event, not RTMR3's value.
+        let h = hex::encode;
+        let args = json!({"label": "commons-node v2 (compose pinned)", "mr_td": h(m.mr_td), "rtmr0": h(m.rtmrs[0]),
+                          "rtmr1": h(m.rtmrs[1]), "rtmr2": h(m.rtmrs[2]), "rtmr3": h(compose), "rtmr3_is_event": true});
+        let kind = json!({"type": "function_calls", "receiver_id": w.c.attestation, "actions": [{
+            "method_name": "approve_tee_measurements", "args": b64(args.to_string().as_bytes()),
+            "deposit": "20000000000000000000000", "gas": "30000000000000"}]});
+        let (_, out) = w.c.clone().pass_and_execute(&mut w.b, "pin the compose event", kind);
+        let approved = out.events_named(STD, "tee_measurements_approved");
+        assert_eq!(approved.len(), 1, "{:?}", out.receipt_failures);
+        assert_eq!(approved[0].data["set"]["rtmr3_is_event"], json!(true));
+
+        // Without the log, RTMR3's value matches no set.
+        let challenge = w.challenge(&node);
+        let quote = w.enclave.quote(&w.report_data(&w.signer, &weights, &challenge));
+        let collateral = w.collateral();
+        w.refused(&quote, &collateral, &weights, &challenge, "tee admission refused: measurements are not approved");
+        // A log that does not replay to the quote's RTMR3: the verifier refuses.
+        w.rtmr3_event_log = Some(vec![[0xb0; 48], compose]);
+        let out = w.refused(
+            &quote,
+            &collateral,
+            &weights,
+            &challenge,
+            "tee admission refused: the verifier did not verify the quote",
+        );
+        let why = "rtmr3 event log does not replay to the quote's rtmr3";
+        assert!(out.receipt_failures.iter().any(|f| f.contains(why)), "{:?}", out.receipt_failures);
+        // A log that replays but lacks the pinned entry.
+        let other_log = vec![[0xb0; 48], [0x1d; 48]];
+        let mut other = m.clone();
+        other.rtmrs[3] = tdx::replay_rtmr(&other_log);
+        let other_quote = TestEnclave::new(other).quote(&w.report_data(&w.signer, &weights, &challenge));
+        w.rtmr3_event_log = Some(other_log);
+        w.refused(
+            &other_quote,
+            &collateral,
+            &weights,
+            &challenge,
+            "tee admission refused: measurements are not approved",
+        );
+
+        // The whole log, which contains the compose event: admitted.
+        w.rtmr3_event_log = Some(log);
+        let out = w.admit_call(&quote, &collateral, &weights, &challenge);
+        out.assert_success();
+        assert_eq!(out.events_named(STD, "attester_admitted_by_quote").len(), 1);
+        let evidence: Value = w.view("get_tee_evidence", json!({"operator": node}));
+        assert_eq!(evidence["rtmr3_event"], json!(h(compose)));
+        assert_eq!(evidence["rtmrs"][3], json!(h(m.rtmrs[3])), "the quote's own RTMR3");
+        w.submit(&w.receipt(1, w.weights[0], 1)).assert_success();
+    }
+
+    #[test]
     fn withdrawn_measurements_and_expiry_stop_receipts_and_anyone_prunes() {
         let mut w = World::new();
         let weights = [w.weights[0]];

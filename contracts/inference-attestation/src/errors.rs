@@ -44,6 +44,7 @@ pub const ERR_TEE_ADMISSION_GAS: &str = "attach at least 200 tgas to admit_attes
 pub const ERR_TEE_CHALLENGE_UNKNOWN: &str = "challenge was not issued or was already used";
 pub const ERR_TEE_CHALLENGE_NOT_YOURS: &str = "challenge was issued to another account";
 pub const ERR_TEE_CHALLENGE_EXPIRED: &str = "challenge has expired";
+pub const ERR_TEE_RTMR3_LOG_TOO_LONG: &str = "rtmr3_event_log has too many entries";
 pub const ERR_TEE_NO_WEIGHTS: &str = "weights_digests must not be empty";
 pub const ERR_TEE_TOO_MANY_WEIGHTS: &str = "too many weights_digests";
 pub const ERR_TEE_WEIGHTS_ORDER: &str = "weights_digests must be ascending without duplicates";

@@ -32,6 +32,7 @@ use ai_commons_primitives::storage::storage_cost;
 pub use ai_commons_primitives::tee::TeePolicy;
 use ai_commons_primitives::tee::{
     admission_preimage, admission_report_data, ext_tee_verifier, AdmissionReport, Measurement48, ReportData, TeeType,
+    MAX_RTMR3_EVENTS,
 };
 use ai_commons_primitives::validate;
 use ai_commons_primitives::{Digest32, StorageMeter};
@@ -65,27 +66,54 @@ pub struct MeasurementSet {
     pub rtmr0: Measurement48,
     pub rtmr1: Measurement48,
     pub rtmr2: Measurement48,
-    /// The application (compose file / image) as extended into RTMR3.
+    /// The application (compose file / image): RTMR3's value, or (when
+    /// `rtmr3_is_event`) one entry of the RTMR3 event log.
     pub rtmr3: Measurement48,
+    /// True when `rtmr3` is a pinned event-log entry (the digest the TD
+    /// extended for its compose file / image) rather than RTMR3's value: an
+    /// admission then passes its RTMR3 event log, the verifier checks it
+    /// replays to the quote's RTMR3, and one entry must equal `rtmr3`. Other
+    /// runtime events (instance id, keys) may then vary between nodes.
+    pub rtmr3_is_event: bool,
     /// Block time of approval: an admission names the approval it relied on,
     /// so withdrawing then approving the same registers again does not revive it.
     pub approved_at: U64,
 }
 
+/// Appended to the registers of a set whose `rtmr3` is a pinned event, so
+/// its id never equals a set of register values.
+const PINNED_EVENT_ID_MARKER: &[u8] = b"rtmr3-event";
+
 impl MeasurementSet {
-    /// The set's id: SHA-256 of the five registers, in order.
-    pub fn id_of(mr_td: &Measurement48, rtmrs: [&Measurement48; 4]) -> Digest32 {
-        let mut bytes = Vec::with_capacity(48 * 5);
+    /// The set's id: SHA-256 of the five values, in order, then the
+    /// pinned-event marker when `rtmr3_is_event`.
+    pub fn id_of(mr_td: &Measurement48, rtmrs: [&Measurement48; 4], rtmr3_is_event: bool) -> Digest32 {
+        let mut bytes = Vec::with_capacity(48 * 5 + PINNED_EVENT_ID_MARKER.len());
         bytes.extend_from_slice(&mr_td.0);
         for r in rtmrs {
             bytes.extend_from_slice(&r.0);
+        }
+        if rtmr3_is_event {
+            bytes.extend_from_slice(PINNED_EVENT_ID_MARKER);
         }
         Digest32::sha256(&bytes)
     }
 
     pub fn id(&self) -> Digest32 {
-        Self::id_of(&self.mr_td, [&self.rtmr0, &self.rtmr1, &self.rtmr2, &self.rtmr3])
+        Self::id_of(&self.mr_td, [&self.rtmr0, &self.rtmr1, &self.rtmr2, &self.rtmr3], self.rtmr3_is_event)
     }
+}
+
+/// The approved set a verified report matches, with its id: the one of its
+/// five registers, else one pinning an entry of its (replayed) RTMR3 event log.
+fn matching_set(report: &AdmissionReport) -> Option<(Digest32, MeasurementSet)> {
+    let [mr_td, r0, r1, r2, r3] = report.td_registers.as_ref()?;
+    let registers = std::iter::once((r3, false));
+    let events = report.rtmr3_event_log.iter().map(|e| (e, true));
+    registers.chain(events).find_map(|(last, is_event)| {
+        let id = MeasurementSet::id_of(mr_td, [r0, r1, r2, last], is_event);
+        MEASUREMENT_SETS.get(id.as_bytes()).map(|set| (id, set))
+    })
 }
 
 /// A challenge issued for one admission.
@@ -108,6 +136,8 @@ pub struct TeeEvidence {
     pub measurement_set_approved_at: U64,
     pub mr_td: Measurement48,
     pub rtmrs: [Measurement48; 4],
+    /// The pinned RTMR3 event-log entry the admission matched, if its set pins one.
+    pub rtmr3_event: Option<Measurement48>,
     pub tcb_status: String,
     pub advisory_ids: Vec<String>,
     pub ppid: String,
@@ -226,9 +256,12 @@ impl Contract {
         AttestationEvent::TeePolicySet(policy).emit();
     }
 
-    /// Approves a measurement set (all five registers of a TD). Caller: owner.
-    /// Deposit: its storage (excess refunded). Emits `tee_measurements_approved`.
+    /// Approves a measurement set: MRTD, RTMR0-2 and the application, as
+    /// RTMR3's value or (`rtmr3_is_event: true`) as an entry RTMR3's event log
+    /// must contain. Caller: owner. Deposit: its storage (excess refunded).
+    /// Emits `tee_measurements_approved`.
     #[payable]
+    #[allow(clippy::too_many_arguments)]
     pub fn approve_tee_measurements(
         &mut self,
         label: String,
@@ -237,10 +270,13 @@ impl Contract {
         rtmr1: Measurement48,
         rtmr2: Measurement48,
         rtmr3: Measurement48,
+        rtmr3_is_event: Option<bool>,
     ) -> Digest32 {
         self.assert_owner();
         validate::validate_tee_label(&label).unwrap_or_else(|e| env::panic_str(&e));
-        let set = MeasurementSet { label, mr_td, rtmr0, rtmr1, rtmr2, rtmr3, approved_at: U64(env::block_timestamp()) };
+        let rtmr3_is_event = rtmr3_is_event.unwrap_or(false);
+        let approved_at = U64(env::block_timestamp());
+        let set = MeasurementSet { label, mr_td, rtmr0, rtmr1, rtmr2, rtmr3, rtmr3_is_event, approved_at };
         let id = set.id();
         let mut tee = TeeState::load();
         require!(!MEASUREMENT_SETS.contains(id.as_bytes()), ERR_TEE_MEASUREMENTS_ALREADY_APPROVED);
@@ -330,6 +366,9 @@ impl Contract {
     /// the quote's report data must be `admission_report_data(this account,
     /// public_key, weights_digests, challenge)`. `weights_digests`: the
     /// weights it will serve, ascending, no duplicates; receipts must name one.
+    /// `rtmr3_event_log` (optional, at most 32 digests in extension order): for
+    /// a measurement set that pins an RTMR3 event instead of RTMR3's value;
+    /// the verifier checks it replays to the quote's RTMR3.
     ///
     /// Caller: anyone (the node's operator account), holding a live challenge
     /// it was issued. Deposit: at least `get_tee_config().admission_deposit` (excess
@@ -345,9 +384,12 @@ impl Contract {
         public_key: Ed25519PublicKey,
         weights_digests: Vec<Digest32>,
         challenge: Digest32,
+        rtmr3_event_log: Option<Vec<Measurement48>>,
     ) -> Promise {
         let policy = configured_policy(&TeeState::load());
         let operator = env::predecessor_account_id();
+        let rtmr3_event_log = rtmr3_event_log.unwrap_or_default();
+        require!(rtmr3_event_log.len() <= MAX_RTMR3_EVENTS, ERR_TEE_RTMR3_LOG_TOO_LONG);
         require!(!weights_digests.is_empty(), ERR_TEE_NO_WEIGHTS);
         require!(weights_digests.len() <= MAX_MODELS_PER_ATTESTER, ERR_TEE_TOO_MANY_WEIGHTS);
         require!(strictly_ascending(&weights_digests), ERR_TEE_WEIGHTS_ORDER);
@@ -384,7 +426,7 @@ impl Contract {
         env::storage_remove(&at);
         ext_tee_verifier::ext(policy.verifier.clone())
             .with_static_gas(GAS_FOR_VERIFY_QUOTE)
-            .verify_quote_for_admission(quote.0, collateral)
+            .verify_quote_for_admission(quote.0, collateral, rtmr3_event_log)
             .then(Self::ext(env::current_account_id()).with_static_gas(GAS_FOR_ON_QUOTE_VERIFIED).on_quote_verified(
                 operator,
                 public_key,
@@ -425,15 +467,12 @@ impl Contract {
         let outcome = match report {
             Err(_) => Err([ERR_TEE_QUOTE_NOT_VERIFIED, " ", policy.verifier.as_str()].concat()),
             Ok(report) => {
-                let set_id = report
-                    .td_registers
-                    .as_ref()
-                    .map(|[mr_td, r0, r1, r2, r3]| MeasurementSet::id_of(mr_td, [r0, r1, r2, r3]));
-                let set: Option<MeasurementSet> = set_id.and_then(|id| MEASUREMENT_SETS.get(id.as_bytes()));
+                let matched = matching_set(&report);
                 let platform_allowed = policy.restrict_platforms && PLATFORMS.contains(report.ppid.as_bytes());
-                match refusal(&policy, &report, set.as_ref(), platform_allowed, &expected) {
-                    Some(reason) => Err(reason),
-                    None => Ok((report, set.expect("checked"), set_id.expect("checked"))),
+                match (refusal(&policy, &report, matched.as_ref().map(|m| &m.1), platform_allowed, &expected), matched)
+                {
+                    (None, Some((set_id, set))) => Ok((report, set, set_id)),
+                    (reason, _) => Err(reason.unwrap_or_else(|| ERR_TEE_MEASUREMENTS_NOT_APPROVED.to_string())),
                 }
             }
         };
@@ -541,7 +580,12 @@ impl Contract {
                 measurement_set: set_id,
                 measurement_set_approved_at: set.approved_at,
                 mr_td: set.mr_td,
-                rtmrs: [set.rtmr0, set.rtmr1, set.rtmr2, set.rtmr3],
+                // The quote's own registers (RTMR3 differs from the set's
+                // pinned entry when the set pins an event).
+                rtmrs: report
+                    .td_registers
+                    .map_or([set.rtmr0, set.rtmr1, set.rtmr2, set.rtmr3], |r| [r[1], r[2], r[3], r[4]]),
+                rtmr3_event: set.rtmr3_is_event.then_some(set.rtmr3),
                 tcb_status: report.tcb_status.clone(),
                 advisory_ids: report.advisory_ids,
                 ppid: report.ppid.clone(),
@@ -715,6 +759,7 @@ mod tests {
             verified_at: NOW,
             collateral_expires_at: NOW + 1000 * SECOND,
             root_ca_sha256: Digest32([9; 32]),
+            rtmr3_event_log: vec![],
         }
     }
 
@@ -734,8 +779,8 @@ mod tests {
         );
         assert_eq!(c.get_tee_config().policy, Some(policy()));
         call(owner(), near(100), NOW);
-        let id = c.approve_tee_measurements("node v1".into(), m(1), m(2), m(3), m(4), m(5));
-        assert_eq!(id, MeasurementSet::id_of(&m(1), [&m(2), &m(3), &m(4), &m(5)]));
+        let id = c.approve_tee_measurements("node v1".into(), m(1), m(2), m(3), m(4), m(5), None);
+        assert_eq!(id, MeasurementSet::id_of(&m(1), [&m(2), &m(3), &m(4), &m(5)], false));
         assert_eq!(get_logs().len(), 1);
         assert!(last_log().contains(r#""event":"tee_measurements_approved""#));
         assert_eq!(c.get_tee_measurement_sets(None, None).len(), 1);
@@ -756,7 +801,7 @@ mod tests {
         let mut ids = Vec::new();
         for b in 1..=3u8 {
             call(owner(), near(100), NOW);
-            ids.push(c.approve_tee_measurements(format!("set {b}"), m(b), m(2), m(3), m(4), m(5)));
+            ids.push(c.approve_tee_measurements(format!("set {b}"), m(b), m(2), m(3), m(4), m(5), None));
         }
         call(owner(), near(0), NOW);
         c.withdraw_tee_measurements(ids[0], "old".into());
@@ -784,12 +829,37 @@ mod tests {
     }
 
     #[test]
+    fn a_set_pinning_an_rtmr3_event_matches_a_replayed_log_containing_it() {
+        let mut c = configured();
+        call(owner(), near(100), NOW);
+        let pinned = c.approve_tee_measurements("app".into(), m(1), m(2), m(3), m(4), m(7), Some(true));
+        assert_ne!(pinned, MeasurementSet::id_of(&m(1), [&m(2), &m(3), &m(4), &m(7)], false));
+        // RTMR3 is whatever the whole log replays to (the verifier checked it).
+        let with_log = |log: Vec<Measurement48>| AdmissionReport {
+            td_registers: Some([m(1), m(2), m(3), m(4), m(9)]),
+            rtmr3_event_log: log,
+            ..report([0; 64])
+        };
+        let (id, set) = matching_set(&with_log(vec![m(6), m(7), m(8)])).expect("the pinned entry is in the log");
+        assert_eq!((id, set.rtmr3_is_event), (pinned, true));
+        assert!(matching_set(&with_log(vec![m(6), m(8)])).is_none(), "the log lacks the pinned entry");
+        // A set of register values is not matched by an event, nor the reverse.
+        call(owner(), near(100), NOW);
+        let registers = c.approve_tee_measurements("regs".into(), m(1), m(2), m(3), m(4), m(8), None);
+        assert!(matching_set(&with_log(vec![m(8)])).is_none());
+        let by_value = AdmissionReport { td_registers: Some([m(1), m(2), m(3), m(4), m(8)]), ..report([0; 64]) };
+        assert_eq!(matching_set(&by_value).map(|(id, _)| id), Some(registers));
+        let pinned_value = AdmissionReport { td_registers: Some([m(1), m(2), m(3), m(4), m(7)]), ..report([0; 64]) };
+        assert!(matching_set(&pinned_value).is_none());
+    }
+
+    #[test]
     fn only_the_owner_governs_and_bad_policies_are_refused() {
         let mut c = setup();
         call(stranger(), near(100), NOW);
         assert!(panic_message(|| c.set_tee_policy(policy())).contains(ERR_NOT_OWNER));
         call(stranger(), near(100), NOW);
-        assert!(panic_message(|| c.approve_tee_measurements("x".into(), m(1), m(2), m(3), m(4), m(5)))
+        assert!(panic_message(|| c.approve_tee_measurements("x".into(), m(1), m(2), m(3), m(4), m(5), None))
             .contains(ERR_NOT_OWNER));
         call(owner(), near(100), NOW);
         let bad = TeePolicy { accepted_tcb_statuses: vec!["Revoked".into()], ..policy() };
@@ -826,6 +896,7 @@ mod tests {
             rtmr1: m(3),
             rtmr2: m(4),
             rtmr3: m(5),
+            rtmr3_is_event: false,
             approved_at: U64(NOW),
         };
         let rd = [7u8; 64];
@@ -867,6 +938,7 @@ mod tests {
                 signer().public_key(),
                 vec![weights()],
                 challenge,
+                None,
             )
         });
         assert!(msg.contains(ERR_TEE_CHALLENGE_NOT_YOURS), "{msg}");
@@ -878,6 +950,7 @@ mod tests {
                 signer().public_key(),
                 vec![weights()],
                 challenge,
+                None,
             )
         });
         assert!(msg.contains(ERR_TEE_CHALLENGE_EXPIRED), "{msg}");
@@ -887,7 +960,14 @@ mod tests {
         let mine = c.issue_tee_challenge();
         call(operator(), admission, NOW);
         let msg = panic_message(|| {
-            c.admit_attester_by_quote(Base64VecU8(vec![1]), "{}".into(), signer().public_key(), vec![weights()], mine)
+            c.admit_attester_by_quote(
+                Base64VecU8(vec![1]),
+                "{}".into(),
+                signer().public_key(),
+                vec![weights()],
+                mine,
+                None,
+            )
         });
         assert!(msg.contains(ERR_TEE_OPERATOR_DAO_ADMITTED), "{msg}");
     }

@@ -2,7 +2,9 @@
 
 use crate::errors::*;
 use crate::{Contract, ContractExt};
-use ai_commons_primitives::tee::{AdmissionReport, Measurement48, ReportData, TeeType, VerifiedQuote};
+use ai_commons_primitives::tee::{
+    AdmissionReport, Measurement48, ReportData, TeeType, VerifiedQuote, MAX_RTMR3_EVENTS,
+};
 use ai_commons_primitives::Digest32;
 use dcap_qvl::config::X509Codec;
 use dcap_qvl::configs::RustCryptoConfig;
@@ -80,18 +82,44 @@ impl Contract {
     }
 
     /// `verify_quote` for contracts: borsh in (`quote` bytes, `collateral`
-    /// JSON string) and out (an `AdmissionReport`: the report's fields an
-    /// admission needs), so the caller decodes no JSON. Any account may call;
-    /// no deposit; changes nothing and emits nothing.
+    /// JSON string, `rtmr3_event_log`) and out (an `AdmissionReport`: the
+    /// report's fields an admission needs), so the caller decodes no JSON.
+    /// A non-empty `rtmr3_event_log` (at most `MAX_RTMR3_EVENTS` 48-byte
+    /// digests, in the order the TD extended them) must replay to the quote's
+    /// RTMR3 (`r = 0^48; r = SHA-384(r ‖ digest)` for each), or the call fails
+    /// with `rtmr3 event log does not replay to the quote's rtmr3`; the report
+    /// then carries it, so the caller may look for an entry it pinned. Any
+    /// account may call; no deposit; changes nothing and emits nothing.
     #[result_serializer(borsh)]
     pub fn verify_quote_for_admission(
         &self,
         #[serializer(borsh)] quote: Vec<u8>,
         #[serializer(borsh)] collateral: String,
+        #[serializer(borsh)] rtmr3_event_log: Vec<Measurement48>,
     ) -> AdmissionReport {
+        require!(rtmr3_event_log.len() <= MAX_RTMR3_EVENTS, ERR_RTMR3_LOG_TOO_LONG);
         let claims = self.verified_claims(&quote, &collateral);
-        to_admission_report(&claims, env::block_timestamp(), self.root_ca_sha256())
+        let mut report = to_admission_report(&claims, env::block_timestamp(), self.root_ca_sha256());
+        if !rtmr3_event_log.is_empty() {
+            let rtmr3 =
+                report.td_registers.as_ref().map(|r| r[4]).unwrap_or_else(|| env::panic_str(ERR_RTMR3_LOG_NOT_TDX));
+            require!(replay_rtmr(&rtmr3_event_log) == rtmr3, ERR_RTMR3_LOG_MISMATCH);
+            report.rtmr3_event_log = rtmr3_event_log;
+        }
+        report
     }
+}
+
+/// The value a TDX runtime register holds after extending `log` in order
+/// from zero: `r = SHA-384(r ‖ digest)` for each digest.
+pub fn replay_rtmr(log: &[Measurement48]) -> Measurement48 {
+    use sha2::{Digest, Sha384};
+    let mut r = [0u8; 48];
+    for digest in log {
+        let next = Sha384::new().chain_update(r).chain_update(digest.0).finalize();
+        r.copy_from_slice(&next);
+    }
+    Measurement48(r)
 }
 
 fn to_admission_report(claims: &QuoteClaims, now_ns: u64, root_ca_sha256: Digest32) -> AdmissionReport {
@@ -115,6 +143,7 @@ fn to_admission_report(claims: &QuoteClaims, now_ns: u64, root_ca_sha256: Digest
         verified_at: now_ns,
         collateral_expires_at: claims.earliest_expiration_date.saturating_mul(NS_PER_SEC),
         root_ca_sha256,
+        rtmr3_event_log: Vec::new(),
     }
 }
 

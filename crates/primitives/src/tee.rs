@@ -164,7 +164,13 @@ pub struct AdmissionReport {
     /// First moment (ns) any piece of the collateral stops being valid.
     pub collateral_expires_at: u64,
     pub root_ca_sha256: Digest32,
+    /// The RTMR3 event log the caller passed, checked to replay to the
+    /// quote's RTMR3 (see [`MAX_RTMR3_EVENTS`]); empty when none was passed.
+    pub rtmr3_event_log: Vec<Measurement48>,
 }
+
+/// Most RTMR3 event-log entries an admission may pass.
+pub const MAX_RTMR3_EVENTS: usize = 32;
 
 /// What a community decided about admission by quote (inference-attestation's
 /// `set_tee_policy`, proposed through the DAO's `set_tee_policy` kind).
@@ -206,11 +212,14 @@ pub trait TeeVerifierInterface {
     fn verify_quote(&self, quote: Base64VecU8, collateral: String) -> VerifiedQuote;
 
     /// The same check, borsh in and out: `quote` raw bytes, `collateral` its
-    /// JSON; returns an [`AdmissionReport`] (what inference-attestation calls).
+    /// JSON, `rtmr3_event_log` the digests extended into RTMR3 in order (may
+    /// be empty; otherwise they must replay to the quote's RTMR3); returns an
+    /// [`AdmissionReport`] (what inference-attestation calls).
     fn verify_quote_for_admission(
         &self,
         #[serializer(borsh)] quote: Vec<u8>,
         #[serializer(borsh)] collateral: String,
+        #[serializer(borsh)] rtmr3_event_log: Vec<Measurement48>,
     ) -> AdmissionReport;
 }
 
