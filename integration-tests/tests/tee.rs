@@ -502,13 +502,12 @@ mod admission {
         let mut m = TdMeasurements::labelled("commons-node v2");
         m.rtmrs[3] = tdx::replay_rtmr(&log);
         w.enclave = TestEnclave::new(m.clone());
-        // The DAO approves MRTD, RTMR0-2 and the compose event, not RTMR3's value.
+        // The DAO approves MRTD, RTMR0-2 and the compose event, not RTMR3's
+        // value, by an approve_tee_app_event proposal.
         let h = hex::encode;
-        let args = json!({"label": "commons-node v2 (compose pinned)", "mr_td": h(m.mr_td), "rtmr0": h(m.rtmrs[0]),
-                          "rtmr1": h(m.rtmrs[1]), "rtmr2": h(m.rtmrs[2]), "rtmr3": h(compose), "rtmr3_is_event": true});
-        let kind = json!({"type": "function_calls", "receiver_id": w.c.attestation, "actions": [{
-            "method_name": "approve_tee_measurements", "args": b64(args.to_string().as_bytes()),
-            "deposit": "20000000000000000000000", "gas": "30000000000000"}]});
+        let kind = json!({"type": "approve_tee_app_event", "tee_measurements": {
+            "label": "commons-node v2 (compose pinned)", "mr_td": h(m.mr_td), "rtmr0": h(m.rtmrs[0]),
+            "rtmr1": h(m.rtmrs[1]), "rtmr2": h(m.rtmrs[2]), "rtmr3": h(compose)}});
         let (_, out) = w.c.clone().pass_and_execute(&mut w.b, "pin the compose event", kind);
         let approved = out.events_named(STD, "tee_measurements_approved");
         assert_eq!(approved.len(), 1, "{:?}", out.receipt_failures);

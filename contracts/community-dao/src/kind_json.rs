@@ -104,6 +104,7 @@ impl Field {
             KindLabel::ApproveTeeMeasurements => &[TeeMeasurements],
             KindLabel::WithdrawTeeMeasurements => &[MeasurementSet, Reason],
             KindLabel::AllowTeePlatform => &[Ppid],
+            KindLabel::ApproveTeeAppEvent => &[TeeMeasurements],
             KindLabel::WithdrawTeePlatform => &[Ppid, Reason],
         }
     }
@@ -390,6 +391,9 @@ fn build<E: de::Error>(s: &mut Slots, given: u64, unknown: Option<String>) -> Re
             reason: c.need(s.reason.take(), F::Reason)?,
         },
         KindLabel::AllowTeePlatform => ProposalKind::AllowTeePlatform { ppid: c.need(s.ppid.take(), F::Ppid)? },
+        KindLabel::ApproveTeeAppEvent => ProposalKind::ApproveTeeAppEvent {
+            tee_measurements: c.need(s.tee_measurements.take(), F::TeeMeasurements)?,
+        },
         KindLabel::WithdrawTeePlatform => ProposalKind::WithdrawTeePlatform {
             ppid: c.need(s.ppid.take(), F::Ppid)?,
             reason: c.need(s.reason.take(), F::Reason)?,
@@ -574,6 +578,16 @@ mod tests {
             },
             WithdrawTeeMeasurements { measurement_set: Digest32([6; 32]), reason: "cve".into() },
             AllowTeePlatform { ppid: "811dca2a26b952e85bb6448b097ba4fd".into() },
+            ApproveTeeAppEvent {
+                tee_measurements: TeeMeasurements {
+                    label: "node v2 (compose pinned)".into(),
+                    mr_td: Measurement48([1; 48]),
+                    rtmr0: Measurement48([2; 48]),
+                    rtmr1: Measurement48([3; 48]),
+                    rtmr2: Measurement48([4; 48]),
+                    rtmr3: Measurement48([7; 48]),
+                },
+            },
             WithdrawTeePlatform { ppid: "811dca2a26b952e85bb6448b097ba4fd".into(), reason: "decommissioned".into() },
         ]
     }

@@ -211,7 +211,8 @@ impl Contract {
                 self.attestation()?;
                 target(validate::validate_tee_policy(tee_policy))?;
             }
-            ProposalKind::ApproveTeeMeasurements { tee_measurements } => {
+            ProposalKind::ApproveTeeMeasurements { tee_measurements }
+            | ProposalKind::ApproveTeeAppEvent { tee_measurements } => {
                 self.attestation()?;
                 target(validate::validate_tee_label(&tee_measurements.label))?;
             }

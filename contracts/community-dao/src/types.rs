@@ -44,6 +44,7 @@ named_enum! {
         SetTeePolicy = "set_tee_policy",
         ApproveTeeMeasurements = "approve_tee_measurements",
         WithdrawTeeMeasurements = "withdraw_tee_measurements",
+        ApproveTeeAppEvent = "approve_tee_app_event",
         AllowTeePlatform = "allow_tee_platform",
         WithdrawTeePlatform = "withdraw_tee_platform",
     }
@@ -501,6 +502,12 @@ pub enum ProposalKind {
         measurement_set: Digest32,
         reason: String,
     },
+    /// A TD measurement set whose `rtmr3` is not RTMR3's value but an entry of
+    /// its event log (the app's compose / image digest), which an admission's
+    /// replayed RTMR3 event log must contain.
+    ApproveTeeAppEvent {
+        tee_measurements: TeeMeasurements,
+    },
     /// A platform (PPID, lowercase hex) attesters may be admitted on while the
     /// TEE policy restricts platforms.
     AllowTeePlatform {
@@ -577,6 +584,7 @@ impl ProposalKind {
             ProposalKind::ApproveTeeMeasurements { .. } => KindLabel::ApproveTeeMeasurements,
             ProposalKind::WithdrawTeeMeasurements { .. } => KindLabel::WithdrawTeeMeasurements,
             ProposalKind::AllowTeePlatform { .. } => KindLabel::AllowTeePlatform,
+            ProposalKind::ApproveTeeAppEvent { .. } => KindLabel::ApproveTeeAppEvent,
             ProposalKind::WithdrawTeePlatform { .. } => KindLabel::WithdrawTeePlatform,
         }
     }
