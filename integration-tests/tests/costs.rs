@@ -224,10 +224,11 @@ fn attestation_submission_and_views_cost_the_same_with_10_and_100000_receipts() 
     let large = seed::attestation_costs(&mut large);
 
     // The submission across both contracts: submit_receipt (root, key, attester,
-    // nonce reads; nonce, root writes), the registry's version_status (root,
-    // version) and on_version_status (root; four index counters read and
-    // written, four index entries, the receipt, root written): 12 writes.
-    assert_flat("submit_receipt (attestation contract, whole transaction)", &small.submit, &large.submit, 12);
+    // nonce reads; the nonce written, the unchanged root not), the registry's
+    // version_status (root, version) and on_version_status (root; four index
+    // counters read and written, four index entries and the receipt written
+    // without reading, root written): 11 writes (reads pay no trie node).
+    assert_flat("submit_receipt (attestation contract, whole transaction)", &small.submit, &large.submit, 11);
     assert_gas_flat(
         "submit_receipt (registry's version_status)",
         small.submit_registry_vm_gas,
@@ -235,8 +236,14 @@ fn attestation_submission_and_views_cost_the_same_with_10_and_100000_receipts() 
         0,
     );
     assert!(large.submit.bytes > 0 && large.submit.bytes <= 1_700, "a receipt stores {} bytes", large.submit.bytes);
-    assert_at_most("submit_receipt (whole transaction)", large.submit.total_gas, 9 * TGAS);
-    assert_at_most("submit_receipt (attestation VM gas)", large.submit.vm_gas, 5 * TGAS);
+    // Not above what a receipt cost before admission by quote (bench section 6
+    // then: 8.3012 / 8.4365 Tgas for the transaction, 4.5855 / 4.7207 Tgas of
+    // attestation VM gas, with 10 / 100,000 receipts), although the code that
+    // admission added is loaded by both calls (tests/tee.rs checks receipts by
+    // attesters admitted either way against the same figure).
+    assert_at_most("submit_receipt (whole transaction, 10 receipts)", small.submit.total_gas, 8_302 * GGAS);
+    assert_at_most("submit_receipt (whole transaction)", large.submit.total_gas, 8_437 * GGAS);
+    assert_at_most("submit_receipt (attestation VM gas)", large.submit.vm_gas, 4_721 * GGAS);
 
     for ((view, small_gas), (_, large_gas)) in small.views.iter().zip(&large.views) {
         // Views only read (the root and, for pages of 10, up to two keys per

@@ -228,10 +228,26 @@ impl Contract {
                 let args = near_sdk::serde_json::to_vec(tee_measurements).map_err(|e| e.to_string())?;
                 self.tee_call("approve_tee_measurements", args, TEE_DEPOSIT)?
             }
+            ProposalKind::ApproveTeeAppEvent { tee_measurements } => {
+                let mut args = near_sdk::serde_json::to_vec(tee_measurements).map_err(|e| e.to_string())?;
+                // The same object with the flag: `{...}` becomes `{...,"rtmr3_is_event":true}`.
+                args.pop();
+                args.extend_from_slice(b",\"rtmr3_is_event\":true}");
+                self.tee_call("approve_tee_measurements", args, TEE_DEPOSIT)?
+            }
             ProposalKind::WithdrawTeeMeasurements { measurement_set, reason } => {
                 let reason = near_sdk::serde_json::to_string(reason).map_err(|e| e.to_string())?;
                 let args = format!("{{\"id\":\"{measurement_set}\",\"reason\":{reason}}}");
                 self.tee_call("withdraw_tee_measurements", args.into_bytes(), NearToken::from_yoctonear(0))?
+            }
+            // A PPID is lowercase hex (checked at add_proposal): no escaping needed.
+            ProposalKind::AllowTeePlatform { ppid } => {
+                self.tee_call("allow_tee_platform", ["{\"ppid\":\"", ppid, "\"}"].concat().into_bytes(), TEE_DEPOSIT)?
+            }
+            ProposalKind::WithdrawTeePlatform { ppid, reason } => {
+                let reason = near_sdk::serde_json::to_string(reason).map_err(|e| e.to_string())?;
+                let args = ["{\"ppid\":\"", ppid, "\",\"reason\":", &reason, "}"].concat();
+                self.tee_call("withdraw_tee_platform", args.into_bytes(), NearToken::from_yoctonear(0))?
             }
             _ => return Err("not an external proposal kind".into()),
         })

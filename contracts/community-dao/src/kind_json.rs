@@ -73,6 +73,7 @@ named_enum! {
         TeeMeasurements = "tee_measurements",
         MeasurementSet = "measurement_set",
         AgentSuspenders = "agent_suspenders",
+        Ppid = "ppid",
     }
 }
 
@@ -115,6 +116,9 @@ impl Field {
             KindLabel::SetTeePolicy => &[TeePolicy],
             KindLabel::ApproveTeeMeasurements => &[TeeMeasurements],
             KindLabel::WithdrawTeeMeasurements => &[MeasurementSet, Reason],
+            KindLabel::ApproveTeeAppEvent => &[TeeMeasurements],
+            KindLabel::AllowTeePlatform => &[Ppid],
+            KindLabel::WithdrawTeePlatform => &[Ppid, Reason],
         }
     }
 }
@@ -187,6 +191,7 @@ struct Slots {
     tee_measurements: Option<TeeMeasurements>,
     measurement_set: Option<Digest32>,
     agent_suspenders: Option<Vec<String>>,
+    ppid: Option<String>,
 }
 
 /// The slot of a field, for the fields that share a value type.
@@ -233,6 +238,7 @@ impl Slots {
             Field::TeeMeasurements => self.tee_measurements.is_some(),
             Field::MeasurementSet => self.measurement_set.is_some(),
             Field::AgentSuspenders => self.agent_suspenders.is_some(),
+            Field::Ppid => self.ppid.is_some(),
         }
     }
 
@@ -255,6 +261,7 @@ impl Slots {
             Field::ModelId => &mut self.model_id,
             Field::Reason => &mut self.reason,
             Field::Alias => &mut self.alias,
+            Field::Ppid => &mut self.ppid,
             _ => &mut self.note,
         }
     }
@@ -346,6 +353,7 @@ impl<'de> Visitor<'de> for KindVisitor {
                 | Field::ModelId
                 | Field::Reason
                 | Field::Alias
+                | Field::Ppid
                 | Field::Note => *s.text(field) = map.next_value()?,
                 Field::Roles | Field::PublicKeys | Field::Models | Field::AgentSuspenders => {
                     *s.texts(field) = map.next_value()?
@@ -499,6 +507,13 @@ fn build(s: &mut Slots, given: u64, unknown: Option<String>) -> Result<ProposalK
             measurement_set: req(&mut s.measurement_set),
             reason: req(&mut s.reason),
         },
+        KindLabel::ApproveTeeAppEvent => {
+            ProposalKind::ApproveTeeAppEvent { tee_measurements: req(&mut s.tee_measurements) }
+        }
+        KindLabel::AllowTeePlatform => ProposalKind::AllowTeePlatform { ppid: req(&mut s.ppid) },
+        KindLabel::WithdrawTeePlatform => {
+            ProposalKind::WithdrawTeePlatform { ppid: req(&mut s.ppid), reason: req(&mut s.reason) }
+        }
     })
 }
 
@@ -647,6 +662,9 @@ impl ProposalKind {
             K::WithdrawTeeMeasurements { measurement_set, reason } => {
                 vec![Some(Digest(measurement_set)), Some(Text(reason))]
             }
+            K::ApproveTeeAppEvent { tee_measurements } => vec![Some(TeeMeasurements(tee_measurements))],
+            K::AllowTeePlatform { ppid } => vec![Some(Text(ppid))],
+            K::WithdrawTeePlatform { ppid, reason } => vec![Some(Text(ppid)), Some(Text(reason))],
         }
     }
 }
@@ -804,6 +822,7 @@ fn read_field<R: std::io::Read>(s: &mut Slots, field: Field, r: &mut R) -> std::
         | Field::ModelId
         | Field::Reason
         | Field::Alias
+        | Field::Ppid
         | Field::Note => *s.text(field) = read(r)?,
         Field::Roles | Field::PublicKeys | Field::Models | Field::AgentSuspenders => *s.texts(field) = read(r)?,
         Field::CodeHash | Field::MandateHash | Field::Root | Field::MeasurementSet => *s.digest(field) = read(r)?,
@@ -972,6 +991,18 @@ mod tests {
                 },
             },
             WithdrawTeeMeasurements { measurement_set: Digest32([6; 32]), reason: "cve".into() },
+            AllowTeePlatform { ppid: "811dca2a26b952e85bb6448b097ba4fd".into() },
+            ApproveTeeAppEvent {
+                tee_measurements: TeeMeasurements {
+                    label: "node v2 (compose pinned)".into(),
+                    mr_td: Measurement48([1; 48]),
+                    rtmr0: Measurement48([2; 48]),
+                    rtmr1: Measurement48([3; 48]),
+                    rtmr2: Measurement48([4; 48]),
+                    rtmr3: Measurement48([7; 48]),
+                },
+            },
+            WithdrawTeePlatform { ppid: "811dca2a26b952e85bb6448b097ba4fd".into(), reason: "decommissioned".into() },
         ]
     }
 
@@ -1014,7 +1045,9 @@ mod tests {
             all.extend(serde_json::to_vec(&kind).unwrap());
         }
         let digest = Digest32(near_sdk::env::sha256_array(&all)).to_hex();
-        assert_eq!(digest, "3648405427e637a563c575a1e0fe8032a613c1319aa6d21f1967958859f1d8ee");
+        // Two samples hold `KindSet::ALL`, whose borsh bits follow the number
+        // of kinds: a new kind changes this digest (31 kinds here).
+        assert_eq!(digest, "4ff5ad9df6ca33d9411b935b2e366dc07c1de2bc34a383cf81b726b8dde92f72");
     }
 
     /// The hand-written borsh reader reads what the derived writer wrote, for

@@ -217,12 +217,22 @@ impl Contract {
                 self.attestation()?;
                 target(validate::validate_tee_policy(tee_policy))?;
             }
-            ProposalKind::ApproveTeeMeasurements { tee_measurements } => {
+            ProposalKind::ApproveTeeMeasurements { tee_measurements }
+            | ProposalKind::ApproveTeeAppEvent { tee_measurements } => {
                 self.attestation()?;
                 target(validate::validate_tee_label(&tee_measurements.label))?;
             }
             ProposalKind::WithdrawTeeMeasurements { reason, .. } => {
                 self.attestation()?;
+                target(validate::validate_reason(reason))?;
+            }
+            ProposalKind::AllowTeePlatform { ppid } => {
+                self.attestation()?;
+                target(validate::validate_tee_ppid(ppid))?;
+            }
+            ProposalKind::WithdrawTeePlatform { ppid, reason } => {
+                self.attestation()?;
+                target(validate::validate_tee_ppid(ppid))?;
                 target(validate::validate_reason(reason))?;
             }
         }

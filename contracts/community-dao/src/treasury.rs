@@ -129,7 +129,10 @@ pub(crate) fn execution_reserve(label: KindLabel) -> (u64, NearToken) {
         KindLabel::MoveAlias => (0, ALIAS_DEPOSIT),
         KindLabel::AdmitAttester => (0, ATTESTER_DEPOSIT),
         KindLabel::RecordTrainingSnapshot => (0, SNAPSHOT_DEPOSIT),
-        KindLabel::SetTeePolicy | KindLabel::ApproveTeeMeasurements => (0, TEE_DEPOSIT),
+        KindLabel::SetTeePolicy
+        | KindLabel::ApproveTeeMeasurements
+        | KindLabel::ApproveTeeAppEvent
+        | KindLabel::AllowTeePlatform => (0, TEE_DEPOSIT),
         _ => (0, zero),
     }
 }

@@ -45,6 +45,9 @@ named_enum! {
         ApproveTeeMeasurements = "approve_tee_measurements",
         WithdrawTeeMeasurements = "withdraw_tee_measurements",
         UpdateAgent = "update_agent",
+        ApproveTeeAppEvent = "approve_tee_app_event",
+        AllowTeePlatform = "allow_tee_platform",
+        WithdrawTeePlatform = "withdraw_tee_platform",
     }
 }
 
@@ -546,6 +549,22 @@ pub enum ProposalKind {
         can_propose: KindSet,
         expires_at: U64,
     },
+    /// A TD measurement set whose `rtmr3` is not RTMR3's value but an entry of
+    /// its event log (the app's compose / image digest), which an admission's
+    /// replayed RTMR3 event log must contain.
+    ApproveTeeAppEvent {
+        tee_measurements: TeeMeasurements,
+    },
+    /// A platform (PPID, lowercase hex) attesters may be admitted on while the
+    /// TEE policy restricts platforms.
+    AllowTeePlatform {
+        ppid: String,
+    },
+    /// Withdraws a platform: attesters admitted on it lapse while platforms are restricted.
+    WithdrawTeePlatform {
+        ppid: String,
+        reason: String,
+    },
 }
 
 named_enum! {
@@ -612,6 +631,9 @@ impl ProposalKind {
             ProposalKind::ApproveTeeMeasurements { .. } => KindLabel::ApproveTeeMeasurements,
             ProposalKind::WithdrawTeeMeasurements { .. } => KindLabel::WithdrawTeeMeasurements,
             ProposalKind::UpdateAgent { .. } => KindLabel::UpdateAgent,
+            ProposalKind::AllowTeePlatform { .. } => KindLabel::AllowTeePlatform,
+            ProposalKind::ApproveTeeAppEvent { .. } => KindLabel::ApproveTeeAppEvent,
+            ProposalKind::WithdrawTeePlatform { .. } => KindLabel::WithdrawTeePlatform,
         }
     }
 }
