@@ -71,7 +71,7 @@ impl From<TxOutcome> for Outcome {
             status: tx.status.clone().map_err(|e| embedded_chain::error_message(&e)),
             logs: tx.logs().into_iter().map(String::from).collect(),
             events: tx.events().into_iter().cloned().collect(),
-            receipt_failures: tx.receipt_failures().into_iter().map(String::from).collect(),
+            receipt_failures: tx.receipt_failures(),
             vm_gas: tx.first_vm_gas().as_gas(),
             total_gas: tx.total_gas_burnt,
             tx: Some(tx),
@@ -187,7 +187,7 @@ impl Backend for Embedded {
     }
 
     fn view_raw(&self, contract: &AccountId, method: &str, args: &Value) -> Result<Vec<u8>, String> {
-        self.chain.view(contract, method, args.clone()).map(|v| v.result)
+        self.chain.view(contract, method, args.clone()).map(|v| v.result).map_err(|e| e.to_string())
     }
 
     fn balance(&self, account: &AccountId) -> NearToken {

@@ -45,8 +45,9 @@ pub fn sha(text: &str) -> Digest32 {
     Digest32(Sha256::digest(text.as_bytes()).into())
 }
 
-/// One hour, in nanoseconds: the default voting period.
-pub const VOTING_PERIOD_NS: u64 = 3_600_000_000_000;
+/// One day, in nanoseconds: the default voting period (a call takes three
+/// blocks, inclusion, execution and refund, as on chain: the fuzz needs the room).
+pub const VOTING_PERIOD_NS: u64 = 24 * 3_600_000_000_000;
 /// Bond a proposer locks for each proposal.
 pub const PROPOSAL_BOND: NearToken = millinear(100);
 /// Gas for `execute`: enough for the external call and its callback.

@@ -837,9 +837,32 @@ pub fn run<B: Backend + ?Sized>(b: &mut B, wasm: &Wasm, t: &mut Transcript) -> R
     let refused = matches!(&out.status, Err(e) if e.contains("suspended"));
     t.expected_failure(9, &agent, &format!("votes on #{next} while suspended"), &out);
     ensure!(refused, "a suspended agent's vote was not refused: {:?}", out.status);
+    // The community rewrites the mandate in place: same account, delegations and log; still suspended.
+    govern(
+        b,
+        t,
+        &c,
+        9,
+        "Narrow the charter agent's mandate (v2)",
+        json!({
+            "type": "update_agent", "account_id": agent, "mandate_uri": "ipfs://bafy-charter-agent-mandate-v2",
+            "mandate_hash": sha("charter agent mandate v2"), "model_id": model, "alias": "production",
+            "can_vote": ["text"], "can_propose": [],
+            "expires_at": (b.block_timestamp() + 30 * 24 * 3600 * 1_000_000_000).to_string(),
+        }),
+    )?;
+    let view: Value = b.view(&c.dao, "get_agent", json!({"account_id": agent}));
+    let delegators: Vec<Value> = b.view(&c.dao, "get_delegators", json!({"account_id": agent}));
+    ensure!(
+        view["mandate_uri"] == json!("ipfs://bafy-charter-agent-mandate-v2")
+            && view["status"] == json!("suspended")
+            && delegators.len() == 2,
+        "mandate v2 should keep the agent, its status and its delegators: {view}"
+    );
+    t.check(9, "anyone", "reads the agent's new mandate", "mandate v2, still suspended, 2 delegators kept".into());
     let actions: Vec<Value> = b.view(&c.dao, "get_agent_actions", json!({"account_id": agent}));
     let names: Vec<&str> = actions.iter().filter_map(|a| a["action"].as_str()).collect();
-    ensure!(names == ["registered", "voted", "suspended"], "agent actions: {actions:?}");
+    ensure!(names == ["registered", "voted", "suspended", "mandate_changed"], "agent actions: {actions:?}");
     t.check(9, "anyone", "lists the agent's actions", format!("{names:?}"));
 
     Ok(LifecycleReport { community: c, snapshot_id, receipt_id })

@@ -410,6 +410,7 @@ fn dao_policies() -> community_dao::VotePolicies {
             timelock_ns: near_sdk::json_types::U64(0),
         },
         per_kind: Default::default(),
+        agent_suspenders: vec![],
     }
 }
 
@@ -1018,8 +1019,9 @@ pub fn bench_receipt(signer: &AttesterSigner, requester: &AccountId, nonce: u64,
     }
 }
 
-/// The arguments `submit_receipt` schedules for its callback.
-#[derive(serde::Deserialize)]
+/// The arguments `submit_receipt` schedules for its callback (borsh).
+#[derive(near_sdk::borsh::BorshDeserialize)]
+#[borsh(crate = "near_sdk::borsh")]
 struct CallbackArgs {
     operator: near_sdk::AccountId,
     receipt: InferenceReceipt,
@@ -1073,7 +1075,7 @@ pub fn seed_attestation(
             .flat_map(|r| r.actions)
             .find_map(|a| match a {
                 MockAction::FunctionCallWeight { method_name, args, .. } if method_name == b"on_version_status" => {
-                    Some(serde_json::from_slice(&args).expect("callback args"))
+                    Some(near_sdk::borsh::from_slice(&args).expect("callback args"))
                 }
                 _ => None,
             })

@@ -58,6 +58,13 @@ pub fn dcap_qvl_dir() -> PathBuf {
         .unwrap_or_else(|| panic!("dcap-qvl {version} is not in {}: run `cargo fetch`", registry.display()))
 }
 
+/// A TDX runtime register after extending `log` in order from zero:
+/// `r = SHA-384(r ‖ digest)` for each digest.
+pub fn replay_rtmr(log: &[[u8; 48]]) -> [u8; 48] {
+    use sha2::{Digest, Sha384};
+    log.iter().fold([0u8; 48], |r, d| Sha384::new().chain_update(r).chain_update(d).finalize().into())
+}
+
 /// A sample shipped in dcap-qvl's `sample/` directory: `(quote, collateral JSON)`.
 pub fn sample(quote: &str) -> (Vec<u8>, String) {
     let dir = dcap_qvl_dir().join("sample");
@@ -306,27 +313,8 @@ pub mod admission {
         pub signer: AttesterSigner,
         /// v1 and v2 of `commons-chat`, both approved.
         pub weights: [Digest32; 2],
-    }
-
-    /// A function_calls proposal to the attestation contract, passed and executed.
-    #[track_caller]
-    pub fn govern_call(
-        b: &mut Embedded,
-        c: &Community,
-        what: &str,
-        method: &str,
-        args: Value,
-        deposit: NearToken,
-    ) -> Outcome {
-        let kind = json!({
-            "type": "function_calls", "receiver_id": c.attestation,
-            "actions": [{"method_name": method, "args": b64(args.to_string().as_bytes()),
-                         "deposit": deposit.as_yoctonear().to_string(), "gas": "30000000000000"}],
-        });
-        let (id, out) = c.pass_and_execute(b, what, kind);
-        out.assert_success();
-        assert_eq!(c.status(b, id), "executed", "proposal {what:?}: {:?}", out.receipt_failures);
-        out
+        /// The RTMR3 event log admissions pass (`None`: none).
+        pub rtmr3_event_log: Option<Vec<[u8; 48]>>,
     }
 
     impl Default for World {
@@ -341,12 +329,18 @@ pub mod admission {
         /// most 30 days, restricts platforms to the test PCK's, and approved
         /// the measurements of the `commons-node v1` enclave.
         pub fn new() -> Self {
-            let mut b = Embedded::new();
+            Self::on(Embedded::new(), Some(&super::test_root_der()))
+        }
+
+        /// The same community on `b` (e.g. a chain started inside a real
+        /// sample's collateral window), its verifier trusting `root_ca_der`
+        /// (`None`: Intel's root).
+        pub fn on(mut b: Embedded, root_ca_der: Option<&[u8]>) -> Self {
             let Deployment { community: c, .. } = Community::deploy(&mut b, wasm(), &["alice", "bob", "carol"]);
             let verifier = b.create_account("tee-verifier", near(20));
             b.deploy(&verifier, &wasm_build::wasm("tee-verifier", &[])).assert_success();
-            b.call_json(&verifier, &verifier, "new", json!({"root_ca_der": b64(&super::test_root_der())}), zero())
-                .assert_success();
+            let root = root_ca_der.map(b64);
+            b.call_json(&verifier, &verifier, "new", json!({"root_ca_der": root}), zero()).assert_success();
             let node = b.create_account("node", near(20));
             let publisher = b.create_account("paula", near(10));
             b.call_json(
@@ -381,20 +375,41 @@ pub mod admission {
             let (_, out) = c.pass_and_execute(&mut b, "TEE policy", kind);
             out.assert_success();
             assert_eq!(out.events_named(STD, "tee_policy_set").len(), 1, "{:?}", out.receipt_failures);
-            let out = govern_call(
-                &mut b,
-                &c,
-                "allow test platform",
-                "allow_tee_platform",
-                json!({"ppid": TEST_PPID}),
-                millinear(10),
-            );
-            assert_eq!(out.events_named(STD, "tee_platform_allowed").len(), 1);
             let enclave = TestEnclave::new(TdMeasurements::labelled("commons-node v1"));
-            let mut w =
-                World { b, c, verifier, node, enclave, signer: AttesterSigner::from_seed(sha("node key").0), weights };
+            let mut w = World {
+                b,
+                c,
+                verifier,
+                node,
+                enclave,
+                signer: AttesterSigner::from_seed(sha("node key").0),
+                weights,
+                rtmr3_event_log: None,
+            };
+            w.allow_platform(TEST_PPID);
             w.approve(&TdMeasurements::labelled("commons-node v1"), "commons-node v1");
             w
+        }
+
+        /// Passes and executes an `allow_tee_platform` proposal for `ppid`.
+        pub fn allow_platform(&mut self, ppid: &str) {
+            let kind = json!({"type": "allow_tee_platform", "ppid": ppid});
+            let (_, out) = self.c.pass_and_execute(&mut self.b, "allow platform", kind);
+            let allowed = out.events_named(STD, "tee_platform_allowed");
+            assert_eq!(allowed.len(), 1, "{:?}", out.receipt_failures);
+            assert_eq!(allowed[0].data["ppid"], json!(ppid));
+        }
+
+        /// Passes and executes a `set_tee_policy` proposal: this verifier,
+        /// these statuses, 30 days, platforms restricted.
+        pub fn set_policy(&mut self, accepted_tcb_statuses: &[&str]) {
+            let kind = json!({"type": "set_tee_policy", "tee_policy": {
+                "verifier": self.verifier, "accepted_tcb_statuses": accepted_tcb_statuses,
+                "max_admission_age_ns": (30 * DAY).to_string(), "challenge_ttl_ns": (10 * MINUTE).to_string(),
+                "restrict_platforms": true,
+            }});
+            let (_, out) = self.c.pass_and_execute(&mut self.b, "TEE policy", kind);
+            assert_eq!(out.events_named(STD, "tee_policy_set").len(), 1, "{:?}", out.receipt_failures);
         }
 
         pub fn approve(&mut self, m: &TdMeasurements, label: &str) -> String {
@@ -450,6 +465,7 @@ pub mod admission {
             let args = json!({
                 "quote": b64(quote), "collateral": collateral, "public_key": self.signer.public_key().to_string(),
                 "weights_digests": weights, "challenge": challenge,
+                "rtmr3_event_log": self.rtmr3_event_log.as_ref().map(|log| log.iter().map(hex::encode).collect::<Vec<_>>()),
             });
             let (node, ia) = (self.node.clone(), self.c.attestation.clone());
             self.b.call_gas(&node, &ia, "admit_attester_by_quote", args, deposit, ADMIT_GAS)
@@ -473,6 +489,7 @@ pub mod admission {
             let args = json!({
                 "quote": b64(quote), "collateral": collateral, "public_key": self.signer.public_key().to_string(),
                 "weights_digests": weights, "challenge": challenge,
+                "rtmr3_event_log": self.rtmr3_event_log.as_ref().map(|log| log.iter().map(hex::encode).collect::<Vec<_>>()),
             });
             let ia = self.c.attestation.clone();
             let out = self.b.assert_refused(&ia, needle, |b| {

@@ -7,18 +7,23 @@
 //! patched into the deployed account (`ai_commons_tests::seed`); each fixture
 //! first checks that real methods work on it.
 //!
-//! "Flat" means: the large state may cost more only by the trie-depth term.
-//! The chain charges `touching_trie_node` (2.28 Ggas at protocol 88) for every
-//! node on the path to each key a call reads or writes, and that path grows
-//! as log16 of the number of keys in the state trie: from a few dozen keys to
-//! ~700,000 keys (100,000 DAO members with their proposals) every path gains
-//! log16(700,000 / 50) ≈ 3.4 branch nodes, plus up to one extension node
-//! where the key's branch splits. So an operation that makes `A` storage
-//! accesses may grow by at most `A × 5 × 2.28 Ggas`; [`trie_margin`] states
-//! it, plus [`LOG_SLACK`] for logs and arguments whose numbers gain digits
-//! (each byte of a log costs ~0.3 Ggas). Work that grew with the state (a
-//! loop over members, versions or grants) would blow through this at once:
-//! one extra storage read costs ~75 Ggas.
+//! "Flat" means: the large state may cost more only by the trie-depth term of
+//! its writes. The chain charges trie-node gas as nearcore does at protocol 88
+//! (the rule: `crates/embedded-chain/src/trie.rs`; its conformance tests:
+//! `crates/embedded-chain/tests/conformance/trie_gas.rs`): with flat storage a
+//! read or `has_key` pays no trie node, a write or remove pays 2.28 Ggas
+//! (`touching_trie_node`, = `read_cached_trie_node` since protocol 82) for
+//! every node on its key's path plus one for the value it replaces, and a key
+//! already written in the block pays nothing. The path grows as log16 of the
+//! number of keys in the state trie: from a few dozen keys to ~700,000 keys
+//! (100,000 DAO members with their proposals) every path gains log16(700,000 /
+//! 50) ≈ 3.4 branch nodes, plus up to one extension node where the key's branch
+//! splits. So an operation that makes `W` writes and removes may grow by at
+//! most `W × 5 × 2.28 Ggas`, and reads and views not at all; [`trie_margin`]
+//! states it, plus [`LOG_SLACK`] for logs and arguments whose numbers gain
+//! digits (each byte of a log costs ~0.3 Ggas). Work that grew with the state
+//! (a loop over members, versions or grants) would blow through this at once:
+//! one extra storage read costs ~60 Ggas.
 
 use ai_commons_tests::community::wasm;
 use ai_commons_tests::seed::{self, Cost};
@@ -29,8 +34,8 @@ use std::sync::OnceLock;
 const TGAS: u64 = 1_000_000_000_000;
 const GGAS: u64 = 1_000_000_000;
 
-/// Extra trie nodes per storage access from the small to the large state (see the module docs).
-const EXTRA_NODES_PER_ACCESS: u64 = 5;
+/// Extra trie nodes per write or remove from the small to the large state (see the module docs).
+const EXTRA_NODES_PER_WRITE: u64 = 5;
 /// Allowance for logs and arguments that grow by a few digits (ids, counters).
 const LOG_SLACK: u64 = 10 * GGAS;
 
@@ -46,9 +51,9 @@ fn trie_node_gas() -> u64 {
     })
 }
 
-/// How much more an operation with `accesses` storage accesses may cost on the large state.
-fn trie_margin(accesses: u64) -> u64 {
-    accesses * EXTRA_NODES_PER_ACCESS * trie_node_gas() + LOG_SLACK
+/// How much more an operation with `writes` storage writes and removes may cost on the large state.
+fn trie_margin(writes: u64) -> u64 {
+    writes * EXTRA_NODES_PER_WRITE * trie_node_gas() + LOG_SLACK
 }
 
 /// The fixed fee for loading a contract's code, charged on every call before
@@ -65,17 +70,17 @@ fn tgas(gas: u64) -> String {
 }
 
 /// Asserts `large` costs what `small` costs, give or take the trie-depth term of
-/// `accesses` storage accesses (gas), and exactly the same storage bytes.
+/// `writes` storage writes and removes (gas), and exactly the same storage bytes.
 #[track_caller]
-fn assert_flat(what: &str, small: &Cost, large: &Cost, accesses: u64) {
+fn assert_flat(what: &str, small: &Cost, large: &Cost, writes: u64) {
     assert_eq!(small.bytes, large.bytes, "{what}: storage bytes differ between the small and the large state");
-    assert_gas_flat(&format!("{what} (VM gas)"), small.vm_gas, large.vm_gas, accesses);
-    assert_gas_flat(&format!("{what} (total gas)"), small.total_gas, large.total_gas, accesses);
+    assert_gas_flat(&format!("{what} (VM gas)"), small.vm_gas, large.vm_gas, writes);
+    assert_gas_flat(&format!("{what} (total gas)"), small.total_gas, large.total_gas, writes);
 }
 
 #[track_caller]
-fn assert_gas_flat(what: &str, small: u64, large: u64, accesses: u64) {
-    let margin = trie_margin(accesses);
+fn assert_gas_flat(what: &str, small: u64, large: u64, writes: u64) {
+    let margin = trie_margin(writes);
     println!(
         "{what}: {} small, {} large (+{:.1} Ggas, margin {:.1} Ggas)",
         tgas(small),
@@ -85,7 +90,7 @@ fn assert_gas_flat(what: &str, small: u64, large: u64, accesses: u64) {
     );
     assert!(
         large <= small + margin,
-        "{what}: {} with the large state vs {} with the small one: more than the trie-depth margin of {} ({accesses} accesses)",
+        "{what}: {} with the large state vs {} with the small one: more than the trie-depth margin of {} ({writes} writes)",
         tgas(large),
         tgas(small),
         tgas(margin)
@@ -113,14 +118,14 @@ fn dao_vote_and_proposal_cost_the_same_with_10_and_100000_members() {
 
     // A vote reads the proposal header, the voter's member record and previous
     // vote, and writes the vote and the header; the root state is neither read
-    // nor written: 5 accesses, whatever the member count, for a first and a
+    // nor written: 2 writes, whatever the member count, for a first and a
     // changed vote alike.
-    assert_flat("vote", &small.vote, &large.vote, 5);
-    assert_flat("second vote", &small.second_vote, &large.second_vote, 5);
-    assert_flat("changed vote", &small.changed_vote, &large.changed_vote, 5);
+    assert_flat("vote", &small.vote, &large.vote, 2);
+    assert_flat("second vote", &small.second_vote, &large.second_vote, 2);
+    assert_flat("changed vote", &small.changed_vote, &large.changed_vote, 2);
     // add_proposal: root, proposer's record, roles, policies (reads); header,
     // body, status-index slot, root (writes).
-    assert_flat("add_proposal", &small.add_proposal, &large.add_proposal, 8);
+    assert_flat("add_proposal", &small.add_proposal, &large.add_proposal, 4);
 
     // One vote stores its record (with its voter-list link) and grows the
     // header by the newest voter's name; a proposal stores its header, body
@@ -134,9 +139,9 @@ fn dao_vote_and_proposal_cost_the_same_with_10_and_100000_members() {
     );
 
     // The bounds: what a vote itself does (its VM gas without the fixed fee for
-    // loading the contract's code) stays at most 0.66 Tgas at 100,000 members;
+    // loading the contract's code) stays at most 0.6 Tgas at 100,000 members;
     // everything included (the loading fee is 1.09 Mgas per wasm byte at
-    // protocol 88, so it grows with every feature the DAO gains) at most 1.1
+    // protocol 88, so it grows with every feature the DAO gains) at most 1.0
     // Tgas. The bench prints both.
     let loading = loading_gas(w.dao.len());
     println!("code-loading fee: {} for {} bytes of wasm", tgas(loading), w.dao.len());
@@ -146,16 +151,16 @@ fn dao_vote_and_proposal_cost_the_same_with_10_and_100000_members() {
         assert_at_most(
             &format!("{what} at 100,000 members (VM gas without code loading)"),
             cost.vm_gas - loading,
-            700 * GGAS,
+            600 * GGAS,
         );
-        assert_at_most(&format!("{what} at 100,000 members (VM gas)"), cost.vm_gas, 1_100 * GGAS);
-        assert_at_most(&format!("{what} at 100,000 members (whole transaction)"), cost.total_gas, 3 * TGAS);
+        assert_at_most(&format!("{what} at 100,000 members (VM gas)"), cost.vm_gas, 1_000 * GGAS);
+        assert_at_most(&format!("{what} at 100,000 members (whole transaction)"), cost.total_gas, 2_500 * GGAS);
     }
-    assert_at_most("add_proposal at 100,000 members (VM gas)", large.add_proposal.vm_gas, 1_600 * GGAS);
+    assert_at_most("add_proposal at 100,000 members (VM gas)", large.add_proposal.vm_gas, 1_400 * GGAS);
     // The one vote that ends voting also moves the proposal in the status
     // index, updates the root and refunds the bond (a transfer receipt).
     let deciding = small.deciding_vote.as_ref().expect("measured with 10 members");
-    assert_at_most("deciding vote (VM gas)", deciding.vm_gas, 2 * TGAS);
+    assert_at_most("deciding vote (VM gas)", deciding.vm_gas, 1_800 * GGAS);
 }
 
 #[test]
@@ -168,22 +173,22 @@ fn registry_operations_cost_the_same_with_10_and_10000_versions() {
 
     // submit_version: root, model, digest index, parent version (reads);
     // version, digest index, model, root (writes).
-    assert_flat("submit_version", &small.submit_version, &large.submit_version, 8);
+    assert_flat("submit_version", &small.submit_version, &large.submit_version, 4);
     // approve_version: root, model, version (reads); version, root (writes).
-    assert_flat("approve_version", &small.approve_version, &large.approve_version, 5);
+    assert_flat("approve_version", &small.approve_version, &large.approve_version, 2);
     // set_alias: root, model, protected set, version, pointer (reads);
     // history entry, pointer, root (writes), plus the history length.
-    assert_flat("set_alias", &small.set_alias, &large.set_alias, 10);
-    // version_status: root and the version.
-    assert_gas_flat("version_status (view)", small.version_status_gas, large.version_status_gas, 2);
+    assert_flat("set_alias", &small.set_alias, &large.set_alias, 4);
+    // version_status: root and the version, read only.
+    assert_gas_flat("version_status (view)", small.version_status_gas, large.version_status_gas, 0);
 
     assert!(large.submit_version.bytes > 0 && large.submit_version.bytes < 1_000);
     assert_eq!(large.approve_version.bytes, 0, "approving adds no storage");
     assert!(large.set_alias.bytes > 0 && large.set_alias.bytes < 300, "an alias move stores one history entry");
-    assert_at_most("submit_version (VM gas)", large.submit_version.vm_gas, 2 * TGAS);
-    assert_at_most("approve_version (VM gas)", large.approve_version.vm_gas, 1_200 * GGAS);
-    assert_at_most("set_alias (VM gas)", large.set_alias.vm_gas, 2 * TGAS);
-    assert_at_most("version_status (view VM gas)", large.version_status_gas, 750 * GGAS);
+    assert_at_most("submit_version (VM gas)", large.submit_version.vm_gas, 1_600 * GGAS);
+    assert_at_most("approve_version (VM gas)", large.approve_version.vm_gas, 1_000 * GGAS);
+    assert_at_most("set_alias (VM gas)", large.set_alias.vm_gas, 1_500 * GGAS);
+    assert_at_most("version_status (view VM gas)", large.version_status_gas, 550 * GGAS);
 }
 
 #[test]
@@ -196,18 +201,18 @@ fn consent_operations_cost_the_same_with_10_and_100000_grants() {
 
     // grant: root, storage account, chain head, slot (reads); slot, two index
     // entries, live period and its count, chain head, account, root (writes).
-    assert_flat("grant", &small.grant, &large.grant, 14);
+    assert_flat("grant", &small.grant, &large.grant, 8);
     // revoke: root, slot, chain head, live-period count and period (reads);
     // slot, period, chain head, root (writes).
-    assert_flat("revoke", &small.revoke, &large.revoke, 10);
-    // is_allowed: root and the slot.
-    assert_gas_flat("is_allowed (view)", small.is_allowed_gas, large.is_allowed_gas, 2);
+    assert_flat("revoke", &small.revoke, &large.revoke, 4);
+    // is_allowed: root and the slot, read only.
+    assert_gas_flat("is_allowed (view)", small.is_allowed_gas, large.is_allowed_gas, 0);
 
     assert!(large.grant.bytes > 0 && large.grant.bytes < 1_000, "a grant stores {} bytes", large.grant.bytes);
     assert_eq!(large.revoke.bytes, 0, "revoking never grows storage");
-    assert_at_most("grant (VM gas)", large.grant.vm_gas, 2_500 * GGAS);
-    assert_at_most("revoke (VM gas)", large.revoke.vm_gas, 1_800 * GGAS);
-    assert_at_most("is_allowed (view VM gas)", large.is_allowed_gas, 700 * GGAS);
+    assert_at_most("grant (VM gas)", large.grant.vm_gas, 2_000 * GGAS);
+    assert_at_most("revoke (VM gas)", large.revoke.vm_gas, 1_450 * GGAS);
+    assert_at_most("is_allowed (view VM gas)", large.is_allowed_gas, 500 * GGAS);
 }
 
 #[test]
@@ -219,25 +224,32 @@ fn attestation_submission_and_views_cost_the_same_with_10_and_100000_receipts() 
     let large = seed::attestation_costs(&mut large);
 
     // The submission across both contracts: submit_receipt (root, key, attester,
-    // nonce reads; nonce, root writes), the registry's version_status (root,
-    // version) and on_version_status (root; four index counters read and
-    // written, four index entries, the receipt, root written).
-    assert_flat("submit_receipt (attestation contract, whole transaction)", &small.submit, &large.submit, 24);
+    // nonce reads; the nonce written, the unchanged root not), the registry's
+    // version_status (root, version) and on_version_status (root; four index
+    // counters read and written, four index entries and the receipt written
+    // without reading, root written): 11 writes (reads pay no trie node).
+    assert_flat("submit_receipt (attestation contract, whole transaction)", &small.submit, &large.submit, 11);
     assert_gas_flat(
         "submit_receipt (registry's version_status)",
         small.submit_registry_vm_gas,
         large.submit_registry_vm_gas,
-        2,
+        0,
     );
     assert!(large.submit.bytes > 0 && large.submit.bytes <= 1_700, "a receipt stores {} bytes", large.submit.bytes);
-    assert_at_most("submit_receipt (whole transaction)", large.submit.total_gas, 10 * TGAS);
-    assert_at_most("submit_receipt (attestation VM gas)", large.submit.vm_gas, 5_500 * GGAS);
+    // Not above what a receipt cost before admission by quote (bench section 6
+    // then: 8.3012 / 8.4365 Tgas for the transaction, 4.5855 / 4.7207 Tgas of
+    // attestation VM gas, with 10 / 100,000 receipts), although the code that
+    // admission added is loaded by both calls (tests/tee.rs checks receipts by
+    // attesters admitted either way against the same figure).
+    assert_at_most("submit_receipt (whole transaction, 10 receipts)", small.submit.total_gas, 8_302 * GGAS);
+    assert_at_most("submit_receipt (whole transaction)", large.submit.total_gas, 8_437 * GGAS);
+    assert_at_most("submit_receipt (attestation VM gas)", large.submit.vm_gas, 4_721 * GGAS);
 
     for ((view, small_gas), (_, large_gas)) in small.views.iter().zip(&large.views) {
-        // Views read the root and, for pages, up to two keys per item (limit 10).
-        let accesses = if view.starts_with("get_receipts_by") { 2 + 2 * seed::VIEW_PAGE as u64 } else { 4 };
-        assert_gas_flat(view, *small_gas, *large_gas, accesses);
-        assert_at_most(view, *large_gas, 4 * TGAS);
+        // Views only read (the root and, for pages of 10, up to two keys per
+        // item): no trie node, whatever the state.
+        assert_gas_flat(view, *small_gas, *large_gas, 0);
+        assert_at_most(view, *large_gas, 3_200 * GGAS);
     }
 }
 
@@ -252,25 +264,25 @@ fn delegation_costs_do_not_grow_with_the_number_of_delegators() {
         let n = c.delegators;
         // The delegate's vote reads its head record (a few weight buckets, not
         // its delegators) and the (proposal, delegate) withdrawn counter.
-        assert_at_most(&format!("delegate's vote, {n} delegators (VM gas)"), c.delegate_vote.vm_gas, 1_500 * GGAS);
-        assert_at_most(&format!("override, {n} delegators (VM gas)"), c.override_vote.vm_gas, 2 * TGAS);
-        assert_at_most(&format!("delegate, {n} delegators (VM gas)"), c.delegate.vm_gas, 2 * TGAS);
-        assert_at_most(&format!("undelegate, {n} delegators (VM gas)"), c.undelegate.vm_gas, 2 * TGAS);
+        assert_at_most(&format!("delegate's vote, {n} delegators (VM gas)"), c.delegate_vote.vm_gas, 1_200 * GGAS);
+        assert_at_most(&format!("override, {n} delegators (VM gas)"), c.override_vote.vm_gas, 1_400 * GGAS);
+        assert_at_most(&format!("delegate, {n} delegators (VM gas)"), c.delegate.vm_gas, 1_900 * GGAS);
+        assert_at_most(&format!("undelegate, {n} delegators (VM gas)"), c.undelegate.vm_gas, 1_900 * GGAS);
     }
     let (small, large) = (&costs[0], &costs[2]);
     // vote: proposal, member, vote, head, withdrawn (reads); vote, header (writes).
-    assert_flat("delegate's vote", &small.delegate_vote, &large.delegate_vote, 7);
+    assert_flat("delegate's vote", &small.delegate_vote, &large.delegate_vote, 2);
     // override: proposal, member, own vote, delegation, delegate's vote (reads);
     // delegate's vote, own vote, header (writes). Compared from 100 delegators
     // on: with one, the delegate's vote record falls back to weight 1 and
     // drops its 6-byte weight group.
-    assert_flat("override", &costs[1].override_vote, &large.override_vote, 8);
+    assert_flat("override", &costs[1].override_vote, &large.override_vote, 3);
     // delegate: member, target, old delegation, head (reads); head, archived
     // checkpoint, list slot, delegation, two member flags (writes).
-    assert_flat("delegate", &small.delegate, &large.delegate, 12);
+    assert_flat("delegate", &small.delegate, &large.delegate, 6);
     // undelegate: delegation, head, last list slot, moved delegator (reads);
     // head, checkpoint, two list slots, two delegations (writes).
-    assert_flat("undelegate", &small.undelegate, &large.undelegate, 12);
+    assert_flat("undelegate", &small.undelegate, &large.undelegate, 6);
 }
 
 /// Membership at scale: a claim from a list of 1,000,000 entries costs at most

@@ -200,3 +200,106 @@ fn delegation_refusals_change_nothing_and_a_snapshot_holds() {
     assert_eq!(delegators.len(), 1);
     assert_eq!(delegators[0]["delegator"], json!(bob));
 }
+
+/// A role the policy names suspends an agent at once; its delegators vote
+/// themselves; the DAO changes its mandate in place and retires it by
+/// proposal. Every refusal leaves the DAO's state, balance and storage as they were.
+#[test]
+fn a_council_role_suspends_an_agent_at_once_and_a_proposal_changes_its_mandate() {
+    let wasm = Wasm::load();
+    let mut b = Embedded::new();
+    let c = Community::deploy(&mut b, &wasm, &["alice", "bob", "carol"]).community;
+    let (alice, bob) = (c.council[0].clone(), c.council[1].clone());
+    let dave = b.create_account("dave", near(10));
+    let add = json!({"type": "add_member", "account_id": dave, "roles": ["member"]});
+    c.pass_and_execute(&mut b, "welcome dave", add).1.assert_success();
+    let stranger = b.create_account("stranger", near(5));
+
+    let agent = b.create_account("agent", near(10));
+    let expires = (b.block_timestamp() + 30 * 24 * 3600 * 1_000_000_000u64).to_string();
+    let register = json!({
+        "type": "register_agent", "account_id": agent, "mandate_uri": "ipfs://mandate", "mandate_hash": sha("mandate"),
+        "model_id": MODEL, "version": 1, "can_vote": ["text"], "can_propose": [], "expires_at": expires,
+    });
+    c.pass_and_execute(&mut b, "register the agent", register).1.assert_success();
+    b.call_json(&bob, &c.dao, "delegate", json!({"delegate": agent, "kinds": ["text"]}), millinear(10))
+        .assert_success();
+    let id = c.propose(&mut b, &alice, "Adopt the charter", json!({"type": "text"}));
+
+    let suspend = |b: &mut Embedded, who: &AccountId, deposit| {
+        b.call_json(who, &c.dao, "suspend_agent", json!({"account_id": agent, "reason": "off mandate"}), deposit)
+    };
+    // No role may by default.
+    let denied = "caller holds no role the policy lets suspend agents at once";
+    b.assert_refused(&c.dao, denied, |b| suspend(b, &alice, millinear(10)));
+
+    // The policy grants it to the council, through `change_policy`.
+    let policy: Value = b.view(&c.dao, "get_policy", json!({}));
+    let grant =
+        json!({"type": "change_policy", "label": null, "policy": policy["default"], "agent_suspenders": ["council"]});
+    c.pass_and_execute(&mut b, "council may suspend agents", grant).1.assert_success();
+    let policy: Value = b.view(&c.dao, "get_policy", json!({}));
+    assert_eq!(policy["agent_suspenders"], json!(["council"]));
+
+    b.assert_refused(&c.dao, denied, |b| suspend(b, &dave, millinear(10)));
+    b.assert_refused(&c.dao, "caller is not a member", |b| suspend(b, &stranger, millinear(10)));
+    b.assert_refused(&c.dao, "insufficient deposit for storage", |b| suspend(b, &alice, zero()));
+    b.assert_refused(&c.dao, "account is not a community agent: dave", |b| {
+        b.call_json(&alice, &c.dao, "suspend_agent", json!({"account_id": dave, "reason": "x"}), millinear(10))
+    });
+
+    let out = suspend(&mut b, &alice, millinear(10));
+    out.assert_success();
+    assert!(out.total_gas <= 5_000_000_000_000, "suspension at once burnt {} gas", out.total_gas);
+    let logs = out.logs.join("\n");
+    assert!(
+        logs.contains(r#""event":"agent_status_changed""#) && logs.contains(&format!(r#""by":"{alice}""#)),
+        "{logs}"
+    );
+    let view: Value = b.view(&c.dao, "get_agent", json!({"account_id": agent}));
+    assert_eq!(view["status"], json!("suspended"));
+    let actions: Vec<Value> = b.view(&c.dao, "get_agent_actions", json!({"account_id": agent}));
+    let last = actions.last().unwrap();
+    assert_eq!(
+        (&last["action"], &last["by"], &last["reason"]),
+        (&json!("suspended"), &json!(alice), &json!("off mandate"))
+    );
+    assert_eq!(last["proposal_id"], Value::Null);
+
+    // Suspended: it casts no vote (refused before any cross-contract call); Bob votes himself.
+    b.assert_refused(&c.dao, "agent is suspended, retired or expired", |b| agent_vote(b, &c, &agent, id, "1"));
+    c.vote(&mut b, &bob, id, "yes").assert_success();
+    let vote: Value = b.view(&c.dao, "get_vote", json!({"id": id.to_string(), "account_id": bob}));
+    assert_eq!(vote["overrode"], json!(agent));
+    b.assert_refused(&c.dao, "agent is already suspended or retired", |b| suspend(b, &bob, millinear(10)));
+
+    // The community changes its mandate in place: same account, status, delegations, log.
+    let update = json!({
+        "type": "update_agent", "account_id": agent, "mandate_uri": "ipfs://mandate-v2", "mandate_hash": sha("mandate v2"),
+        "model_id": MODEL, "alias": "production", "can_vote": ["text", "transfer"], "can_propose": ["text"],
+        "expires_at": expires,
+    });
+    let (changed, out) = c.pass_and_execute(&mut b, "mandate v2", update.clone());
+    out.assert_success();
+    assert!(out.logs.join("\n").contains(r#""event":"agent_mandate_changed""#));
+    let view: Value = b.view(&c.dao, "get_agent", json!({"account_id": agent}));
+    assert_eq!(
+        (&view["mandate_uri"], &view["alias"], &view["version"], &view["status"]),
+        (&json!("ipfs://mandate-v2"), &json!("production"), &Value::Null, &json!("suspended"))
+    );
+    let delegators: Vec<Value> = b.view(&c.dao, "get_delegators", json!({"account_id": agent}));
+    assert_eq!(delegators.len(), 1);
+    let actions: Vec<Value> = b.view(&c.dao, "get_agent_actions", json!({"account_id": agent}));
+    let names: Vec<&str> = actions.iter().filter_map(|a| a["action"].as_str()).collect();
+    assert_eq!(names, ["registered", "suspended", "mandate_changed"]);
+    assert_eq!(actions[2]["proposal_id"], json!(changed.to_string()));
+
+    // Retired by proposal: no suspension, no change any more.
+    let retire = json!({"type": "retire_agent", "account_id": agent, "reason": "replaced"});
+    c.pass_and_execute(&mut b, "retire the agent", retire).1.assert_success();
+    b.assert_refused(&c.dao, "agent is already suspended or retired", |b| suspend(b, &alice, millinear(10)));
+    let deposit = c.proposal_deposit(&b, &alice, "again", &json!({"type": "text"}));
+    b.assert_refused(&c.dao, "a retired agent cannot be changed", |b| {
+        b.call_json(&alice, &c.dao, "add_proposal", json!({"description": "again", "kind": update}), deposit)
+    });
+}

@@ -186,6 +186,15 @@ impl World {
         );
         out.assert_success();
         let list_proof = tree.proof(42).expect("vic's proof");
+        // A community agent, and the council allowed to suspend it at once (`suspend_agent`).
+        let register = json!({
+            "type": "register_agent", "account_id": p("agent"), "mandate_uri": "ipfs://mandate", "mandate_hash": sha("mandate"),
+            "model_id": "m", "version": 1, "can_vote": ["text"], "can_propose": [], "expires_at": FAR,
+        });
+        c.pass_and_execute(&mut b, "an agent", register).1.assert_success();
+        let policy: Value = b.view(&c.dao, "get_policy", json!({}));
+        let grant = json!({"type": "change_policy", "label": null, "policy": policy["default"], "agent_suspenders": ["council"]});
+        c.pass_and_execute(&mut b, "council suspends agents", grant).1.assert_success();
 
         // Registry: model m, version 1 approved (the receipt's), version 2 comes from the fuzz's submit_version.
         b.call_json(
@@ -372,6 +381,7 @@ fn methods(w: &World) -> Vec<Method> {
         json(On::Dao, "add_proposal", Who::Alice, deposit("upgrade registry", &kind_upgrade), json!({"description": "upgrade registry", "kind": kind_upgrade}), &[]),
         json(On::Dao, "delegate", Who::Carol, millinear(10), json!({"delegate": w.c.council[0], "kinds": ["text"], "expires_at": FAR}), &["expires_at"]),
         // `leave` takes no arguments (near-sdk reads no input), so it has nothing to fuzz.
+        json(On::Dao, "suspend_agent", Who::Bob, millinear(10), json!({"account_id": p("agent"), "reason": "off mandate"}), &[]),
         json(On::Dao, "claim_membership", Who::Vic, millinear(10), json!({"list_id": w.list_id.to_string(), "roles": ["member"], "proof": w.list_proof}), &[]),
         private(On::Dao, "on_execute", json!({"id": w.execute_id.to_string()})),
         private(On::Dao, "migrate", json!({})),

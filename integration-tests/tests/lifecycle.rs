@@ -27,9 +27,9 @@ fn lifecycle_on_the_embedded_chain() {
     assert_eq!(receipt["attester_revoked"], json!(true), "receipts signed before revocation stay, flagged: {receipt}");
     let executed: Vec<serde_json::Value> =
         b.view(&c.dao, "get_proposals_by_status", json!({"status": "executed", "limit": 100}));
-    // 11, plus 3 delegation/agent kinds and the membership list (phases 2 and 9), and the TEE
+    // 11, plus 4 delegation/agent kinds and the membership list (phases 2 and 9), and the TEE
     // policy and measurement set (phase 5).
-    assert_eq!(executed.len(), 17);
+    assert_eq!(executed.len(), 18);
     // The membership list approved in phase 2 was claimed by frank.
     let claimed = t.steps.iter().filter(|s| s.phase == 2 && s.action.starts_with("claims its place in list #"));
     assert_eq!(claimed.count(), 1);

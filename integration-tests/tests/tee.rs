@@ -171,16 +171,35 @@ fn real_td15_and_sgx_quotes_verify() {
     assert_eq!(report["mr_enclave"].as_str().map(str::len), Some(64));
 }
 
+/// The advisories of the lowest TCB level a sample's collateral lists.
+fn lowest_level_advisories(collateral: &str) -> Value {
+    let c: Value = serde_json::from_str(collateral).unwrap();
+    let tcb_info: Value = serde_json::from_str(c["tcb_info"].as_str().unwrap()).unwrap();
+    let levels = tcb_info["tcbLevels"].as_array().unwrap();
+    levels.last().unwrap()["advisoryIDs"].clone()
+}
+
 #[test]
-fn real_outdated_platform_is_refused_and_a_rated_one_reported_as_such() {
-    // dcap-qvl's outdated sample: the platform's TCB is below every level
-    // Intel still lists for its FMSPC, so there is nothing to rate it by.
+fn real_outdated_platform_is_reported_out_of_date_with_its_advisories() {
+    // dcap-qvl's outdated sample: the platform's CPU SVN is below every TCB
+    // level Intel still lists for its FMSPC. It is rated as the lowest level:
+    // OutOfDate, with that level's advisories (every one Intel lists for it).
     let (quote, collateral) = tdx::sample("tdx_quote_outdated");
     let mut v = Verifier::deploy("2026-03-01T00:00:00Z", None);
-    v.refused(&quote, &collateral, "quote verification failed: No matching TCB level found");
+    let report = v.verified(&quote, &collateral);
+    assert_eq!(report["tee"], json!("tdx"));
+    assert_eq!(report["tcb_status"], json!("OutOfDate"));
+    let advisories = lowest_level_advisories(&collateral);
+    assert_eq!(advisories.as_array().map(Vec::len), Some(19));
+    assert_eq!(report["advisory_ids"], advisories);
+    assert_eq!(report["fmspc"], json!("90c06f000000"));
+    assert_eq!(report["root_ca_sha256"], json!(INTEL_ROOT_SHA256));
+    // Outside its collateral's window it is refused like any other quote.
+    let mut late = Verifier::deploy("2026-03-21T00:00:00Z", None);
+    late.refused(&quote, &collateral, "quote verification failed");
 
-    // A platform Intel rates OutOfDate is reported with its advisories (the
-    // caller's policy refuses it): the same platform under the test CA.
+    // A platform Intel rates OutOfDate at a listed level is reported with that
+    // level's advisories: the same platform under the test CA.
     let now = "2027-03-01T00:00:00Z";
     let enclave = TestEnclave::new(TdMeasurements::labelled("commons-node v1"));
     let quote = enclave.quote(&[1; 64]);
@@ -409,15 +428,14 @@ mod admission {
             );
             assert!(out.receipt_failures.iter().any(|f| f.contains(why)), "{why}: {:?}", out.receipt_failures);
         }
-        // A platform the DAO withdrew.
-        govern_call(
-            &mut w.b,
-            &w.c.clone(),
-            "withdraw platform",
-            "withdraw_tee_platform",
-            json!({"ppid": TEST_PPID, "reason": "decommissioned"}),
-            zero(),
-        );
+        // A platform the DAO withdrew, by a withdraw_tee_platform proposal.
+        let kind = json!({"type": "withdraw_tee_platform", "ppid": TEST_PPID, "reason": "decommissioned"});
+        let (_, out) = w.c.clone().pass_and_execute(&mut w.b, "withdraw platform", kind);
+        let withdrawn = out.events_named("inference_attestation", "tee_platform_withdrawn");
+        assert_eq!(withdrawn.len(), 1, "{:?}", out.receipt_failures);
+        assert_eq!(withdrawn[0].data["ppid"], json!(TEST_PPID));
+        let platforms: Value = w.view("get_tee_platforms", json!({}));
+        assert_eq!(platforms, json!([]));
         let collateral = w.collateral();
         w.refused(
             &quote,
@@ -426,6 +444,114 @@ mod admission {
             &challenge,
             &format!("tee admission refused: platform is not allowed: {TEST_PPID}"),
         );
+    }
+
+    #[test]
+    fn the_real_outdated_sample_is_refused_by_policy_and_passes_its_tcb_check_when_the_policy_accepts_it() {
+        // Inside the sample's collateral window, with a verifier on Intel's root.
+        let (quote, collateral) = tdx::sample("tdx_quote_outdated");
+        let b = Embedded { chain: Chain::starting_at(at("2026-03-01T00:00:00Z")) };
+        let mut w = World::on(b, None);
+        let weights = [w.weights[0]];
+        let node = w.node.clone();
+        let challenge = w.challenge(&node);
+        let advisories = lowest_level_advisories(&collateral);
+        let listed: Vec<&str> = advisories.as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        let out = w.refused(
+            &quote,
+            &collateral,
+            &weights,
+            &challenge,
+            &format!("tee admission refused: tcb status is not accepted: OutOfDate [{}]", listed.join(", ")),
+        );
+        let refused = out.events_named("inference_attestation", "tee_admission_refused");
+        assert_eq!(refused.len(), 1, "one event for the refusal");
+
+        // A community that accepts OutOfDate platforms gets past the TCB check:
+        // the sample's measurements and platform are then checked, and its
+        // report data (made for no admission of ours) binds nothing.
+        w.set_policy(&["UpToDate", "OutOfDate"]);
+        w.refused(&quote, &collateral, &weights, &challenge, "tee admission refused: measurements are not approved");
+        let mr_td: [u8; 48] = quote[54 + tdx::MR_TD..][..48].try_into().unwrap();
+        w.approve(&TdMeasurements { mr_td, rtmrs: [[0; 48]; 4] }, "dcap-qvl outdated sample");
+        w.refused(
+            &quote,
+            &collateral,
+            &weights,
+            &challenge,
+            "tee admission refused: platform is not allowed: 66498c9263c04ed2f0657c530ac2b0cb",
+        );
+        w.allow_platform("66498c9263c04ed2f0657c530ac2b0cb");
+        w.refused(
+            &quote,
+            &collateral,
+            &weights,
+            &challenge,
+            "tee admission refused: report data does not bind this admission",
+        );
+    }
+
+    #[test]
+    fn a_set_pinning_the_app_event_admits_a_node_whose_rtmr3_log_contains_it() {
+        let mut w = World::new();
+        let weights = [w.weights[0]];
+        let node = w.node.clone();
+        // The node's RTMR3: boot, the app's compose hash, its own instance id.
+        let compose = tdx::replay_rtmr(&[[0xc0; 48]]); // any 48-byte digest
+        let log = vec![[0xb0; 48], compose, [0x1d; 48]];
+        let mut m = TdMeasurements::labelled("commons-node v2");
+        m.rtmrs[3] = tdx::replay_rtmr(&log);
+        w.enclave = TestEnclave::new(m.clone());
+        // The DAO approves MRTD, RTMR0-2 and the compose event, not RTMR3's
+        // value, by an approve_tee_app_event proposal.
+        let h = hex::encode;
+        let kind = json!({"type": "approve_tee_app_event", "tee_measurements": {
+            "label": "commons-node v2 (compose pinned)", "mr_td": h(m.mr_td), "rtmr0": h(m.rtmrs[0]),
+            "rtmr1": h(m.rtmrs[1]), "rtmr2": h(m.rtmrs[2]), "rtmr3": h(compose)}});
+        let (_, out) = w.c.clone().pass_and_execute(&mut w.b, "pin the compose event", kind);
+        let approved = out.events_named(STD, "tee_measurements_approved");
+        assert_eq!(approved.len(), 1, "{:?}", out.receipt_failures);
+        assert_eq!(approved[0].data["set"]["rtmr3_is_event"], json!(true));
+
+        // Without the log, RTMR3's value matches no set.
+        let challenge = w.challenge(&node);
+        let quote = w.enclave.quote(&w.report_data(&w.signer, &weights, &challenge));
+        let collateral = w.collateral();
+        w.refused(&quote, &collateral, &weights, &challenge, "tee admission refused: measurements are not approved");
+        // A log that does not replay to the quote's RTMR3: the verifier refuses.
+        w.rtmr3_event_log = Some(vec![[0xb0; 48], compose]);
+        let out = w.refused(
+            &quote,
+            &collateral,
+            &weights,
+            &challenge,
+            "tee admission refused: the verifier did not verify the quote",
+        );
+        let why = "rtmr3 event log does not replay to the quote's rtmr3";
+        assert!(out.receipt_failures.iter().any(|f| f.contains(why)), "{:?}", out.receipt_failures);
+        // A log that replays but lacks the pinned entry.
+        let other_log = vec![[0xb0; 48], [0x1d; 48]];
+        let mut other = m.clone();
+        other.rtmrs[3] = tdx::replay_rtmr(&other_log);
+        let other_quote = TestEnclave::new(other).quote(&w.report_data(&w.signer, &weights, &challenge));
+        w.rtmr3_event_log = Some(other_log);
+        w.refused(
+            &other_quote,
+            &collateral,
+            &weights,
+            &challenge,
+            "tee admission refused: measurements are not approved",
+        );
+
+        // The whole log, which contains the compose event: admitted.
+        w.rtmr3_event_log = Some(log);
+        let out = w.admit_call(&quote, &collateral, &weights, &challenge);
+        out.assert_success();
+        assert_eq!(out.events_named(STD, "attester_admitted_by_quote").len(), 1);
+        let evidence: Value = w.view("get_tee_evidence", json!({"operator": node}));
+        assert_eq!(evidence["rtmr3_event"], json!(h(compose)));
+        assert_eq!(evidence["rtmrs"][3], json!(h(m.rtmrs[3])), "the quote's own RTMR3");
+        w.submit(&w.receipt(1, w.weights[0], 1)).assert_success();
     }
 
     #[test]
@@ -441,6 +567,19 @@ mod admission {
         w.b.assert_refused(&ia, "attester's admission is still valid", |b| {
             b.call_json(&stranger, &ia, "prune_tee_attester", json!({"operator": node}), zero())
         });
+
+        // Withdrawing another set (and allowing a platform) takes nothing from
+        // this node: its receipts now check its own set and platform, and pass.
+        let other = w.approve(&TdMeasurements::labelled("commons-node v0"), "commons-node v0");
+        let kind = json!({"type": "withdraw_tee_measurements", "measurement_set": other, "reason": "superseded"});
+        let (_, out) = w.c.clone().pass_and_execute(&mut w.b, "withdraw v0 image", kind);
+        assert_eq!(out.events_named(STD, "tee_measurements_withdrawn").len(), 1, "{:?}", out.receipt_failures);
+        w.allow_platform("00ff");
+        w.submit(&w.receipt(1, w.weights[0], 10)).assert_success();
+        let sets: Value = w.view("get_tee_measurement_sets", json!({}));
+        assert_eq!(sets.as_array().map(Vec::len), Some(1), "{sets}");
+        let platforms: Value = w.view("get_tee_platforms", json!({"from_index": 1}));
+        assert_eq!(platforms[0][0], json!("00ff"));
 
         // The DAO withdraws the measurement set the node was admitted with.
         let set = w.view::<Value>("get_tee_evidence", json!({"operator": w.node}))["measurement_set"].clone();
@@ -509,8 +648,15 @@ mod admission {
     }
 }
 
+/// A receipt's whole transaction before admission by quote existed (bench
+/// section 6 at that merge, 10 receipts stored: 8.3012 Tgas). This world's
+/// receipts cost a little more than section 6's for the same code (longer
+/// names, fewer receipts to share index counters with), so holding them to it
+/// is stricter than the bench.
+const RECEIPT_BEFORE_TEE_GAS: u64 = 8_302_000_000_000;
+
 #[test]
-fn a_receipt_by_a_quote_admitted_attester_costs_at_most_1_5_tgas_more_than_by_a_dao_admitted_one() {
+fn receipts_by_attesters_admitted_either_way_cost_no_more_than_before_admission_by_quote() {
     use ai_commons_tests::community::{near, sha};
     use ai_commons_tests::tdx::admission::World;
     use attestation_signer::AttesterSigner;
@@ -528,9 +674,13 @@ fn a_receipt_by_a_quote_admitted_attester_costs_at_most_1_5_tgas_more_than_by_a_
     by_quote.assert_success();
     by_dao.assert_success();
     let (q, d) = (by_quote.total_gas as f64 / 1e12, by_dao.total_gas as f64 / 1e12);
-    eprintln!("submit_receipt total gas: admitted by quote {q:.2} Tgas, by the DAO {d:.2} Tgas");
-    // The quote-admitted path reads its evidence, the TEE policy and its measurement set.
-    assert!(q <= d + 1.5, "a quote-admitted attester's receipt costs {q:.2} Tgas, a DAO-admitted one's {d:.2}");
+    eprintln!("submit_receipt total gas: admitted by quote {q:.4} Tgas, by the DAO {d:.4} Tgas");
+    for (kind, gas) in [("by quote", by_quote.total_gas), ("by the DAO", by_dao.total_gas)] {
+        assert!(gas <= RECEIPT_BEFORE_TEE_GAS, "a receipt by an attester admitted {kind} costs {gas} gas");
+    }
+    // The quote-admitted path reads two records more: its evidence and the TEE
+    // state (its measurement set and platform only after a withdrawal).
+    assert!(q <= d + 0.3, "a quote-admitted attester's receipt costs {q:.2} Tgas, a DAO-admitted one's {d:.2}");
 }
 
 #[test]
@@ -566,6 +716,18 @@ fn the_dao_refuses_tee_proposals_that_could_never_execute() {
             json!({"type": "approve_tee_measurements", "tee_measurements": {"label": "x", "mr_td": "ab", "rtmr0": m,
                    "rtmr1": m, "rtmr2": m, "rtmr3": m}}),
             "invalid measurement: expected 96 hex chars, got 2",
+        ),
+        (
+            json!({"type": "allow_tee_platform", "ppid": "811DCA2A"}),
+            "refused at creation, the target contract would refuse it: ppid must be lowercase hex of at most 32 bytes",
+        ),
+        (
+            json!({"type": "withdraw_tee_platform", "ppid": "", "reason": "gone"}),
+            "refused at creation, the target contract would refuse it: ppid must be lowercase hex of at most 32 bytes",
+        ),
+        (
+            json!({"type": "withdraw_tee_platform", "ppid": "811dca2a", "reason": ""}),
+            "refused at creation, the target contract would refuse it: reason must not be empty",
         ),
     ] {
         // The deposit view refuses to price such a proposal; offer a text proposal's price and more.

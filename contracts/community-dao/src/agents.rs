@@ -18,17 +18,24 @@
 //! refusal, at either step, fails the transaction with its error and leaves
 //! no trace, so there is nothing to reserve or release (see the README).
 //!
-//! Every action of an agent (registered, voted, proposed, suspended, retired)
-//! is appended to its action log (`get_agent_actions`) and has its event.
+//! The DAO suspends or retires an agent by proposal, and changes its mandate
+//! in place by proposal (`update_agent`: same account, status, delegations
+//! and log). If the policy names roles in `agent_suspenders`, a member holding
+//! one may also suspend an agent at once (`suspend_agent`); the community
+//! re-activates it by a `register_agent` proposal, or retires it.
+//!
+//! Every action of an agent (registered, voted, proposed, mandate changed,
+//! suspended, retired) is appended to its action log (`get_agent_actions`)
+//! and has its event.
 
 use crate::delegation::{received_on, withdrawn};
 use crate::errors::*;
-use crate::events::DaoEvent;
+use crate::events::{AgentMandateEvent, DaoEvent};
 use crate::types::*;
 use crate::votes::read_vote;
 use crate::{check_ok, storage_key, Contract, ContractExt, StorageKey, MAX_REASON_LEN};
 use ai_commons_primitives::interfaces::{ext_inference_attestation, ext_model_registry};
-use ai_commons_primitives::{validate_bounded, validate_slug, Digest32, ModelId, Page, VersionNumber};
+use ai_commons_primitives::{validate_bounded, validate_slug, Digest32, ModelId, Page, StorageMeter, VersionNumber};
 use near_sdk::json_types::U64;
 use near_sdk::serde::Deserialize;
 use near_sdk::{borsh, env, near, require, AccountId, Gas, Promise, PromiseError};
@@ -99,21 +106,81 @@ pub enum AgentActionKind {
     Proposed,
     Suspended,
     Retired,
+    /// Its mandate was replaced by an `update_agent` proposal.
+    MandateChanged,
 }
 
 /// One entry of an agent's action log.
-#[near(serializers = [borsh, json])]
+///
+/// Borsh: the fields as derived, with `proposal_id` as a plain `u64`, then,
+/// for an action taken without a proposal (a suspension at once), `by` and
+/// `reason`; such an entry's `proposal_id` is `None` and its stored id unused.
+/// Entries of proposals keep the layout they always had.
+#[near(serializers = [json])]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgentAction {
     pub action: AgentActionKind,
-    /// The proposal voted on, made, or that registered / suspended / retired it.
-    pub proposal_id: U64,
+    /// The proposal voted on, made, or that registered / changed / suspended /
+    /// retired it; `None` for a suspension at once (see `by`).
+    pub proposal_id: Option<U64>,
     pub at: U64,
     pub choice: Option<VoteChoice>,
     /// The inference receipt a vote cited.
     pub receipt_id: Option<U64>,
     /// Weight a vote carried.
     pub weight: Option<u32>,
+    /// The member who suspended it at once (`suspend_agent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<AccountId>,
+    /// Why, for a suspension at once (a proposal's reason is in the proposal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl borsh::BorshSerialize for AgentAction {
+    fn serialize<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        use borsh::BorshSerialize as S;
+        S::serialize(&self.action, w)?;
+        S::serialize(&self.proposal_id.map_or(0, |id| id.0), w)?;
+        S::serialize(&self.at.0, w)?;
+        S::serialize(&self.choice, w)?;
+        S::serialize(&self.receipt_id.map(|r| r.0), w)?;
+        S::serialize(&self.weight, w)?;
+        if let Some(by) = &self.by {
+            S::serialize(by, w)?;
+            S::serialize(self.reason.as_deref().unwrap_or_default(), w)?;
+        }
+        Ok(())
+    }
+}
+
+impl borsh::BorshDeserialize for AgentAction {
+    fn deserialize_reader<R: std::io::Read>(r: &mut R) -> std::io::Result<Self> {
+        use borsh::BorshDeserialize as D;
+        let action = D::deserialize_reader(r)?;
+        let proposal_id = u64::deserialize_reader(r)?;
+        let at = u64::deserialize_reader(r)?;
+        let choice = D::deserialize_reader(r)?;
+        let receipt_id = Option::<u64>::deserialize_reader(r)?.map(U64);
+        let weight = D::deserialize_reader(r)?;
+        // `by` (an account id: length, then bytes) and `reason`, or the end of the entry.
+        let by = match crate::types::trailing_u32(r)? {
+            Some(len) => {
+                let mut bytes = vec![0; len as usize];
+                r.read_exact(&mut bytes)?;
+                let invalid = || std::io::Error::from(std::io::ErrorKind::InvalidData);
+                let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+                Some(text.parse::<AccountId>().map_err(|_| invalid())?)
+            }
+            None => None,
+        };
+        let reason = match by {
+            Some(_) => Some(String::deserialize_reader(r)?),
+            None => None,
+        };
+        let proposal_id = by.is_none().then_some(U64(proposal_id));
+        Ok(AgentAction { action, proposal_id, at: U64(at), choice, receipt_id, weight, by, reason })
+    }
 }
 
 /// The part of the attestation contract's `get_receipt` answer the DAO checks.
@@ -131,6 +198,14 @@ struct SignedFields {
     version: VersionNumber,
     requester: AccountId,
     timestamp: U64,
+}
+
+/// The reason of a suspension or retirement: not blank, at most [`MAX_REASON_LEN`] bytes.
+fn check_reason(reason: &str) -> Result<(), String> {
+    if reason.trim().is_empty() {
+        return Err(ERR_EMPTY_REASON.into());
+    }
+    validate_bounded("reason", reason, MAX_REASON_LEN)
 }
 
 fn agent_key(account_id: &AccountId) -> Vec<u8> {
@@ -151,14 +226,7 @@ fn result_json<T: near_sdk::serde::de::DeserializeOwned>(index: u64) -> T {
 /// Bytes the action-log entry of a proposal made by `account_id` stores (the
 /// agent pays them with its proposal's storage).
 pub(crate) fn proposed_action_bytes(account_id: &AccountId) -> u64 {
-    let entry = AgentAction {
-        action: AgentActionKind::Proposed,
-        proposal_id: U64(0),
-        at: U64(0),
-        choice: None,
-        receipt_id: None,
-        weight: None,
-    };
+    let entry = Contract::entry(AgentActionKind::Proposed, Some(0));
     let value = borsh::to_vec(&entry).map_or(0, |v| v.len() as u64);
     crate::proposals::RECORD_OVERHEAD + action_key(account_id, 0).len() as u64 + value
 }
@@ -181,15 +249,29 @@ impl Contract {
         agent.actions += 1;
     }
 
-    fn entry(action: AgentActionKind, proposal_id: u64) -> AgentAction {
+    fn entry(action: AgentActionKind, proposal_id: Option<u64>) -> AgentAction {
         AgentAction {
             action,
-            proposal_id: U64(proposal_id),
+            proposal_id: proposal_id.map(U64),
             at: U64(env::block_timestamp()),
             choice: None,
             receipt_id: None,
             weight: None,
+            by: None,
+            reason: None,
         }
+    }
+
+    /// The roles whose holders may suspend an agent at once (policy `agent_suspenders`).
+    fn agent_suspender_roles(&self) -> RoleMask {
+        let table = self.root().roles.get();
+        self.root()
+            .policies
+            .get()
+            .agent_suspenders
+            .iter()
+            .filter_map(|name| table.index_of(name))
+            .fold(0, |mask, i| mask | (1 << i))
     }
 
     /// Whether `account_id` is an active agent that may propose `label`.
@@ -200,9 +282,47 @@ impl Contract {
     /// Logs a proposal made by an agent (from `add_proposal`).
     pub(crate) fn agent_proposed(&self, account_id: &AccountId, id: u64) {
         if let Some(mut agent) = self.agent(account_id) {
-            self.log_agent_action(account_id, &mut agent, Self::entry(AgentActionKind::Proposed, id));
+            self.log_agent_action(account_id, &mut agent, Self::entry(AgentActionKind::Proposed, Some(id)));
             self.set_agent(account_id, &agent);
         }
+    }
+
+    /// The mandate fields of `register_agent` and `update_agent`.
+    fn validate_mandate(
+        &self,
+        mandate_uri: &str,
+        model_id: &str,
+        version: &Option<VersionNumber>,
+        alias: &Option<String>,
+        can_vote: KindSet,
+        expires_at: U64,
+    ) -> Result<(), String> {
+        self.attestation()?;
+        validate_bounded("mandate uri", mandate_uri, MAX_URI_LEN)?;
+        if mandate_uri.is_empty() {
+            return Err(ERR_EMPTY_MANDATE.into());
+        }
+        validate_slug("model id", model_id)?;
+        match (version, alias) {
+            (Some(v), None) if *v > 0 => {}
+            (None, Some(a)) => {
+                validate_slug("alias", a)?;
+                self.registry()?;
+            }
+            _ => return Err(ERR_AGENT_MODEL.into()),
+        }
+        if can_vote == KindSet::NONE {
+            return Err(ERR_EMPTY_SCOPE.into());
+        }
+        if expires_at.0 <= env::block_timestamp() {
+            return Err(ERR_EXPIRY_PAST.into());
+        }
+        Ok(())
+    }
+
+    /// A registered agent, or the error naming the account.
+    fn known_agent(&self, account_id: &AccountId) -> Result<Agent, String> {
+        self.agent(account_id).ok_or_else(|| err_with(ERR_UNKNOWN_AGENT, account_id.as_str()))
     }
 
     /// Checks the arguments of the agent kinds (at creation and again at execution).
@@ -218,26 +338,7 @@ impl Contract {
                 expires_at,
                 ..
             } => {
-                self.attestation()?;
-                validate_bounded("mandate uri", mandate_uri, MAX_URI_LEN)?;
-                if mandate_uri.is_empty() {
-                    return Err(ERR_EMPTY_MANDATE.into());
-                }
-                validate_slug("model id", model_id)?;
-                match (version, alias) {
-                    (Some(v), None) if *v > 0 => {}
-                    (None, Some(a)) => {
-                        validate_slug("alias", a)?;
-                        self.registry()?;
-                    }
-                    _ => return Err(ERR_AGENT_MODEL.into()),
-                }
-                if *can_vote == KindSet::NONE {
-                    return Err(ERR_EMPTY_SCOPE.into());
-                }
-                if expires_at.0 <= env::block_timestamp() {
-                    return Err(ERR_EXPIRY_PAST.into());
-                }
+                self.validate_mandate(mandate_uri, model_id, version, alias, *can_vote, *expires_at)?;
                 if self.members.contains_key(account_id) {
                     return Err(err_with(ERR_AGENT_IS_MEMBER, account_id.as_str()));
                 }
@@ -245,12 +346,24 @@ impl Contract {
                     return Err(err_with(ERR_AGENT_EXISTS, account_id.as_str()));
                 }
             }
-            ProposalKind::SuspendAgent { account_id, reason } | ProposalKind::RetireAgent { account_id, reason } => {
-                if reason.trim().is_empty() {
-                    return Err(ERR_EMPTY_REASON.into());
+            ProposalKind::UpdateAgent {
+                account_id,
+                mandate_uri,
+                model_id,
+                version,
+                alias,
+                can_vote,
+                expires_at,
+                ..
+            } => {
+                self.validate_mandate(mandate_uri, model_id, version, alias, *can_vote, *expires_at)?;
+                if self.known_agent(account_id)?.status == AgentStatus::Retired {
+                    return Err(err_with(ERR_AGENT_RETIRED, account_id.as_str()));
                 }
-                validate_bounded("reason", reason, MAX_REASON_LEN)?;
-                let agent = self.agent(account_id).ok_or_else(|| err_with(ERR_UNKNOWN_AGENT, account_id.as_str()))?;
+            }
+            ProposalKind::SuspendAgent { account_id, reason } | ProposalKind::RetireAgent { account_id, reason } => {
+                check_reason(reason)?;
+                let agent = self.known_agent(account_id)?;
                 let suspend = matches!(kind, ProposalKind::SuspendAgent { .. });
                 if agent.status == AgentStatus::Retired || (suspend && agent.status == AgentStatus::Suspended) {
                     return Err(err_with(ERR_AGENT_STATUS, account_id.as_str()));
@@ -276,8 +389,20 @@ impl Contract {
                 can_vote,
                 can_propose,
                 expires_at,
+            }
+            | ProposalKind::UpdateAgent {
+                account_id,
+                mandate_uri,
+                mandate_hash,
+                model_id,
+                version,
+                alias,
+                can_vote,
+                can_propose,
+                expires_at,
             } => {
-                let actions = self.agent(account_id).map_or(0, |a| a.actions);
+                let register = matches!(kind, ProposalKind::RegisterAgent { .. });
+                let old = self.agent(account_id);
                 let mut agent = Agent {
                     mandate_uri: mandate_uri.clone(),
                     mandate_hash: *mandate_hash,
@@ -287,13 +412,19 @@ impl Contract {
                     can_vote: *can_vote,
                     can_propose: *can_propose,
                     expires_at: expires_at.0,
-                    status: AgentStatus::Active,
-                    registered_by: id,
-                    actions,
+                    // An update keeps the status (validated: not retired) and the registering proposal.
+                    status: if register {
+                        AgentStatus::Active
+                    } else {
+                        old.as_ref().map_or(AgentStatus::Active, |a| a.status)
+                    },
+                    registered_by: if register { id } else { old.as_ref().map_or(id, |a| a.registered_by) },
+                    actions: old.map_or(0, |a| a.actions),
                 };
-                self.log_agent_action(account_id, &mut agent, Self::entry(AgentActionKind::Registered, id));
+                let action = if register { AgentActionKind::Registered } else { AgentActionKind::MandateChanged };
+                self.log_agent_action(account_id, &mut agent, Self::entry(action, Some(id)));
                 self.set_agent(account_id, &agent);
-                DaoEvent::AgentRegistered {
+                let data = AgentMandateEvent {
                     account_id: account_id.clone(),
                     mandate_uri: mandate_uri.clone(),
                     mandate_hash: *mandate_hash,
@@ -304,24 +435,24 @@ impl Contract {
                     can_propose: *can_propose,
                     expires_at: *expires_at,
                     proposal_id,
-                }
-                .emit();
+                };
+                if register { DaoEvent::AgentRegistered(data) } else { DaoEvent::AgentMandateChanged(data) }.emit();
             }
             ProposalKind::SuspendAgent { account_id, reason } | ProposalKind::RetireAgent { account_id, reason } => {
-                let mut agent =
-                    self.agent(account_id).ok_or_else(|| err_with(ERR_UNKNOWN_AGENT, account_id.as_str()))?;
+                let mut agent = self.known_agent(account_id)?;
                 let (status, action) = match kind {
                     ProposalKind::SuspendAgent { .. } => (AgentStatus::Suspended, AgentActionKind::Suspended),
                     _ => (AgentStatus::Retired, AgentActionKind::Retired),
                 };
                 agent.status = status;
-                self.log_agent_action(account_id, &mut agent, Self::entry(action, id));
+                self.log_agent_action(account_id, &mut agent, Self::entry(action, Some(id)));
                 self.set_agent(account_id, &agent);
                 DaoEvent::AgentStatusChanged {
                     account_id: account_id.clone(),
                     status,
                     reason: reason.clone(),
-                    proposal_id,
+                    proposal_id: Some(proposal_id),
+                    by: None,
                 }
                 .emit();
             }
@@ -432,7 +563,7 @@ impl Contract {
             choice: Some(choice),
             receipt_id: Some(receipt_id),
             weight: Some(weight),
-            ..Self::entry(AgentActionKind::Voted, id.0)
+            ..Self::entry(AgentActionKind::Voted, Some(id.0))
         };
         self.log_agent_action(&agent_id, &mut agent, entry);
         self.set_agent(&agent_id, &agent);
@@ -441,6 +572,46 @@ impl Contract {
         let status = p.status;
         self.proposals.set(&id.0, &p);
         status
+    }
+
+    /// Suspends community agent `account_id` at once, without a proposal: it
+    /// casts no further vote, and its delegators vote themselves. The
+    /// community re-activates it (`register_agent`) or retires it by proposal.
+    /// Caller: a member holding a role the policy names in `agent_suspenders`
+    /// (none by default; set by a `change_policy` proposal). `reason`: not
+    /// blank, at most 280 bytes. Deposit: the storage of the action-log entry
+    /// (the caller's id and the reason: 0.01 NEAR covers any), the rest is
+    /// refunded. Emits `agent_status_changed` with `by` and no `proposal_id`.
+    #[payable]
+    pub fn suspend_agent(&mut self, account_id: AccountId, reason: String) {
+        let meter = StorageMeter::start();
+        let caller = env::predecessor_account_id();
+        let member = self.members.get(&caller).unwrap_or_else(|| env::panic_str(ERR_NOT_MEMBER));
+        if member.roles & self.agent_suspender_roles() == 0 {
+            env::panic_str(ERR_CANNOT_SUSPEND);
+        }
+        check_ok(check_reason(&reason));
+        let mut agent = check_ok(self.known_agent(&account_id));
+        if agent.status != AgentStatus::Active {
+            env::panic_str(&err_with(ERR_AGENT_STATUS, account_id.as_str()));
+        }
+        agent.status = AgentStatus::Suspended;
+        let entry = AgentAction {
+            by: Some(caller.clone()),
+            reason: Some(reason.clone()),
+            ..Self::entry(AgentActionKind::Suspended, None)
+        };
+        self.log_agent_action(&account_id, &mut agent, entry);
+        self.set_agent(&account_id, &agent);
+        meter.charge(&caller, env::attached_deposit());
+        DaoEvent::AgentStatusChanged {
+            account_id,
+            status: AgentStatus::Suspended,
+            reason,
+            proposal_id: None,
+            by: Some(caller),
+        }
+        .emit();
     }
 
     /// A registered agent (any status); `None` for an unknown account.

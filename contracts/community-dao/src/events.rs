@@ -76,8 +76,15 @@ pub enum DaoEvent {
     MemberLeft { account_id: AccountId },
     #[event_version("1.0.0")]
     MemberRolesChanged { account_id: AccountId, roles: Vec<String>, proposal_id: U64 },
+    /// `agent_suspenders`: present when the proposal replaced them.
     #[event_version("1.0.0")]
-    VotePolicyChanged { label: Option<KindLabel>, policy: VotePolicy, proposal_id: U64 },
+    VotePolicyChanged {
+        label: Option<KindLabel>,
+        policy: VotePolicy,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        agent_suspenders: Option<Vec<String>>,
+        proposal_id: U64,
+    },
     #[event_version("1.0.0")]
     RolePermissionsChanged { role: String, can_propose: KindSet, can_vote: KindSet, proposal_id: U64 },
     #[event_version("1.0.0")]
@@ -102,21 +109,37 @@ pub enum DaoEvent {
     #[event_version("1.0.0")]
     DelegationRemoved { delegator: AccountId, delegate: AccountId, from_proposal: U64 },
     #[event_version("1.0.0")]
-    AgentRegistered {
-        account_id: AccountId,
-        mandate_uri: String,
-        mandate_hash: Digest32,
-        model_id: ModelId,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        version: Option<VersionNumber>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        alias: Option<String>,
-        can_vote: KindSet,
-        can_propose: KindSet,
-        expires_at: U64,
-        proposal_id: U64,
-    },
-    /// Suspended or retired.
+    AgentRegistered(AgentMandateEvent),
+    /// An `update_agent` proposal replaced the agent's mandate (same account, status, delegations).
     #[event_version("1.0.0")]
-    AgentStatusChanged { account_id: AccountId, status: AgentStatus, reason: String, proposal_id: U64 },
+    AgentMandateChanged(AgentMandateEvent),
+    /// Suspended or retired: by proposal `proposal_id`, or at once by member `by` (`suspend_agent`).
+    #[event_version("1.0.0")]
+    AgentStatusChanged {
+        account_id: AccountId,
+        status: AgentStatus,
+        reason: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        proposal_id: Option<U64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<AccountId>,
+    },
+}
+
+/// The data of `agent_registered` and `agent_mandate_changed`: the mandate and the proposal.
+#[derive(near_sdk::serde::Serialize, Debug, Clone)]
+#[serde(crate = "near_sdk::serde")]
+pub struct AgentMandateEvent {
+    pub account_id: AccountId,
+    pub mandate_uri: String,
+    pub mandate_hash: Digest32,
+    pub model_id: ModelId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionNumber>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub can_vote: KindSet,
+    pub can_propose: KindSet,
+    pub expires_at: U64,
+    pub proposal_id: U64,
 }

@@ -64,8 +64,11 @@ impl Contract {
                 let roles = self.root().roles.get().names_of(mask);
                 DaoEvent::MemberRolesChanged { account_id: account_id.clone(), roles, proposal_id }.emit();
             }
-            ProposalKind::ChangePolicy { label, policy } => {
+            ProposalKind::ChangePolicy { label, policy, agent_suspenders } => {
                 validate_policy(policy)?;
+                if let Some(names) = agent_suspenders {
+                    self.root().roles.get().check_role_list(names)?;
+                }
                 let table = self.root_mut().policies.get_mut();
                 match label {
                     Some(l) => {
@@ -73,7 +76,16 @@ impl Contract {
                     }
                     None => table.default = *policy,
                 }
-                DaoEvent::VotePolicyChanged { label: *label, policy: *policy, proposal_id }.emit();
+                if let Some(names) = agent_suspenders {
+                    table.agent_suspenders = names.clone();
+                }
+                DaoEvent::VotePolicyChanged {
+                    label: *label,
+                    policy: *policy,
+                    agent_suspenders: agent_suspenders.clone(),
+                    proposal_id,
+                }
+                .emit();
             }
             ProposalKind::ChangeRolePermissions { role, can_propose, can_vote } => {
                 self.set_role_permissions(role, *can_propose, *can_vote)?;
@@ -98,6 +110,7 @@ impl Contract {
                 DaoEvent::CommunityContractsChanged { community: self.root().community.clone(), proposal_id }.emit();
             }
             ProposalKind::RegisterAgent { .. }
+            | ProposalKind::UpdateAgent { .. }
             | ProposalKind::SuspendAgent { .. }
             | ProposalKind::RetireAgent { .. } => self.apply_agent_kind(id, kind)?,
             ProposalKind::AddMembers { members } => self.apply_add_members(id, members)?,
@@ -215,10 +228,26 @@ impl Contract {
                 let args = near_sdk::serde_json::to_vec(tee_measurements).map_err(|e| e.to_string())?;
                 self.tee_call("approve_tee_measurements", args, TEE_DEPOSIT)?
             }
+            ProposalKind::ApproveTeeAppEvent { tee_measurements } => {
+                let mut args = near_sdk::serde_json::to_vec(tee_measurements).map_err(|e| e.to_string())?;
+                // The same object with the flag: `{...}` becomes `{...,"rtmr3_is_event":true}`.
+                args.pop();
+                args.extend_from_slice(b",\"rtmr3_is_event\":true}");
+                self.tee_call("approve_tee_measurements", args, TEE_DEPOSIT)?
+            }
             ProposalKind::WithdrawTeeMeasurements { measurement_set, reason } => {
                 let reason = near_sdk::serde_json::to_string(reason).map_err(|e| e.to_string())?;
                 let args = format!("{{\"id\":\"{measurement_set}\",\"reason\":{reason}}}");
                 self.tee_call("withdraw_tee_measurements", args.into_bytes(), NearToken::from_yoctonear(0))?
+            }
+            // A PPID is lowercase hex (checked at add_proposal): no escaping needed.
+            ProposalKind::AllowTeePlatform { ppid } => {
+                self.tee_call("allow_tee_platform", ["{\"ppid\":\"", ppid, "\"}"].concat().into_bytes(), TEE_DEPOSIT)?
+            }
+            ProposalKind::WithdrawTeePlatform { ppid, reason } => {
+                let reason = near_sdk::serde_json::to_string(reason).map_err(|e| e.to_string())?;
+                let args = ["{\"ppid\":\"", ppid, "\",\"reason\":", &reason, "}"].concat();
+                self.tee_call("withdraw_tee_platform", args.into_bytes(), NearToken::from_yoctonear(0))?
             }
             _ => return Err("not an external proposal kind".into()),
         })

@@ -267,6 +267,7 @@ impl Contract {
             check(proposals::validate_policy(policy));
         }
         let table = check_ok(RoleTable::new(roles));
+        check_ok(table.check_role_list(&vote_policies.agent_suspenders));
         if members.is_empty() {
             env::panic_str(ERR_NO_MEMBERS);
         }

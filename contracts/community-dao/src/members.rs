@@ -39,7 +39,7 @@ impl near_sdk::borsh::BorshDeserialize for RoleTable {
         let roles = Vec::<Role>::deserialize_reader(r)?;
         let mut electorate = [0; KindLabel::COUNT];
         for slot in electorate.iter_mut() {
-            match crate::types::trailing::<u32, _>(r)? {
+            match crate::types::trailing_u32(r)? {
                 Some(count) => *slot = count,
                 None => break,
             }
@@ -83,6 +83,20 @@ impl RoleTable {
             mask |= 1 << i;
         }
         Ok(mask)
+    }
+
+    /// Distinct, existing role names, none at all allowed (the policy's `agent_suspenders`).
+    pub fn check_role_list(&self, names: &[String]) -> Result<(), String> {
+        for (i, name) in names.iter().enumerate() {
+            validate_slug("role name", name)?;
+            if self.index_of(name).is_none() {
+                return Err(err_with(ERR_UNKNOWN_ROLE, name));
+            }
+            if names[..i].contains(name) {
+                return Err(err_with(ERR_DUPLICATE_ROLE, name));
+            }
+        }
+        Ok(())
     }
 
     pub fn names_of(&self, mask: RoleMask) -> Vec<String> {

@@ -37,6 +37,6 @@ mod tests {
             assert_eq!(serde_json::to_string(&status).unwrap(), json);
             assert_eq!(serde_json::from_str::<ProposalStatus>(&json).unwrap(), status);
         }
-        assert_eq!((KindLabel::COUNT, ProposalStatus::COUNT), (27, 8));
+        assert_eq!((KindLabel::COUNT, ProposalStatus::COUNT), (31, 8));
     }
 }

@@ -90,7 +90,12 @@ impl Contract {
                     return Err(err_with(ERR_UNKNOWN_MEMBER, account_id.as_str()));
                 }
             }
-            ProposalKind::ChangePolicy { policy, .. } => validate_policy(policy)?,
+            ProposalKind::ChangePolicy { policy, agent_suspenders, .. } => {
+                validate_policy(policy)?;
+                if let Some(names) = agent_suspenders {
+                    self.root().roles.get().check_role_list(names)?;
+                }
+            }
             ProposalKind::ChangeRolePermissions { role, .. } => self.check_role_permissions(role)?,
             ProposalKind::Transfer { receiver_id, amount } => {
                 if amount.is_zero() {
@@ -198,6 +203,7 @@ impl Contract {
                 self.check_upgrade_contract(*contract, code_hash)?
             }
             ProposalKind::RegisterAgent { .. }
+            | ProposalKind::UpdateAgent { .. }
             | ProposalKind::SuspendAgent { .. }
             | ProposalKind::RetireAgent { .. } => self.validate_agent_kind(kind)?,
             ProposalKind::AddMembers { members } => {
@@ -211,12 +217,22 @@ impl Contract {
                 self.attestation()?;
                 target(validate::validate_tee_policy(tee_policy))?;
             }
-            ProposalKind::ApproveTeeMeasurements { tee_measurements } => {
+            ProposalKind::ApproveTeeMeasurements { tee_measurements }
+            | ProposalKind::ApproveTeeAppEvent { tee_measurements } => {
                 self.attestation()?;
                 target(validate::validate_tee_label(&tee_measurements.label))?;
             }
             ProposalKind::WithdrawTeeMeasurements { reason, .. } => {
                 self.attestation()?;
+                target(validate::validate_reason(reason))?;
+            }
+            ProposalKind::AllowTeePlatform { ppid } => {
+                self.attestation()?;
+                target(validate::validate_tee_ppid(ppid))?;
+            }
+            ProposalKind::WithdrawTeePlatform { ppid, reason } => {
+                self.attestation()?;
+                target(validate::validate_tee_ppid(ppid))?;
                 target(validate::validate_reason(reason))?;
             }
         }

@@ -77,7 +77,7 @@ fn members() -> Vec<MemberInput> {
 fn policies() -> VotePolicies {
     let mut per_kind = std::collections::BTreeMap::new();
     per_kind.insert(KindLabel::Transfer, policy(DAY, Quorum::Count(2), 1, 2, HOUR));
-    VotePolicies { default: policy(DAY, Quorum::Count(2), 1, 2, 0), per_kind }
+    VotePolicies { default: policy(DAY, Quorum::Count(2), 1, 2, 0), per_kind, agent_suspenders: vec![] }
 }
 
 /// A community of three council members and one plain member, at time `now`.
@@ -319,6 +319,10 @@ fn init_rejects_bad_arguments() {
         init(roles(), members(), policies(), "x".repeat(4097)),
         "metadata is too long: 4097 bytes, at most 4096"
     );
+    let suspenders =
+        |names: &[&str]| VotePolicies { agent_suspenders: names.iter().map(|n| n.to_string()).collect(), ..policies() };
+    assert_eq!(init(roles(), members(), suspenders(&["jury"]), "".into()), "unknown role: jury");
+    assert_eq!(init(roles(), members(), suspenders(&["council", "council"]), "".into()), "duplicate role: council");
 }
 
 #[test]
@@ -413,7 +417,11 @@ fn proposal_storage_is_measured_for_every_kind() {
         add_member("zed.near", "member"),
         ProposalKind::RemoveMember { account_id: acc(DAVE) },
         ProposalKind::ChangeRoles { account_id: acc(DAVE), roles: vec!["council".into(), "member".into()] },
-        ProposalKind::ChangePolicy { label: None, policy: policy(HOUR, Quorum::Count(1), 2, 3, 0) },
+        ProposalKind::ChangePolicy {
+            label: None,
+            policy: policy(HOUR, Quorum::Count(1), 2, 3, 0),
+            agent_suspenders: None,
+        },
         ProposalKind::ChangeRolePermissions {
             role: "auditor".into(),
             can_propose: KindSet::NONE,
@@ -489,7 +497,11 @@ fn add_proposal_rejects_malformed_kinds() {
         (ProposalKind::AddMember { account_id: acc("zed.near"), roles: vec![] }, ERR_MEMBER_ROLES),
         (ProposalKind::RemoveMember { account_id: acc(EVE) }, "account is not a member: eve.near"),
         (
-            ProposalKind::ChangePolicy { label: Some(KindLabel::Text), policy: policy(DAY, Quorum::Count(1), 0, 1, 0) },
+            ProposalKind::ChangePolicy {
+                label: Some(KindLabel::Text),
+                policy: policy(DAY, Quorum::Count(1), 0, 1, 0),
+                agent_suspenders: None,
+            },
             ERR_BAD_THRESHOLD,
         ),
         (
@@ -913,7 +925,7 @@ fn policy_change_does_not_affect_open_proposal() {
     let mut w = World::new();
     let open = w.propose(DAVE, ProposalKind::Text);
     let strict = policy(HOUR, Quorum::Count(4), 1, 1, DAY);
-    let change = w.pass(ALICE, ProposalKind::ChangePolicy { label: None, policy: strict });
+    let change = w.pass(ALICE, ProposalKind::ChangePolicy { label: None, policy: strict, agent_suspenders: None });
     assert_eq!(w.execute(change), Some(ProposalStatus::Executed));
     assert_eq!(
         event(&get_logs(), "vote_policy_changed")["data"],
@@ -1501,12 +1513,66 @@ fn upgrade_test_feature_builds_the_next_version() {
 
 #[test]
 fn vote_policies_keep_the_derived_borsh_layout() {
-    let p = policies();
+    let p = VotePolicies { agent_suspenders: vec!["council".into()], ..policies() };
     let bytes = near_sdk::borsh::to_vec(&p).unwrap();
     // What `#[derive(BorshSerialize, BorshDeserialize)]` writes and reads.
-    assert_eq!(bytes, near_sdk::borsh::to_vec(&(p.default, p.per_kind.clone())).unwrap());
+    let fields = (p.default, p.per_kind.clone(), p.agent_suspenders.clone());
+    assert_eq!(bytes, near_sdk::borsh::to_vec(&fields).unwrap());
     assert_eq!(near_sdk::borsh::from_slice::<VotePolicies>(&bytes).unwrap(), p);
     assert!(near_sdk::borsh::from_slice::<VotePolicies>(&bytes[..bytes.len() - 1]).is_err());
+    // Policies stored before `agent_suspenders` existed read as naming no role.
+    let old = near_sdk::borsh::to_vec(&(p.default, p.per_kind.clone())).unwrap();
+    let read = near_sdk::borsh::from_slice::<VotePolicies>(&old).unwrap();
+    assert_eq!(read, VotePolicies { agent_suspenders: vec![], ..p });
+    assert!(near_sdk::borsh::from_slice::<VotePolicies>(&old[..old.len() - 1]).is_err());
+}
+
+/// A `change_policy` proposal stored before `agent_suspenders` existed still
+/// reads (as `None`), and an agent's action-log entry keeps its layout.
+#[test]
+fn stored_change_policy_and_agent_actions_keep_their_layout() {
+    use crate::{AgentAction, AgentActionKind};
+    let policy = policy(DAY, Quorum::Count(1), 1, 2, 0);
+    let kind = ProposalKind::ChangePolicy { label: Some(KindLabel::Text), policy, agent_suspenders: None };
+    // Variant index, then the fields as they were: label, policy.
+    let old = near_sdk::borsh::to_vec(&(4u8, Some(KindLabel::Text), policy)).unwrap();
+    assert_eq!(near_sdk::borsh::from_slice::<ProposalKind>(&old).unwrap(), kind);
+    let body = ProposalBody { description: "d".into(), kind: kind.clone() };
+    let new = near_sdk::borsh::to_vec(&body).unwrap();
+    assert_eq!(near_sdk::borsh::from_slice::<ProposalBody>(&new).unwrap(), body);
+    let with = ProposalKind::ChangePolicy { label: None, policy, agent_suspenders: Some(vec!["council".into()]) };
+    let bytes = near_sdk::borsh::to_vec(&with).unwrap();
+    assert_eq!(near_sdk::borsh::from_slice::<ProposalKind>(&bytes).unwrap(), with);
+
+    // A proposal's entry: the layout it had (action, id, time, choice, receipt, weight).
+    let voted = AgentAction {
+        action: AgentActionKind::Voted,
+        proposal_id: Some(U64(3)),
+        at: U64(9),
+        choice: Some(VoteChoice::Yes),
+        receipt_id: Some(U64(7)),
+        weight: Some(2),
+        by: None,
+        reason: None,
+    };
+    let bytes = near_sdk::borsh::to_vec(&voted).unwrap();
+    let old = (AgentActionKind::Voted, 3u64, 9u64, Some(VoteChoice::Yes), Some(7u64), Some(2u32));
+    assert_eq!(bytes, near_sdk::borsh::to_vec(&old).unwrap());
+    assert_eq!(near_sdk::borsh::from_slice::<AgentAction>(&bytes).unwrap(), voted);
+    // A suspension at once: no proposal, the member and the reason.
+    let at_once = AgentAction {
+        action: AgentActionKind::Suspended,
+        proposal_id: None,
+        choice: None,
+        receipt_id: None,
+        weight: None,
+        by: Some(acc(ALICE)),
+        reason: Some("drift".into()),
+        ..voted
+    };
+    let bytes = near_sdk::borsh::to_vec(&at_once).unwrap();
+    assert_eq!(near_sdk::borsh::from_slice::<AgentAction>(&bytes).unwrap(), at_once);
+    assert!(near_sdk::borsh::from_slice::<AgentAction>(&bytes[..bytes.len() - 1]).is_err());
 }
 
 // ---------------------------------------------------------------- treasury
@@ -1559,6 +1625,39 @@ fn persist(w: &mut World) {
     env::state_write(w.dao.root());
 }
 
+/// `register_agent` (or `update_agent`) of the longest agent id, mandate uri,
+/// model id and alias.
+fn agent_kind(register: bool) -> ProposalKind {
+    let (account_id, mandate_uri, mandate_hash) = (longest_account('g'), "u".repeat(512), Digest32([1; 32]));
+    let (model_id, version, alias) = ("m".repeat(64), None, Some("a".repeat(64)));
+    let (can_vote, can_propose, expires_at) = (KindSet::ALL, KindSet::ALL, U64(T0 + 30 * DAY));
+    if register {
+        ProposalKind::RegisterAgent {
+            account_id,
+            mandate_uri,
+            mandate_hash,
+            model_id,
+            version,
+            alias,
+            can_vote,
+            can_propose,
+            expires_at,
+        }
+    } else {
+        ProposalKind::UpdateAgent {
+            account_id,
+            mandate_uri,
+            mandate_hash,
+            model_id,
+            version,
+            alias,
+            can_vote,
+            can_propose,
+            expires_at,
+        }
+    }
+}
+
 /// What executing a kind may add to the DAO's storage stays within what the
 /// proposal reserved for it.
 #[test]
@@ -1571,6 +1670,7 @@ fn an_execution_adds_at_most_the_bytes_reserved_for_it() {
         ProposalKind::ChangePolicy {
             label: Some(KindLabel::Text),
             policy: policy(DAY, Quorum::Fraction(Fraction { num: 1, den: 3 }), 1, 2, 0),
+            agent_suspenders: Some(vec!["council".into(), "member".into()]),
         },
         ProposalKind::ChangeRolePermissions {
             role: "r".repeat(64),
@@ -1583,6 +1683,11 @@ fn an_execution_adds_at_most_the_bytes_reserved_for_it() {
             consent: Some(longest_account('c')),
         },
         ProposalKind::ApproveMembershipList { root: Digest32([7; 32]), claim_deadline: U64(T0 + 30 * DAY) },
+        // An agent with the longest mandate, alias and model id; its mandate
+        // changed in place, then its suspension (each adds a log entry).
+        agent_kind(true),
+        agent_kind(false),
+        ProposalKind::SuspendAgent { account_id: longest_account('g'), reason: "r".repeat(MAX_REASON_LEN) },
         // The largest batch of the longest accounts (last: half of them join the council).
         ProposalKind::AddMembers {
             members: (0..crate::MAX_BATCH_MEMBERS)

@@ -78,6 +78,7 @@ fn world() -> World {
         VotePolicies {
             default: policy(DAY, Quorum::Fraction(Fraction { num: 1, den: 1 }), 1, 2, 0),
             per_kind: Default::default(),
+            agent_suspenders: vec![],
         },
         bond(),
         Some(acc(REGISTRY)),
@@ -420,7 +421,10 @@ fn an_agent_votes_citing_its_receipt_and_its_actions_are_listed() {
     let actions = w.dao.get_agent_actions(acc(AGENT), None, None);
     let kinds: Vec<_> = actions.iter().map(|a| a.action).collect();
     assert_eq!(kinds, vec![AgentActionKind::Registered, AgentActionKind::Voted]);
-    assert_eq!((actions[1].receipt_id, actions[1].weight, actions[1].proposal_id), (Some(U64(7)), Some(1), U64(id)));
+    assert_eq!(
+        (actions[1].receipt_id, actions[1].weight, actions[1].proposal_id),
+        (Some(U64(7)), Some(1), Some(U64(id)))
+    );
     // A second vote is refused at once.
     w.as_(AGENT);
     rejects(&mut w, ERR_AGENT_VOTED, |dao| {
@@ -572,7 +576,7 @@ fn agent_kinds_are_validated_at_creation_and_an_agent_may_propose_its_kinds() {
     // The agent proposes a kind its mandate lists, and nothing else.
     let id = w.propose(AGENT, ProposalKind::Text);
     let actions = w.dao.get_agent_actions(acc(AGENT), None, None);
-    assert_eq!((actions[1].action, actions[1].proposal_id), (AgentActionKind::Proposed, U64(id)));
+    assert_eq!((actions[1].action, actions[1].proposal_id), (AgentActionKind::Proposed, Some(U64(id))));
     w.pay(AGENT, bond());
     rejects(&mut w, ERR_CANNOT_PROPOSE, |dao| {
         dao.add_proposal("why".into(), transfer());
@@ -594,4 +598,223 @@ fn a_role_table_written_before_the_agent_kinds_reads_with_zero_counts_for_them()
     assert_eq!(&read.electorate[..18], &table.electorate[..18]);
     assert_eq!(&read.electorate[18..], &vec![0; newer][..]);
     assert_eq!(near_sdk::borsh::from_slice::<RoleTable>(&bytes).unwrap(), table);
+}
+
+// ------------------------------------------------ suspension at once, mandate changes
+
+/// Passes a `change_policy` that keeps the default policy and names `roles` as agent suspenders.
+fn grant_suspenders(w: &mut World, roles: &[&str]) -> u64 {
+    let policy = w.dao.get_policy().default;
+    let names: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+    let id = pass_all(w, ProposalKind::ChangePolicy { label: None, policy, agent_suspenders: Some(names) });
+    assert_eq!(w.dao.get_policy().agent_suspenders, roles);
+    id
+}
+
+fn suspend(w: &mut World, who: &str, reason: &str) {
+    w.pay(who, NearToken::from_millinear(10));
+    w.dao.suspend_agent(acc(AGENT), reason.into());
+}
+
+#[test]
+fn a_granted_role_suspends_an_agent_at_once_and_its_delegators_vote_themselves() {
+    let (mut w, id) = agent_world();
+    // Default: no role may.
+    assert!(w.dao.get_policy().agent_suspenders.is_empty());
+    w.pay(ALICE, NearToken::from_millinear(10));
+    rejects(&mut w, ERR_CANNOT_SUSPEND, |dao| dao.suspend_agent(acc(AGENT), "drift".into()));
+
+    grant_suspenders(&mut w, &["council"]);
+    let change = event(&get_logs(), "vote_policy_changed");
+    assert_eq!(change["data"]["agent_suspenders"], json!(["council"]));
+    // A member without the role, a stranger, a blank reason, an unknown agent, no deposit.
+    w.pay(DAVE, NearToken::from_millinear(10));
+    rejects(&mut w, ERR_CANNOT_SUSPEND, |dao| dao.suspend_agent(acc(AGENT), "drift".into()));
+    w.pay(EVE, NearToken::from_millinear(10));
+    rejects(&mut w, ERR_NOT_MEMBER, |dao| dao.suspend_agent(acc(AGENT), "drift".into()));
+    w.pay(ALICE, NearToken::from_millinear(10));
+    rejects(&mut w, ERR_EMPTY_REASON, |dao| dao.suspend_agent(acc(AGENT), " ".into()));
+    w.pay(ALICE, NearToken::from_millinear(10));
+    rejects(&mut w, &format!("{ERR_UNKNOWN_AGENT}: bob.near"), |dao| dao.suspend_agent(acc(BOB), "drift".into()));
+    // (Without a deposit the call fails after its writes, which the chain
+    // reverts: end-to-end in integration-tests/tests/delegation.rs.)
+
+    let now = w.now;
+    suspend(&mut w, ALICE, "voted against its mandate on #3");
+    assert_eq!(
+        get_logs(),
+        vec![
+            r#"EVENT_JSON:{"standard":"community_dao","version":"1.0.0","event":"agent_status_changed","data":{"account_id":"agent.near","status":"suspended","reason":"voted against its mandate on #3","by":"alice.near"}}"#
+        ]
+    );
+    assert_eq!(w.dao.get_agent(acc(AGENT)).unwrap().status, AgentStatus::Suspended);
+    let actions = w.dao.get_agent_actions(acc(AGENT), None, None);
+    let last = actions.last().unwrap();
+    assert_eq!(
+        (last.action, last.proposal_id, last.at, last.by.clone(), last.reason.as_deref()),
+        (AgentActionKind::Suspended, None, U64(now), Some(acc(ALICE)), Some("voted against its mandate on #3"))
+    );
+    let listed = serde_json::to_value(last).unwrap();
+    assert_eq!(listed["by"], "alice.near");
+    assert_eq!(listed["proposal_id"], Value::Null);
+
+    // Suspended: no vote; its delegators vote themselves; no second suspension.
+    w.as_(AGENT);
+    rejects(&mut w, ERR_AGENT_INACTIVE, |dao| {
+        let _ = dao.vote_as_agent(U64(id), VoteChoice::Yes, U64(7), None);
+    });
+    w.vote(DAVE, id, VoteChoice::No);
+    assert_eq!(w.dao.get_vote(U64(id), acc(DAVE)).unwrap().overrode, Some(acc(AGENT)));
+    assert_eq!(tally(&w, id).no, 1);
+    w.pay(BOB, NearToken::from_millinear(10));
+    rejects(&mut w, &format!("{ERR_AGENT_STATUS}: agent.near"), |dao| dao.suspend_agent(acc(AGENT), "again".into()));
+
+    // Re-activated by proposal, then retired: a retired agent cannot be suspended.
+    pass_all(&mut w, register((Some(2), None)));
+    pass_all(&mut w, ProposalKind::RetireAgent { account_id: acc(AGENT), reason: "replaced".into() });
+    w.pay(ALICE, NearToken::from_millinear(10));
+    rejects(&mut w, &format!("{ERR_AGENT_STATUS}: agent.near"), |dao| dao.suspend_agent(acc(AGENT), "drift".into()));
+
+    // The grant is withdrawn by policy too.
+    grant_suspenders(&mut w, &[]);
+    w.pay(ALICE, NearToken::from_millinear(10));
+    rejects(&mut w, ERR_CANNOT_SUSPEND, |dao| dao.suspend_agent(acc(AGENT), "drift".into()));
+}
+
+#[test]
+fn agent_suspenders_must_be_existing_distinct_roles() {
+    let mut w = world();
+    let policy = w.dao.get_policy().default;
+    let kind = |names: &[&str]| ProposalKind::ChangePolicy {
+        label: None,
+        policy,
+        agent_suspenders: Some(names.iter().map(|n| n.to_string()).collect()),
+    };
+    for (names, expected) in [
+        (&["council", "jury"][..], format!("{ERR_UNKNOWN_ROLE}: jury")),
+        (&["council", "council"][..], format!("{ERR_DUPLICATE_ROLE}: council")),
+        (&[""][..], "role name must be 1 to 64 characters".to_string()),
+    ] {
+        w.pay(ALICE, bond());
+        rejects(&mut w, &expected, |dao| {
+            dao.add_proposal("why".into(), kind(names));
+        });
+    }
+}
+
+fn update(f: impl FnOnce(&mut ProposalKind)) -> ProposalKind {
+    let mut kind = ProposalKind::UpdateAgent {
+        account_id: acc(AGENT),
+        mandate_uri: "ipfs://mandate-v2".into(),
+        mandate_hash: Digest32([10; 32]),
+        model_id: "llama".into(),
+        version: None,
+        alias: Some("production".into()),
+        can_vote: KindSet::of(&[KindLabel::Text, KindLabel::Transfer]),
+        can_propose: KindSet::NONE,
+        expires_at: U64(T0 + 60 * DAY),
+    };
+    f(&mut kind);
+    kind
+}
+
+#[test]
+fn update_agent_changes_the_mandate_in_place() {
+    let (mut w, id) = agent_world();
+    let delegators = w.dao.get_delegators(acc(AGENT), None, None);
+    let registered_by = w.dao.get_agent(acc(AGENT)).unwrap().registered_by;
+    let change = pass_all(&mut w, update(|_| {}));
+    assert_eq!(
+        get_logs()[0],
+        format!(
+            r#"EVENT_JSON:{{"standard":"community_dao","version":"1.0.0","event":"agent_mandate_changed","data":{{"account_id":"agent.near","mandate_uri":"ipfs://mandate-v2","mandate_hash":"{}","model_id":"llama","alias":"production","can_vote":["text","transfer"],"can_propose":[],"expires_at":"{}","proposal_id":"{change}"}}}}"#,
+            "0a".repeat(32),
+            T0 + 60 * DAY
+        )
+    );
+    let agent = w.dao.get_agent(acc(AGENT)).unwrap();
+    assert_eq!(
+        (agent.mandate_uri.as_str(), agent.version, agent.alias.as_deref(), agent.expires_at, agent.status),
+        ("ipfs://mandate-v2", None, Some("production"), U64(T0 + 60 * DAY), AgentStatus::Active)
+    );
+    assert_eq!(agent.registered_by, registered_by);
+    assert_eq!(w.dao.get_delegators(acc(AGENT), None, None), delegators);
+    assert_eq!(w.dao.get_delegated_weight(acc(AGENT), None, Some(U64(id))), 2);
+    let actions: Vec<_> = w.dao.get_agent_actions(acc(AGENT), None, None).iter().map(|a| a.action).collect();
+    assert_eq!(actions, vec![AgentActionKind::Registered, AgentActionKind::MandateChanged]);
+    // Its vote now resolves the alias of the new mandate.
+    w.as_(AGENT);
+    let _ = w.dao.vote_as_agent(U64(id), VoteChoice::Yes, U64(7), None);
+    assert_eq!(calls_to(REGISTRY)[0].0, "alias_version");
+
+    // A suspended agent's mandate may change; it stays suspended.
+    pass_all(&mut w, ProposalKind::SuspendAgent { account_id: acc(AGENT), reason: "review".into() });
+    pass_all(
+        &mut w,
+        update(|k| {
+            if let ProposalKind::UpdateAgent { mandate_uri, .. } = k {
+                *mandate_uri = "ipfs://v3".into()
+            }
+        }),
+    );
+    let agent = w.dao.get_agent(acc(AGENT)).unwrap();
+    assert_eq!((agent.mandate_uri.as_str(), agent.status), ("ipfs://v3", AgentStatus::Suspended));
+}
+
+#[test]
+fn update_agent_is_validated_at_creation() {
+    let (mut w, _) = agent_world();
+    let cases: Vec<(ProposalKind, String)> = vec![
+        (
+            update(|k| {
+                if let ProposalKind::UpdateAgent { account_id, .. } = k {
+                    *account_id = acc(EVE)
+                }
+            }),
+            format!("{ERR_UNKNOWN_AGENT}: eve.near"),
+        ),
+        (
+            update(|k| {
+                if let ProposalKind::UpdateAgent { version, .. } = k {
+                    *version = Some(3)
+                }
+            }),
+            ERR_AGENT_MODEL.into(),
+        ),
+        (
+            update(|k| {
+                if let ProposalKind::UpdateAgent { mandate_uri, .. } = k {
+                    mandate_uri.clear()
+                }
+            }),
+            ERR_EMPTY_MANDATE.into(),
+        ),
+        (
+            update(|k| {
+                if let ProposalKind::UpdateAgent { can_vote, .. } = k {
+                    *can_vote = KindSet::NONE
+                }
+            }),
+            ERR_EMPTY_SCOPE.into(),
+        ),
+        (
+            update(|k| {
+                if let ProposalKind::UpdateAgent { expires_at, .. } = k {
+                    *expires_at = U64(T0)
+                }
+            }),
+            ERR_EXPIRY_PAST.into(),
+        ),
+    ];
+    for (kind, expected) in cases {
+        w.pay(ALICE, bond());
+        rejects(&mut w, &expected, |dao| {
+            dao.add_proposal("why".into(), kind);
+        });
+    }
+    pass_all(&mut w, ProposalKind::RetireAgent { account_id: acc(AGENT), reason: "replaced".into() });
+    w.pay(ALICE, bond());
+    rejects(&mut w, &format!("{ERR_AGENT_RETIRED}: agent.near"), |dao| {
+        dao.add_proposal("why".into(), update(|_| {}));
+    });
 }

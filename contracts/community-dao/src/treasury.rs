@@ -11,7 +11,8 @@
 //!   electorate snapshot, plus the growth of its header's newest-voter name;
 //! - until it is executed (or ends without passing): the storage its
 //!   execution may add to the DAO (a member record, up to 100 for a batch, a
-//!   membership list, a role, a policy, the community contracts) and the fixed deposit it sends to a community
+//!   membership list, a role, a policy, the community contracts, an agent
+//!   record or its log entry) and the fixed deposit it sends to a community
 //!   contract (`set_alias`, `record_snapshot`, `admit_attester`, ...).
 //!
 //! `add_proposal` takes the proposal's reserve from the free part (refused when
@@ -26,11 +27,13 @@
 //! or writes the root record: the reserve lives there and moves only when a
 //! proposal is created, decided or executed.
 
+use crate::agents::MAX_URI_LEN;
 use crate::errors::*;
 use crate::execution::{ALIAS_DEPOSIT, ATTESTER_DEPOSIT, SNAPSHOT_DEPOSIT, TEE_DEPOSIT, VERSION_STATUS_DEPOSIT};
 use crate::proposals::RECORD_OVERHEAD;
 use crate::types::{KindLabel, Proposal};
-use crate::{Contract, MAX_BUCKETS, MAX_REASON_LEN};
+use crate::{Contract, MAX_BUCKETS, MAX_REASON_LEN, MAX_ROLES};
+use ai_commons_primitives::ids::MAX_SLUG_LEN;
 use ai_commons_primitives::storage::storage_cost;
 use near_sdk::{env, NearToken};
 
@@ -81,8 +84,27 @@ const CHANGE_ROLES_BYTES: u64 = 6;
 /// delegator's previous ones.
 const DELEGATION_CHANGE_BYTES: u64 =
     (RECORD_OVERHEAD + 1 + MAX_ACCOUNT + 4 + 8 + 4 + MAX_BUCKETS as u64 * 18) + 18 + (1 + MAX_ACCOUNT + 4 + 8 + 2);
-/// A per-kind policy entry (label and the longest policy).
-const CHANGE_POLICY_BYTES: u64 = 1 + 8 + (1 + 8) + 8 + 8;
+/// A per-kind policy entry (label and the longest policy), and the longest
+/// list of agent suspender roles (every role, each of the longest name).
+const CHANGE_POLICY_BYTES: u64 = (1 + 8 + (1 + 8) + 8 + 8) + (4 + MAX_ROLES as u64 * (4 + MAX_SLUG_LEN as u64));
+/// A proposal's entry in an agent's action log (action, proposal, time, no vote).
+const AGENT_ACTION_BYTES: u64 = RECORD_OVERHEAD + (1 + MAX_ACCOUNT + 4) + (1 + 8 + 8 + 1 + 1 + 1);
+/// A new agent record at its largest (the longest mandate uri, model id and
+/// alias) and its log entry: what `register_agent` and `update_agent` may add.
+const AGENT_BYTES: u64 = RECORD_OVERHEAD
+    + (1 + MAX_ACCOUNT)
+    + ((4 + MAX_URI_LEN as u64)
+        + 32
+        + (4 + MAX_SLUG_LEN as u64)
+        + (1 + 4)
+        + (1 + 4 + MAX_SLUG_LEN as u64)
+        + 4
+        + 4
+        + 8
+        + 1
+        + 8
+        + 4)
+    + AGENT_ACTION_BYTES;
 /// A new role (name of at most 64 bytes and its two kind sets).
 const NEW_ROLE_BYTES: u64 = 4 + 64 + 4 + 4;
 /// The three community contracts going from unset to the longest account ids.
@@ -101,11 +123,16 @@ pub(crate) fn execution_reserve(label: KindLabel) -> (u64, NearToken) {
         KindLabel::SetCommunityContracts => (COMMUNITY_BYTES, zero),
         KindLabel::AddMembers => (ADD_MEMBERS_BYTES, zero),
         KindLabel::ApproveMembershipList => (MEMBERSHIP_LIST_BYTES, zero),
+        KindLabel::RegisterAgent | KindLabel::UpdateAgent => (AGENT_BYTES, zero),
+        KindLabel::SuspendAgent | KindLabel::RetireAgent => (AGENT_ACTION_BYTES, zero),
         KindLabel::DeprecateModelVersion | KindLabel::RevokeModelVersion => (0, VERSION_STATUS_DEPOSIT),
         KindLabel::MoveAlias => (0, ALIAS_DEPOSIT),
         KindLabel::AdmitAttester => (0, ATTESTER_DEPOSIT),
         KindLabel::RecordTrainingSnapshot => (0, SNAPSHOT_DEPOSIT),
-        KindLabel::SetTeePolicy | KindLabel::ApproveTeeMeasurements => (0, TEE_DEPOSIT),
+        KindLabel::SetTeePolicy
+        | KindLabel::ApproveTeeMeasurements
+        | KindLabel::ApproveTeeAppEvent
+        | KindLabel::AllowTeePlatform => (0, TEE_DEPOSIT),
         _ => (0, zero),
     }
 }

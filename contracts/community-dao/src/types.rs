@@ -44,6 +44,10 @@ named_enum! {
         SetTeePolicy = "set_tee_policy",
         ApproveTeeMeasurements = "approve_tee_measurements",
         WithdrawTeeMeasurements = "withdraw_tee_measurements",
+        UpdateAgent = "update_agent",
+        ApproveTeeAppEvent = "approve_tee_app_event",
+        AllowTeePlatform = "allow_tee_platform",
+        WithdrawTeePlatform = "withdraw_tee_platform",
     }
 }
 
@@ -75,6 +79,7 @@ impl KindLabel {
                 | KindLabel::RegisterAgent
                 | KindLabel::SuspendAgent
                 | KindLabel::RetireAgent
+                | KindLabel::UpdateAgent
                 | KindLabel::AddMembers
                 | KindLabel::RemoveMembers
                 | KindLabel::ApproveMembershipList
@@ -205,7 +210,8 @@ pub struct VotePolicy {
     pub timelock_ns: U64,
 }
 
-/// The default policy plus overrides per kind.
+/// The default policy plus overrides per kind, and who may act at once
+/// without a vote.
 #[near(serializers = [json])]
 #[derive(Clone, Debug, PartialEq, Eq, near_sdk::borsh::BorshSerialize)]
 #[borsh(crate = "near_sdk::borsh")]
@@ -213,11 +219,17 @@ pub struct VotePolicies {
     pub default: VotePolicy,
     #[serde(default)]
     pub per_kind: BTreeMap<KindLabel, VotePolicy>,
+    /// Roles whose holders may suspend a community agent at once
+    /// (`suspend_agent`), without a proposal. Default: none.
+    #[serde(default)]
+    pub agent_suspenders: Vec<String>,
 }
 
 /// The derived layout (the default, then the map as a length and its pairs in
-/// key order), read by inserting pair by pair: borsh's own map reader collects
-/// and sorts, which would put a sort routine (~3 kB) into the wasm.
+/// key order, then the suspender roles), read by inserting pair by pair:
+/// borsh's own map reader collects and sorts, which would put a sort routine
+/// (~3 kB) into the wasm. Policies stored before `agent_suspenders` existed
+/// end after the map: they read as no suspender role.
 impl near_sdk::borsh::BorshDeserialize for VotePolicies {
     fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
         let default = VotePolicy::deserialize_reader(reader)?;
@@ -227,7 +239,11 @@ impl near_sdk::borsh::BorshDeserialize for VotePolicies {
             let label = KindLabel::deserialize_reader(reader)?;
             per_kind.insert(label, VotePolicy::deserialize_reader(reader)?);
         }
-        Ok(VotePolicies { default, per_kind })
+        let agent_suspenders = match trailing_u32(reader)? {
+            Some(len) => (0..len).map(|_| String::deserialize_reader(reader)).collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        Ok(VotePolicies { default, per_kind, agent_suspenders })
     }
 }
 
@@ -314,20 +330,35 @@ impl near_sdk::borsh::BorshDeserialize for Member {
             prev_since: D::deserialize_reader(r)?,
             joined_at: D::deserialize_reader(r)?,
             list_index: D::deserialize_reader(r)?,
-            flags: trailing(r)?.unwrap_or(0),
+            flags: trailing_u8(r)?.unwrap_or(0),
         })
     }
 }
 
-/// A trailing optional value: `None` at the end of the input.
-pub(crate) fn trailing<T: near_sdk::borsh::BorshDeserialize, R: std::io::Read>(
-    r: &mut R,
-) -> std::io::Result<Option<T>> {
-    let mut first = [0u8; 1];
-    if r.read(&mut first)? == 0 {
-        return Ok(None);
+/// A trailing little-endian `u32`: `None` at the end of the input. Read in
+/// place: reading a value through `io::Chain` (to put back a byte read to
+/// look for the end) costs hundreds of wasm instructions, and the role table
+/// reads one per kind label.
+pub(crate) fn trailing_u32<R: std::io::Read>(r: &mut R) -> std::io::Result<Option<u32>> {
+    let mut buf = [0u8; 4];
+    let mut n = 0;
+    while n < 4 {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
     }
-    T::deserialize_reader(&mut std::io::Read::chain(&first[..], r)).map(Some)
+    match n {
+        0 => Ok(None),
+        4 => Ok(Some(u32::from_le_bytes(buf))),
+        _ => Err(std::io::ErrorKind::UnexpectedEof.into()),
+    }
+}
+
+/// A trailing byte: `None` at the end of the input.
+pub(crate) fn trailing_u8<R: std::io::Read>(r: &mut R) -> std::io::Result<Option<u8>> {
+    let mut buf = [0u8; 1];
+    Ok((r.read(&mut buf)? == 1).then_some(buf[0]))
 }
 
 impl Member {
@@ -363,11 +394,12 @@ pub struct FunctionCallAction {
     pub gas: U64,
 }
 
-/// What a proposal does when executed. JSON: `{"type": "<label>", ...fields}`.
-/// Deserialization is hand-written (`kind_json.rs`), much smaller than the derive.
-#[near(serializers = [borsh])]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(crate = "near_sdk::serde", tag = "type", rename_all = "snake_case")]
+/// What a proposal does when executed. JSON: `{"type": "<label>", ...fields}`
+/// (an absent `agent_suspenders` is left out, other absent options are
+/// `null`); borsh: the label's index, then the fields in order. Both are
+/// written and read by hand (`kind_json.rs`): one code path per value type
+/// instead of the derives' one per kind and field.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProposalKind {
     Text,
     AddMember {
@@ -381,10 +413,14 @@ pub enum ProposalKind {
         account_id: AccountId,
         roles: Vec<String>,
     },
-    /// `label: null` changes the default policy.
+    /// `label: null` changes the default policy. `agent_suspenders`, when
+    /// given, replaces the roles that may suspend an agent at once (`[]`:
+    /// none); absent, they stay unchanged.
     ChangePolicy {
         label: Option<KindLabel>,
         policy: VotePolicy,
+        /// Last field, added later: a stored `change_policy` written before it reads as `None`.
+        agent_suspenders: Option<Vec<String>>,
     },
     /// Creates the role if no role has that name.
     ChangeRolePermissions {
@@ -499,6 +535,36 @@ pub enum ProposalKind {
         measurement_set: Digest32,
         reason: String,
     },
+    /// Replaces a registered (not retired) agent's mandate in place: its
+    /// account, status, delegations and action log stay. Exactly one of
+    /// `version` and `alias` names its model.
+    UpdateAgent {
+        account_id: AccountId,
+        mandate_uri: String,
+        mandate_hash: Digest32,
+        model_id: ModelId,
+        version: Option<VersionNumber>,
+        alias: Option<String>,
+        can_vote: KindSet,
+        can_propose: KindSet,
+        expires_at: U64,
+    },
+    /// A TD measurement set whose `rtmr3` is not RTMR3's value but an entry of
+    /// its event log (the app's compose / image digest), which an admission's
+    /// replayed RTMR3 event log must contain.
+    ApproveTeeAppEvent {
+        tee_measurements: TeeMeasurements,
+    },
+    /// A platform (PPID, lowercase hex) attesters may be admitted on while the
+    /// TEE policy restricts platforms.
+    AllowTeePlatform {
+        ppid: String,
+    },
+    /// Withdraws a platform: attesters admitted on it lapse while platforms are restricted.
+    WithdrawTeePlatform {
+        ppid: String,
+        reason: String,
+    },
 }
 
 named_enum! {
@@ -564,6 +630,10 @@ impl ProposalKind {
             ProposalKind::SetTeePolicy { .. } => KindLabel::SetTeePolicy,
             ProposalKind::ApproveTeeMeasurements { .. } => KindLabel::ApproveTeeMeasurements,
             ProposalKind::WithdrawTeeMeasurements { .. } => KindLabel::WithdrawTeeMeasurements,
+            ProposalKind::UpdateAgent { .. } => KindLabel::UpdateAgent,
+            ProposalKind::AllowTeePlatform { .. } => KindLabel::AllowTeePlatform,
+            ProposalKind::ApproveTeeAppEvent { .. } => KindLabel::ApproveTeeAppEvent,
+            ProposalKind::WithdrawTeePlatform { .. } => KindLabel::WithdrawTeePlatform,
         }
     }
 }
@@ -693,7 +763,7 @@ impl near_sdk::borsh::BorshDeserialize for VoteRecord {
         let reason = D::deserialize_reader(r)?;
         let voted_at = D::deserialize_reader(r)?;
         let prev = D::deserialize_reader(r)?;
-        let (weight, overrode, receipt) = match trailing::<u32, _>(r)? {
+        let (weight, overrode, receipt) = match trailing_u32(r)? {
             Some(weight) => (weight, D::deserialize_reader(r)?, D::deserialize_reader(r)?),
             None => (1, None, None),
         };

@@ -35,13 +35,16 @@ pub const ERR_TEE_KIND_RESERVED: &str = "tee_kind intel-tdx-quote is reserved fo
 pub const ERR_TEE_NOT_CONFIGURED: &str = "tee admission is not configured: no tee policy set";
 pub const ERR_TEE_MEASUREMENTS_ALREADY_APPROVED: &str = "measurement set is already approved";
 pub const ERR_TEE_MEASUREMENTS_UNKNOWN: &str = "measurement set is not approved";
-pub const ERR_TEE_PPID: &str = "ppid must be lowercase hex of at most 32 bytes";
+pub use ai_commons_primitives::validate::ERR_TEE_PPID;
 pub const ERR_TEE_PLATFORM_ALREADY_ALLOWED: &str = "platform is already allowed";
 pub const ERR_TEE_PLATFORM_UNKNOWN: &str = "platform is not on the allow-list";
 pub const ERR_TEE_CHALLENGE_DEPOSIT: &str = "attach the challenge deposit (get_tee_config)";
+pub const ERR_TEE_ADMISSION_DEPOSIT: &str = "attach the admission deposit (get_tee_config)";
+pub const ERR_TEE_ADMISSION_GAS: &str = "attach at least 200 tgas to admit_attester_by_quote";
 pub const ERR_TEE_CHALLENGE_UNKNOWN: &str = "challenge was not issued or was already used";
 pub const ERR_TEE_CHALLENGE_NOT_YOURS: &str = "challenge was issued to another account";
 pub const ERR_TEE_CHALLENGE_EXPIRED: &str = "challenge has expired";
+pub const ERR_TEE_RTMR3_LOG_TOO_LONG: &str = "rtmr3_event_log has too many entries";
 pub const ERR_TEE_NO_WEIGHTS: &str = "weights_digests must not be empty";
 pub const ERR_TEE_TOO_MANY_WEIGHTS: &str = "too many weights_digests";
 pub const ERR_TEE_WEIGHTS_ORDER: &str = "weights_digests must be ascending without duplicates";

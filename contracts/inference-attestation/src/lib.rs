@@ -9,6 +9,7 @@
 
 use ai_commons_primitives::receipt::Ed25519PublicKey;
 use ai_commons_primitives::StateVersion;
+use near_sdk::state::ContractState;
 use near_sdk::store::{LookupMap, LookupSet, Vector};
 use near_sdk::{env, json_types::U64, near, require, AccountId, BorshStorageKey, PanicOnDefault};
 
@@ -18,6 +19,7 @@ pub mod events;
 pub mod receipts;
 pub mod storage;
 pub mod tee;
+mod tee_store;
 #[cfg(test)]
 mod testing;
 pub mod upgrade;
@@ -44,7 +46,7 @@ const MIN_CLOCK_SKEW_NS: u64 = 1_000_000_000;
 const MAX_CLOCK_SKEW_NS: u64 = 24 * 60 * 60 * 1_000_000_000;
 
 #[near]
-#[derive(BorshStorageKey)]
+#[derive(BorshStorageKey, Clone, Copy)]
 pub(crate) enum StorageKey {
     Attesters,
     AttesterIds,
@@ -53,8 +55,8 @@ pub(crate) enum StorageKey {
     Receipts,
     IndexCounts,
     IndexEntries,
-    // Admission by quote (tee.rs). Collections opened where used, not fields
-    // of the state: adding them changed no layout.
+    // Admission by quote (tee.rs): plain keys under these prefixes
+    // (tee_store.rs), not fields of the state: adding them changed no layout.
     TeeState,
     TeeMeasurementSets,
     TeePlatforms,
@@ -62,7 +64,10 @@ pub(crate) enum StorageKey {
     TeeEvidence,
 }
 
-#[near(contract_state)]
+/// The root record (the `STATE` key). Its `ContractState` impl below writes
+/// it back only when its bytes changed.
+#[near(serializers = [borsh])]
+#[near_sdk::near_bindgen]
 #[derive(PanicOnDefault)]
 pub struct Contract {
     /// State version of this struct. First field, so `migrate` can read it
@@ -89,6 +94,34 @@ pub struct Contract {
     index_counts: LookupMap<IndexKey, u64>,
     /// (index key, position) → receipt id: O(1) storage per receipt per index.
     index_entries: LookupMap<(IndexKey, u64), u64>,
+}
+
+thread_local! {
+    /// The root's bytes as `state_read` found them in this call.
+    static STATE_AS_READ: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// near-sdk reads the root before every method that takes `self` and writes
+/// it back after every `&mut self` one. A submitted receipt leaves the root
+/// as it was (its nonce and the collections live under their own keys), and
+/// rewriting unchanged bytes would cost ~0.1 Tgas (the `storage_write` base
+/// fee, the bytes, the trie nodes on its path): so it is written only if its
+/// bytes changed.
+impl ContractState for Contract {
+    fn state_read() -> Option<Self> {
+        let bytes = env::storage_read(Self::state_key())?;
+        let state = near_sdk::borsh::from_slice(&bytes).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT));
+        STATE_AS_READ.with(|read| *read.borrow_mut() = Some(bytes));
+        Some(state)
+    }
+
+    fn state_write(&self) -> bool {
+        let bytes = near_sdk::borsh::to_vec(self).unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT));
+        if STATE_AS_READ.with(|read| read.borrow().as_deref() == Some(bytes.as_slice())) {
+            return true;
+        }
+        env::storage_write(Self::state_key(), &bytes)
+    }
 }
 
 #[near]

@@ -25,17 +25,18 @@
 use crate::attesters::{Attester, MAX_MODELS_PER_ATTESTER};
 use crate::events::AttestationEvent;
 use crate::storage::settle;
+use crate::tee_store::{key, read, write, Listing, TeeState};
 use crate::{errors::*, Contract, ContractExt, StorageKey};
 use ai_commons_primitives::receipt::Ed25519PublicKey;
 use ai_commons_primitives::storage::storage_cost;
 pub use ai_commons_primitives::tee::TeePolicy;
 use ai_commons_primitives::tee::{
-    admission_preimage, admission_report_data, ext_tee_verifier, Measurement48, TeeType, VerifiedQuote,
+    admission_preimage, admission_report_data, ext_tee_verifier, AdmissionReport, Measurement48, ReportData, TeeType,
+    MAX_RTMR3_EVENTS,
 };
 use ai_commons_primitives::validate;
-use ai_commons_primitives::{Digest32, Page, StorageMeter};
+use ai_commons_primitives::{Digest32, StorageMeter};
 use near_sdk::json_types::{Base64VecU8, U64};
-use near_sdk::store::{IterableMap, LookupMap};
 use near_sdk::{env, near, require, AccountId, Gas, NearToken, Promise, PromiseError, PromiseOrValue};
 
 /// `tee_kind` of attesters admitted by quote; the owner cannot use it.
@@ -47,7 +48,7 @@ pub const GAS_FOR_ON_QUOTE_VERIFIED: Gas = Gas::from_tgas(25);
 /// Gas for `fail_tee_admission`.
 pub const GAS_FOR_FAIL_ADMISSION: Gas = Gas::from_tgas(5);
 const GAS_ADMIT_MARGIN: Gas = Gas::from_tgas(10);
-/// Longest verifier answer the callback reads (a `VerifiedQuote` is ~1 kB).
+/// Longest verifier answer the callback reads (an `AdmissionReport` is ~0.5 kB).
 pub const MAX_VERIFIER_ANSWER_BYTES: usize = 4_096;
 /// Upper bound of the bytes an admission by quote stores: the attester
 /// record, its key binding, its place in the list and its evidence.
@@ -65,27 +66,54 @@ pub struct MeasurementSet {
     pub rtmr0: Measurement48,
     pub rtmr1: Measurement48,
     pub rtmr2: Measurement48,
-    /// The application (compose file / image) as extended into RTMR3.
+    /// The application (compose file / image): RTMR3's value, or (when
+    /// `rtmr3_is_event`) one entry of the RTMR3 event log.
     pub rtmr3: Measurement48,
+    /// True when `rtmr3` is a pinned event-log entry (the digest the TD
+    /// extended for its compose file / image) rather than RTMR3's value: an
+    /// admission then passes its RTMR3 event log, the verifier checks it
+    /// replays to the quote's RTMR3, and one entry must equal `rtmr3`. Other
+    /// runtime events (instance id, keys) may then vary between nodes.
+    pub rtmr3_is_event: bool,
     /// Block time of approval: an admission names the approval it relied on,
     /// so withdrawing then approving the same registers again does not revive it.
     pub approved_at: U64,
 }
 
+/// Appended to the registers of a set whose `rtmr3` is a pinned event, so
+/// its id never equals a set of register values.
+const PINNED_EVENT_ID_MARKER: &[u8] = b"rtmr3-event";
+
 impl MeasurementSet {
-    /// The set's id: SHA-256 of the five registers, in order.
-    pub fn id_of(mr_td: &Measurement48, rtmrs: [&Measurement48; 4]) -> Digest32 {
-        let mut bytes = Vec::with_capacity(48 * 5);
+    /// The set's id: SHA-256 of the five values, in order, then the
+    /// pinned-event marker when `rtmr3_is_event`.
+    pub fn id_of(mr_td: &Measurement48, rtmrs: [&Measurement48; 4], rtmr3_is_event: bool) -> Digest32 {
+        let mut bytes = Vec::with_capacity(48 * 5 + PINNED_EVENT_ID_MARKER.len());
         bytes.extend_from_slice(&mr_td.0);
         for r in rtmrs {
             bytes.extend_from_slice(&r.0);
+        }
+        if rtmr3_is_event {
+            bytes.extend_from_slice(PINNED_EVENT_ID_MARKER);
         }
         Digest32::sha256(&bytes)
     }
 
     pub fn id(&self) -> Digest32 {
-        Self::id_of(&self.mr_td, [&self.rtmr0, &self.rtmr1, &self.rtmr2, &self.rtmr3])
+        Self::id_of(&self.mr_td, [&self.rtmr0, &self.rtmr1, &self.rtmr2, &self.rtmr3], self.rtmr3_is_event)
     }
+}
+
+/// The approved set a verified report matches, with its id: the one of its
+/// five registers, else one pinning an entry of its (replayed) RTMR3 event log.
+fn matching_set(report: &AdmissionReport) -> Option<(Digest32, MeasurementSet)> {
+    let [mr_td, r0, r1, r2, r3] = report.td_registers.as_ref()?;
+    let registers = std::iter::once((r3, false));
+    let events = report.rtmr3_event_log.iter().map(|e| (e, true));
+    registers.chain(events).find_map(|(last, is_event)| {
+        let id = MeasurementSet::id_of(mr_td, [r0, r1, r2, last], is_event);
+        MEASUREMENT_SETS.get(id.as_bytes()).map(|set| (id, set))
+    })
 }
 
 /// A challenge issued for one admission.
@@ -108,17 +136,22 @@ pub struct TeeEvidence {
     pub measurement_set_approved_at: U64,
     pub mr_td: Measurement48,
     pub rtmrs: [Measurement48; 4],
+    /// The pinned RTMR3 event-log entry the admission matched, if its set pins one.
+    pub rtmr3_event: Option<Measurement48>,
     pub tcb_status: String,
     pub advisory_ids: Vec<String>,
     pub ppid: String,
     pub fmspc: String,
-    pub report_data: Base64VecU8,
+    pub report_data: ReportData,
     pub challenge: Digest32,
     /// Weights digests bound in the report data: receipts must name one of them.
     pub weights_digests: Vec<Digest32>,
     pub verified_at: U64,
     pub collateral_expires_at: U64,
     pub root_ca_sha256: Digest32,
+    /// `withdrawals` of the TEE state at admission (see `TeeState`).
+    #[serde(skip)]
+    pub withdrawals_at_admission: u64,
 }
 
 /// What `admit_attester_by_quote` asked for, carried to its callback.
@@ -150,51 +183,23 @@ impl TeeLapse {
     }
 }
 
-/// The owner's side of admission by quote, stored under its own key (not a
-/// field of the contract state, so adding it changed no layout): the policy
-/// and the handles of the two lists it governs.
-#[near(serializers = [borsh])]
-pub(crate) struct TeeState {
-    pub policy: Option<TeePolicy>,
-    pub measurement_sets: IterableMap<Digest32, MeasurementSet>,
-    /// PPID (lowercase hex) → block time of approval.
-    pub platforms: IterableMap<String, u64>,
+const MEASUREMENT_SETS: Listing = Listing(StorageKey::TeeMeasurementSets);
+const PLATFORMS: Listing = Listing(StorageKey::TeePlatforms);
+
+fn configured_policy(tee: &TeeState) -> TeePolicy {
+    tee.policy.clone().unwrap_or_else(|| env::panic_str(ERR_TEE_NOT_CONFIGURED))
 }
 
-impl TeeState {
-    fn key() -> Vec<u8> {
-        near_sdk::borsh::to_vec(&StorageKey::TeeState).expect("storage key")
-    }
-
-    pub(crate) fn load() -> Self {
-        match env::storage_read(&Self::key()) {
-            Some(bytes) => {
-                near_sdk::borsh::from_slice(&bytes).unwrap_or_else(|_| env::panic_str("tee state is corrupt"))
-            }
-            None => TeeState {
-                policy: None,
-                measurement_sets: IterableMap::new(StorageKey::TeeMeasurementSets),
-                platforms: IterableMap::new(StorageKey::TeePlatforms),
-            },
-        }
-    }
-
-    pub(crate) fn save(&mut self) {
-        self.measurement_sets.flush();
-        self.platforms.flush();
-        env::storage_write(&Self::key(), &near_sdk::borsh::to_vec(self).expect("tee state"));
-    }
-
-    fn policy(&self) -> TeePolicy {
-        self.policy.clone().unwrap_or_else(|| env::panic_str(ERR_TEE_NOT_CONFIGURED))
-    }
+fn challenge_key(challenge: &Digest32) -> Vec<u8> {
+    key(StorageKey::TeeChallenges, challenge.as_bytes())
 }
 
-fn challenges() -> LookupMap<Digest32, TeeChallenge> {
-    LookupMap::new(StorageKey::TeeChallenges)
+fn evidence_key(operator: &AccountId) -> Vec<u8> {
+    key(StorageKey::TeeEvidence, operator.as_bytes())
 }
-fn evidence() -> LookupMap<AccountId, TeeEvidence> {
-    LookupMap::new(StorageKey::TeeEvidence)
+
+fn evidence_of(operator: &AccountId) -> Option<TeeEvidence> {
+    read(&evidence_key(operator))
 }
 
 fn strictly_ascending(digests: &[Digest32]) -> bool {
@@ -202,17 +207,13 @@ fn strictly_ascending(digests: &[Digest32]) -> bool {
 }
 
 fn validate_ppid(ppid: &str) {
-    let ok = !ppid.is_empty()
-        && ppid.len() <= 64
-        && ppid.len().is_multiple_of(2)
-        && ppid.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    require!(ok, ERR_TEE_PPID);
+    validate::validate_tee_ppid(ppid).unwrap_or_else(|e| env::panic_str(&e));
 }
 
 /// Why the verified report does not admit this binding, if it does not.
 pub(crate) fn refusal(
     policy: &TeePolicy,
-    report: &VerifiedQuote,
+    report: &AdmissionReport,
     set: Option<&MeasurementSet>,
     platform_allowed: bool,
     expected_report_data: &[u8; 64],
@@ -221,15 +222,17 @@ pub(crate) fn refusal(
         return Some(ERR_TEE_NOT_TDX.to_string());
     }
     if !policy.accepted_tcb_statuses.contains(&report.tcb_status) {
-        return Some(format!("{ERR_TEE_TCB_STATUS}: {} [{}]", report.tcb_status, report.advisory_ids.join(", ")));
+        return Some(
+            [ERR_TEE_TCB_STATUS, ": ", &report.tcb_status, " [", &report.advisory_ids.join(", "), "]"].concat(),
+        );
     }
     if set.is_none() {
         return Some(ERR_TEE_MEASUREMENTS_NOT_APPROVED.to_string());
     }
     if policy.restrict_platforms && !platform_allowed {
-        return Some(format!("{ERR_TEE_PLATFORM_NOT_ALLOWED}: {}", report.ppid));
+        return Some([ERR_TEE_PLATFORM_NOT_ALLOWED, ": ", &report.ppid].concat());
     }
-    if report.report_data.0.as_slice() != expected_report_data.as_slice() {
+    if &report.report_data.0 != expected_report_data {
         return Some(ERR_TEE_REPORT_DATA.to_string());
     }
     None
@@ -246,14 +249,19 @@ impl Contract {
         let meter = StorageMeter::start();
         let mut tee = TeeState::load();
         tee.policy = Some(policy.clone());
+        // A stricter policy (platforms now restricted) must reach admitted attesters.
+        tee.withdrawals += 1;
         tee.save();
         settle(meter, &env::predecessor_account_id(), env::attached_deposit());
         AttestationEvent::TeePolicySet(policy).emit();
     }
 
-    /// Approves a measurement set (all five registers of a TD). Caller: owner.
-    /// Deposit: its storage (excess refunded). Emits `tee_measurements_approved`.
+    /// Approves a measurement set: MRTD, RTMR0-2 and the application, as
+    /// RTMR3's value or (`rtmr3_is_event: true`) as an entry RTMR3's event log
+    /// must contain. Caller: owner. Deposit: its storage (excess refunded).
+    /// Emits `tee_measurements_approved`.
     #[payable]
+    #[allow(clippy::too_many_arguments)]
     pub fn approve_tee_measurements(
         &mut self,
         label: String,
@@ -262,15 +270,18 @@ impl Contract {
         rtmr1: Measurement48,
         rtmr2: Measurement48,
         rtmr3: Measurement48,
+        rtmr3_is_event: Option<bool>,
     ) -> Digest32 {
         self.assert_owner();
         validate::validate_tee_label(&label).unwrap_or_else(|e| env::panic_str(&e));
-        let set = MeasurementSet { label, mr_td, rtmr0, rtmr1, rtmr2, rtmr3, approved_at: U64(env::block_timestamp()) };
+        let rtmr3_is_event = rtmr3_is_event.unwrap_or(false);
+        let approved_at = U64(env::block_timestamp());
+        let set = MeasurementSet { label, mr_td, rtmr0, rtmr1, rtmr2, rtmr3, rtmr3_is_event, approved_at };
         let id = set.id();
         let mut tee = TeeState::load();
-        require!(!tee.measurement_sets.contains_key(&id), ERR_TEE_MEASUREMENTS_ALREADY_APPROVED);
+        require!(!MEASUREMENT_SETS.contains(id.as_bytes()), ERR_TEE_MEASUREMENTS_ALREADY_APPROVED);
         let meter = StorageMeter::start();
-        tee.measurement_sets.insert(id, set.clone());
+        MEASUREMENT_SETS.insert(id.as_bytes(), &set, &mut tee.measurement_set_count);
         tee.save();
         settle(meter, &env::predecessor_account_id(), env::attached_deposit());
         AttestationEvent::TeeMeasurementsApproved { id, set }.emit();
@@ -285,7 +296,8 @@ impl Contract {
         validate::validate_reason(&reason).unwrap_or_else(|e| env::panic_str(&e));
         let mut tee = TeeState::load();
         let meter = StorageMeter::start();
-        require!(tee.measurement_sets.remove(&id).is_some(), ERR_TEE_MEASUREMENTS_UNKNOWN);
+        require!(MEASUREMENT_SETS.remove(id.as_bytes(), &mut tee.measurement_set_count), ERR_TEE_MEASUREMENTS_UNKNOWN);
+        tee.withdrawals += 1;
         tee.save();
         settle(meter, &env::predecessor_account_id(), NearToken::from_yoctonear(0));
         AttestationEvent::TeeMeasurementsWithdrawn { id, reason }.emit();
@@ -298,9 +310,9 @@ impl Contract {
         self.assert_owner();
         validate_ppid(&ppid);
         let mut tee = TeeState::load();
-        require!(!tee.platforms.contains_key(&ppid), ERR_TEE_PLATFORM_ALREADY_ALLOWED);
+        require!(!PLATFORMS.contains(ppid.as_bytes()), ERR_TEE_PLATFORM_ALREADY_ALLOWED);
         let meter = StorageMeter::start();
-        tee.platforms.insert(ppid.clone(), env::block_timestamp());
+        PLATFORMS.insert(ppid.as_bytes(), &env::block_timestamp(), &mut tee.platform_count);
         tee.save();
         settle(meter, &env::predecessor_account_id(), env::attached_deposit());
         AttestationEvent::TeePlatformAllowed { ppid }.emit();
@@ -314,7 +326,8 @@ impl Contract {
         validate::validate_reason(&reason).unwrap_or_else(|e| env::panic_str(&e));
         let mut tee = TeeState::load();
         let meter = StorageMeter::start();
-        require!(tee.platforms.remove(&ppid).is_some(), ERR_TEE_PLATFORM_UNKNOWN);
+        require!(PLATFORMS.remove(ppid.as_bytes(), &mut tee.platform_count), ERR_TEE_PLATFORM_UNKNOWN);
+        tee.withdrawals += 1;
         tee.save();
         settle(meter, &env::predecessor_account_id(), NearToken::from_yoctonear(0));
         AttestationEvent::TeePlatformWithdrawn { ppid, reason }.emit();
@@ -326,7 +339,7 @@ impl Contract {
     /// Emits `tee_challenge_issued`. Returns the challenge.
     #[payable]
     pub fn issue_tee_challenge(&mut self) -> Digest32 {
-        let policy = TeeState::load().policy();
+        let policy = configured_policy(&TeeState::load());
         let caller = env::predecessor_account_id();
         let required = storage_cost(MAX_CHALLENGE_STORAGE_BYTES);
         let attached = env::attached_deposit();
@@ -338,10 +351,9 @@ impl Contract {
         seed.extend_from_slice(&env::storage_usage().to_le_bytes());
         let challenge = Digest32::sha256(&seed);
         let expires_at = U64(env::block_timestamp().saturating_add(policy.challenge_ttl_ns.0));
-        let mut map = challenges();
-        require!(!map.contains_key(&challenge), ERR_TEE_CHALLENGE_UNKNOWN);
-        map.insert(challenge, TeeChallenge { issued_to: caller.clone(), expires_at, deposit: required });
-        map.flush();
+        let at = challenge_key(&challenge);
+        require!(!env::storage_has_key(&at), ERR_TEE_CHALLENGE_UNKNOWN);
+        write(&at, &TeeChallenge { issued_to: caller.clone(), expires_at, deposit: required });
         if attached > required {
             Promise::new(caller.clone()).transfer(attached.saturating_sub(required)).detach();
         }
@@ -354,6 +366,9 @@ impl Contract {
     /// the quote's report data must be `admission_report_data(this account,
     /// public_key, weights_digests, challenge)`. `weights_digests`: the
     /// weights it will serve, ascending, no duplicates; receipts must name one.
+    /// `rtmr3_event_log` (optional, at most 32 digests in extension order): for
+    /// a measurement set that pins an RTMR3 event instead of RTMR3's value;
+    /// the verifier checks it replays to the quote's RTMR3.
     ///
     /// Caller: anyone (the node's operator account), holding a live challenge
     /// it was issued. Deposit: at least `get_tee_config().admission_deposit` (excess
@@ -369,9 +384,12 @@ impl Contract {
         public_key: Ed25519PublicKey,
         weights_digests: Vec<Digest32>,
         challenge: Digest32,
+        rtmr3_event_log: Option<Vec<Measurement48>>,
     ) -> Promise {
-        let policy = TeeState::load().policy();
+        let policy = configured_policy(&TeeState::load());
         let operator = env::predecessor_account_id();
+        let rtmr3_event_log = rtmr3_event_log.unwrap_or_default();
+        require!(rtmr3_event_log.len() <= MAX_RTMR3_EVENTS, ERR_TEE_RTMR3_LOG_TOO_LONG);
         require!(!weights_digests.is_empty(), ERR_TEE_NO_WEIGHTS);
         require!(weights_digests.len() <= MAX_MODELS_PER_ATTESTER, ERR_TEE_TOO_MANY_WEIGHTS);
         require!(strictly_ascending(&weights_digests), ERR_TEE_WEIGHTS_ORDER);
@@ -380,8 +398,8 @@ impl Contract {
             require!(existing.revoked_at().is_none(), ERR_ATTESTER_REVOKED);
             require!(existing.tee_kind == TEE_KIND_TDX_QUOTE, ERR_TEE_OPERATOR_DAO_ADMITTED);
         }
-        let mut map = challenges();
-        let issued = map.get(&challenge).cloned().unwrap_or_else(|| env::panic_str(ERR_TEE_CHALLENGE_UNKNOWN));
+        let at = challenge_key(&challenge);
+        let issued: TeeChallenge = read(&at).unwrap_or_else(|| env::panic_str(ERR_TEE_CHALLENGE_UNKNOWN));
         require!(issued.issued_to == operator, ERR_TEE_CHALLENGE_NOT_YOURS);
         require!(env::block_timestamp() < issued.expires_at.0, ERR_TEE_CHALLENGE_EXPIRED);
         let key_owner = self.attester_keys.get(&public_key).cloned();
@@ -390,20 +408,12 @@ impl Contract {
         }
         let attached = env::attached_deposit();
         let required = storage_cost(MAX_ADMISSION_STORAGE_BYTES);
-        if attached < required {
-            env::panic_str(&format!(
-                "{ERR_DEPOSIT}: attached {} yoctoNEAR, required {} yoctoNEAR",
-                attached.as_yoctonear(),
-                required.as_yoctonear()
-            ));
-        }
+        require!(attached >= required, ERR_TEE_ADMISSION_DEPOSIT);
         let needed = GAS_FOR_VERIFY_QUOTE
             .saturating_add(GAS_FOR_ON_QUOTE_VERIFIED)
             .saturating_add(GAS_FOR_FAIL_ADMISSION)
             .saturating_add(GAS_ADMIT_MARGIN);
-        if env::prepaid_gas().saturating_sub(env::used_gas()) < needed {
-            env::panic_str(&format!("{ERR_GAS}: attach at least {} TGas more", needed.as_tgas()));
-        }
+        require!(env::prepaid_gas().saturating_sub(env::used_gas()) >= needed, ERR_TEE_ADMISSION_GAS);
 
         // Reserve: the key is bound and the challenge spent while the verifier runs.
         let meter = StorageMeter::start();
@@ -413,11 +423,10 @@ impl Contract {
             self.attester_keys.flush();
         }
         let reserved_bytes = meter.bytes_added();
-        map.remove(&challenge);
-        map.flush();
+        env::storage_remove(&at);
         ext_tee_verifier::ext(policy.verifier.clone())
             .with_static_gas(GAS_FOR_VERIFY_QUOTE)
-            .verify_quote(quote, collateral)
+            .verify_quote_for_admission(quote.0, collateral, rtmr3_event_log)
             .then(Self::ext(env::current_account_id()).with_static_gas(GAS_FOR_ON_QUOTE_VERIFIED).on_quote_verified(
                 operator,
                 public_key,
@@ -437,38 +446,33 @@ impl Contract {
     #[allow(clippy::too_many_arguments)]
     pub fn on_quote_verified(
         &mut self,
-        operator: AccountId,
-        public_key: Ed25519PublicKey,
-        weights_digests: Vec<Digest32>,
-        challenge: Digest32,
-        issued: TeeChallenge,
-        key_reserved: bool,
-        deposit: NearToken,
-        reserved_bytes: U64,
-        #[callback_result(max_bytes = MAX_VERIFIER_ANSWER_BYTES)] report: Result<VerifiedQuote, PromiseError>,
+        #[serializer(borsh)] operator: AccountId,
+        #[serializer(borsh)] public_key: Ed25519PublicKey,
+        #[serializer(borsh)] weights_digests: Vec<Digest32>,
+        #[serializer(borsh)] challenge: Digest32,
+        #[serializer(borsh)] issued: TeeChallenge,
+        #[serializer(borsh)] key_reserved: bool,
+        #[serializer(borsh)] deposit: NearToken,
+        #[serializer(borsh)] reserved_bytes: U64,
+        #[callback_result(max_bytes = MAX_VERIFIER_ANSWER_BYTES)]
+        #[serializer(borsh)]
+        report: Result<AdmissionReport, PromiseError>,
     ) -> PromiseOrValue<U64> {
         Self::assert_self();
-        let policy = TeeState::load().policy();
+        let tee = TeeState::load();
+        let policy = configured_policy(&tee);
         let preimage =
             admission_preimage(env::current_account_id().as_str(), &public_key.0, &weights_digests, &challenge);
         let expected = admission_report_data(&env::sha256_array(&preimage));
         let outcome = match report {
-            Err(_) => Err(format!("{ERR_TEE_QUOTE_NOT_VERIFIED} {}", policy.verifier)),
+            Err(_) => Err([ERR_TEE_QUOTE_NOT_VERIFIED, " ", policy.verifier.as_str()].concat()),
             Ok(report) => {
-                let tee = TeeState::load();
-                let registers =
-                    [report.rtmr0.as_ref(), report.rtmr1.as_ref(), report.rtmr2.as_ref(), report.rtmr3.as_ref()];
-                let set_id = match (report.mr_td.as_ref(), registers) {
-                    (Some(mr_td), [Some(r0), Some(r1), Some(r2), Some(r3)]) => {
-                        Some(MeasurementSet::id_of(mr_td, [r0, r1, r2, r3]))
-                    }
-                    _ => None,
-                };
-                let set = set_id.and_then(|id| tee.measurement_sets.get(&id).cloned());
-                let platform_allowed = tee.platforms.contains_key(&report.ppid);
-                match refusal(&policy, &report, set.as_ref(), platform_allowed, &expected) {
-                    Some(reason) => Err(reason),
-                    None => Ok((report, set.expect("checked"), set_id.expect("checked"))),
+                let matched = matching_set(&report);
+                let platform_allowed = policy.restrict_platforms && PLATFORMS.contains(report.ppid.as_bytes());
+                match (refusal(&policy, &report, matched.as_ref().map(|m| &m.1), platform_allowed, &expected), matched)
+                {
+                    (None, Some((set_id, set))) => Ok((report, set, set_id)),
+                    (reason, _) => Err(reason.unwrap_or_else(|| ERR_TEE_MEASUREMENTS_NOT_APPROVED.to_string())),
                 }
             }
         };
@@ -483,16 +487,14 @@ impl Contract {
                     deposit,
                     reserved_bytes: reserved_bytes.0,
                 },
-                policy,
+                tee,
                 report,
                 set,
                 set_id,
             )),
             Err(reason) => {
                 // Release what the call reserved: the challenge and the key.
-                let mut map = challenges();
-                map.insert(challenge, issued);
-                map.flush();
+                write(&challenge_key(&challenge), &issued);
                 if key_reserved {
                     self.attester_keys.remove(&public_key);
                     self.attester_keys.flush();
@@ -511,11 +513,12 @@ impl Contract {
     }
 
     /// Fails with `tee admission refused: <reason>` so a refused admission
-    /// ends as a failed transaction. Caller: this contract only. Changes nothing.
+    /// ends as a failed transaction. Caller: this contract only (borsh
+    /// argument). Changes nothing.
     #[private]
-    pub fn fail_tee_admission(&self, reason: String) {
+    pub fn fail_tee_admission(&self, #[serializer(borsh)] reason: String) {
         Self::assert_self();
-        env::panic_str(&format!("{ERR_TEE_ADMISSION_REFUSED}: {reason}"));
+        env::panic_str(&[ERR_TEE_ADMISSION_REFUSED, ": ", &reason].concat());
     }
 
     /// Revokes a quote-admitted attester whose measurement set or platform
@@ -544,15 +547,16 @@ impl Contract {
     fn admit_by_quote(
         &mut self,
         request: AdmissionRequest,
-        policy: TeePolicy,
-        report: VerifiedQuote,
+        tee: TeeState,
+        report: AdmissionReport,
         set: MeasurementSet,
         set_id: Digest32,
     ) -> U64 {
         let AdmissionRequest { operator, public_key, weights_digests, challenge, issued, deposit, reserved_bytes } =
             request;
+        let policy = configured_policy(&tee);
         let now = env::block_timestamp();
-        let expires_at = now.saturating_add(policy.max_admission_age_ns.0).min(report.collateral_expires_at.0);
+        let expires_at = now.saturating_add(policy.max_admission_age_ns.0).min(report.collateral_expires_at);
         let meter = StorageMeter::start();
         let existing = self.attesters.get(&operator).cloned();
         if existing.is_none() {
@@ -569,15 +573,19 @@ impl Contract {
         };
         // A re-admission replaces the keys: the old ones stay bound to this operator.
         self.attesters.insert(operator.clone(), record);
-        let mut ev = evidence();
-        ev.insert(
-            operator.clone(),
-            TeeEvidence {
+        write(
+            &evidence_key(&operator),
+            &TeeEvidence {
                 verifier: policy.verifier,
                 measurement_set: set_id,
                 measurement_set_approved_at: set.approved_at,
                 mr_td: set.mr_td,
-                rtmrs: [set.rtmr0, set.rtmr1, set.rtmr2, set.rtmr3],
+                // The quote's own registers (RTMR3 differs from the set's
+                // pinned entry when the set pins an event).
+                rtmrs: report
+                    .td_registers
+                    .map_or([set.rtmr0, set.rtmr1, set.rtmr2, set.rtmr3], |r| [r[1], r[2], r[3], r[4]]),
+                rtmr3_event: set.rtmr3_is_event.then_some(set.rtmr3),
                 tcb_status: report.tcb_status.clone(),
                 advisory_ids: report.advisory_ids,
                 ppid: report.ppid.clone(),
@@ -585,12 +593,12 @@ impl Contract {
                 report_data: report.report_data,
                 challenge,
                 weights_digests: weights_digests.clone(),
-                verified_at: report.verified_at,
-                collateral_expires_at: report.collateral_expires_at,
+                verified_at: U64(report.verified_at),
+                collateral_expires_at: U64(report.collateral_expires_at),
                 root_ca_sha256: report.root_ca_sha256,
+                withdrawals_at_admission: tee.withdrawals,
             },
         );
-        ev.flush();
         self.flush();
         // The key binding was stored before the call: it is paid for here too.
         // The challenge's bytes are free again: its deposit comes back.
@@ -614,36 +622,41 @@ impl Contract {
 
     /// Why the quote-admitted `operator` may not sign at `at`, if it may not.
     pub(crate) fn tee_lapse(&self, operator: &AccountId, attester: &Attester, at: u64) -> Option<TeeLapse> {
-        let Some(ev) = evidence().get(operator).cloned() else {
-            return Some(TeeLapse::MeasurementsWithdrawn);
-        };
-        let tee = TeeState::load();
-        let set_live = tee
-            .measurement_sets
-            .get(&ev.measurement_set)
+        let ev = evidence_of(operator)?;
+        tee_lapse_of(&TeeState::load(), &ev, attester, at)
+    }
+
+    /// The receipt-time check of a quote-admitted attester: its admission is
+    /// still good and it bound `weights_digest`. Panics with the reason.
+    /// Reads its evidence and the TEE state; its measurement set and platform
+    /// only if something was withdrawn since it was admitted.
+    pub(crate) fn check_tee_receipt(&self, operator: &AccountId, attester: &Attester, weights_digest: &Digest32) {
+        let ev = evidence_of(operator).unwrap_or_else(|| env::panic_str(ERR_TEE_MEASUREMENTS_WITHDRAWN));
+        if let Some(lapse) = tee_lapse_of(&TeeState::load(), &ev, attester, env::block_timestamp()) {
+            env::panic_str(lapse.message());
+        }
+        require!(ev.weights_digests.binary_search(weights_digest).is_ok(), ERR_TEE_WEIGHTS_NOT_BOUND);
+    }
+}
+
+/// Why an attester admitted with `ev` may not sign at `at`, if it may not.
+fn tee_lapse_of(tee: &TeeState, ev: &TeeEvidence, attester: &Attester, at: u64) -> Option<TeeLapse> {
+    if tee.withdrawals != ev.withdrawals_at_admission {
+        let set_live = MEASUREMENT_SETS
+            .get::<MeasurementSet>(ev.measurement_set.as_bytes())
             .is_some_and(|s| s.approved_at == ev.measurement_set_approved_at);
         if !set_live {
             return Some(TeeLapse::MeasurementsWithdrawn);
         }
         let restrict = tee.policy.as_ref().is_some_and(|p| p.restrict_platforms);
-        if restrict && !tee.platforms.contains_key(&ev.ppid) {
+        if restrict && !PLATFORMS.contains(ev.ppid.as_bytes()) {
             return Some(TeeLapse::PlatformWithdrawn);
         }
-        if attester.expires_at.is_some_and(|e| at >= e) {
-            return Some(TeeLapse::Expired);
-        }
-        None
     }
-
-    /// The receipt-time check of a quote-admitted attester: its admission is
-    /// still good and it bound `weights_digest`. Panics with the reason.
-    pub(crate) fn check_tee_receipt(&self, operator: &AccountId, attester: &Attester, weights_digest: &Digest32) {
-        if let Some(lapse) = self.tee_lapse(operator, attester, env::block_timestamp()) {
-            env::panic_str(lapse.message());
-        }
-        let bound = evidence().get(operator).is_some_and(|ev| ev.weights_digests.binary_search(weights_digest).is_ok());
-        require!(bound, ERR_TEE_WEIGHTS_NOT_BOUND);
+    if attester.expires_at.is_some_and(|e| at >= e) {
+        return Some(TeeLapse::Expired);
     }
+    None
 }
 
 /// The admission-by-quote configuration and what its calls cost.
@@ -669,8 +682,8 @@ impl Contract {
             policy: tee.policy,
             challenge_deposit: storage_cost(MAX_CHALLENGE_STORAGE_BYTES),
             admission_deposit: storage_cost(MAX_ADMISSION_STORAGE_BYTES),
-            measurement_set_count: tee.measurement_sets.len(),
-            platform_count: tee.platforms.len(),
+            measurement_set_count: tee.measurement_set_count,
+            platform_count: tee.platform_count,
         }
     }
 
@@ -680,29 +693,27 @@ impl Contract {
         from_index: Option<u64>,
         limit: Option<u32>,
     ) -> Vec<(Digest32, MeasurementSet)> {
-        let sets = TeeState::load().measurement_sets;
-        let range = Page::new(from_index, limit).range(u64::from(sets.len()));
-        sets.iter()
-            .skip(range.start as usize)
-            .take((range.end - range.start) as usize)
-            .map(|(k, v)| (*k, v.clone()))
+        let count = TeeState::load().measurement_set_count;
+        MEASUREMENT_SETS
+            .page(count, from_index, limit)
+            .into_iter()
+            .map(|(id, set)| (Digest32(id.try_into().unwrap_or_else(|_| env::panic_str(ERR_STATE_CORRUPT))), set))
             .collect()
     }
 
     /// Allowed platforms (PPIDs) with their approval time, paginated.
     pub fn get_tee_platforms(&self, from_index: Option<u64>, limit: Option<u32>) -> Vec<(String, U64)> {
-        let list = TeeState::load().platforms;
-        let range = Page::new(from_index, limit).range(u64::from(list.len()));
-        list.iter()
-            .skip(range.start as usize)
-            .take((range.end - range.start) as usize)
-            .map(|(k, v)| (k.clone(), U64(*v)))
+        let count = TeeState::load().platform_count;
+        PLATFORMS
+            .page(count, from_index, limit)
+            .into_iter()
+            .map(|(ppid, at): (Vec<u8>, u64)| (String::from_utf8(ppid).unwrap_or_default(), U64(at)))
             .collect()
     }
 
     /// The evidence a quote-admitted attester was admitted with, or null.
     pub fn get_tee_evidence(&self, operator: AccountId) -> Option<TeeEvidence> {
-        evidence().get(&operator).cloned()
+        evidence_of(&operator)
     }
 }
 
@@ -736,24 +747,19 @@ mod tests {
         }
     }
 
-    fn report(report_data: [u8; 64]) -> VerifiedQuote {
-        VerifiedQuote {
+    fn report(report_data: [u8; 64]) -> AdmissionReport {
+        AdmissionReport {
             tee: TeeType::Tdx,
             tcb_status: "UpToDate".into(),
             advisory_ids: vec![],
-            mr_td: Some(m(1)),
-            rtmr0: Some(m(2)),
-            rtmr1: Some(m(3)),
-            rtmr2: Some(m(4)),
-            rtmr3: Some(m(5)),
-            mr_enclave: None,
-            mr_signer: None,
-            report_data: Base64VecU8(report_data.to_vec()),
+            td_registers: Some([m(1), m(2), m(3), m(4), m(5)]),
+            report_data: ReportData(report_data),
             ppid: "abcd".into(),
             fmspc: "b0c06f000000".into(),
-            verified_at: U64(NOW),
-            collateral_expires_at: U64(NOW + 1000 * SECOND),
+            verified_at: NOW,
+            collateral_expires_at: NOW + 1000 * SECOND,
             root_ca_sha256: Digest32([9; 32]),
+            rtmr3_event_log: vec![],
         }
     }
 
@@ -773,8 +779,8 @@ mod tests {
         );
         assert_eq!(c.get_tee_config().policy, Some(policy()));
         call(owner(), near(100), NOW);
-        let id = c.approve_tee_measurements("node v1".into(), m(1), m(2), m(3), m(4), m(5));
-        assert_eq!(id, MeasurementSet::id_of(&m(1), [&m(2), &m(3), &m(4), &m(5)]));
+        let id = c.approve_tee_measurements("node v1".into(), m(1), m(2), m(3), m(4), m(5), None);
+        assert_eq!(id, MeasurementSet::id_of(&m(1), [&m(2), &m(3), &m(4), &m(5)], false));
         assert_eq!(get_logs().len(), 1);
         assert!(last_log().contains(r#""event":"tee_measurements_approved""#));
         assert_eq!(c.get_tee_measurement_sets(None, None).len(), 1);
@@ -790,12 +796,70 @@ mod tests {
     }
 
     #[test]
+    fn withdrawing_moves_the_last_listed_entry_into_the_gap_and_pages_stay_whole() {
+        let mut c = configured();
+        let mut ids = Vec::new();
+        for b in 1..=3u8 {
+            call(owner(), near(100), NOW);
+            ids.push(c.approve_tee_measurements(format!("set {b}"), m(b), m(2), m(3), m(4), m(5), None));
+        }
+        call(owner(), near(0), NOW);
+        c.withdraw_tee_measurements(ids[0], "old".into());
+        let listed: Vec<Digest32> = c.get_tee_measurement_sets(None, None).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(listed, vec![ids[2], ids[1]], "the last one moved into position 0");
+        assert_eq!(c.get_tee_measurement_sets(Some(1), Some(1))[0].0, ids[1]);
+        assert_eq!(c.get_tee_config().measurement_set_count, 2);
+        call(owner(), near(0), NOW);
+        c.withdraw_tee_measurements(ids[1], "old".into());
+        call(owner(), near(0), NOW);
+        c.withdraw_tee_measurements(ids[2], "old".into());
+        assert!(c.get_tee_measurement_sets(None, None).is_empty());
+        call(owner(), near(0), NOW);
+        assert!(
+            panic_message(|| c.withdraw_tee_measurements(ids[2], "old".into())).contains(ERR_TEE_MEASUREMENTS_UNKNOWN)
+        );
+        // Platforms use the same listing.
+        for p in ["aa", "bb"] {
+            call(owner(), near(100), NOW);
+            c.allow_tee_platform(p.into());
+        }
+        call(owner(), near(0), NOW);
+        c.withdraw_tee_platform("aa".into(), "gone".into());
+        assert_eq!(c.get_tee_platforms(None, None), vec![("bb".to_string(), U64(NOW))]);
+    }
+
+    #[test]
+    fn a_set_pinning_an_rtmr3_event_matches_a_replayed_log_containing_it() {
+        let mut c = configured();
+        call(owner(), near(100), NOW);
+        let pinned = c.approve_tee_measurements("app".into(), m(1), m(2), m(3), m(4), m(7), Some(true));
+        assert_ne!(pinned, MeasurementSet::id_of(&m(1), [&m(2), &m(3), &m(4), &m(7)], false));
+        // RTMR3 is whatever the whole log replays to (the verifier checked it).
+        let with_log = |log: Vec<Measurement48>| AdmissionReport {
+            td_registers: Some([m(1), m(2), m(3), m(4), m(9)]),
+            rtmr3_event_log: log,
+            ..report([0; 64])
+        };
+        let (id, set) = matching_set(&with_log(vec![m(6), m(7), m(8)])).expect("the pinned entry is in the log");
+        assert_eq!((id, set.rtmr3_is_event), (pinned, true));
+        assert!(matching_set(&with_log(vec![m(6), m(8)])).is_none(), "the log lacks the pinned entry");
+        // A set of register values is not matched by an event, nor the reverse.
+        call(owner(), near(100), NOW);
+        let registers = c.approve_tee_measurements("regs".into(), m(1), m(2), m(3), m(4), m(8), None);
+        assert!(matching_set(&with_log(vec![m(8)])).is_none());
+        let by_value = AdmissionReport { td_registers: Some([m(1), m(2), m(3), m(4), m(8)]), ..report([0; 64]) };
+        assert_eq!(matching_set(&by_value).map(|(id, _)| id), Some(registers));
+        let pinned_value = AdmissionReport { td_registers: Some([m(1), m(2), m(3), m(4), m(7)]), ..report([0; 64]) };
+        assert!(matching_set(&pinned_value).is_none());
+    }
+
+    #[test]
     fn only_the_owner_governs_and_bad_policies_are_refused() {
         let mut c = setup();
         call(stranger(), near(100), NOW);
         assert!(panic_message(|| c.set_tee_policy(policy())).contains(ERR_NOT_OWNER));
         call(stranger(), near(100), NOW);
-        assert!(panic_message(|| c.approve_tee_measurements("x".into(), m(1), m(2), m(3), m(4), m(5)))
+        assert!(panic_message(|| c.approve_tee_measurements("x".into(), m(1), m(2), m(3), m(4), m(5), None))
             .contains(ERR_NOT_OWNER));
         call(owner(), near(100), NOW);
         let bad = TeePolicy { accepted_tcb_statuses: vec!["Revoked".into()], ..policy() };
@@ -832,14 +896,15 @@ mod tests {
             rtmr1: m(3),
             rtmr2: m(4),
             rtmr3: m(5),
+            rtmr3_is_event: false,
             approved_at: U64(NOW),
         };
         let rd = [7u8; 64];
         assert_eq!(refusal(&p, &report(rd), Some(&set), false, &rd), None);
-        let sgx = VerifiedQuote { tee: TeeType::Sgx, ..report(rd) };
+        let sgx = AdmissionReport { tee: TeeType::Sgx, td_registers: None, ..report(rd) };
         assert_eq!(refusal(&p, &sgx, Some(&set), true, &rd).as_deref(), Some(ERR_TEE_NOT_TDX));
         let old =
-            VerifiedQuote { tcb_status: "OutOfDate".into(), advisory_ids: vec!["INTEL-SA-1".into()], ..report(rd) };
+            AdmissionReport { tcb_status: "OutOfDate".into(), advisory_ids: vec!["INTEL-SA-1".into()], ..report(rd) };
         assert_eq!(
             refusal(&p, &old, Some(&set), true, &rd).as_deref(),
             Some("tcb status is not accepted: OutOfDate [INTEL-SA-1]")
@@ -859,7 +924,7 @@ mod tests {
         let deposit = c.get_tee_config().challenge_deposit;
         call(account("node2.near"), deposit, NOW);
         let challenge = c.issue_tee_challenge();
-        let issued = challenges().get(&challenge).cloned().expect("stored");
+        let issued: TeeChallenge = read(&challenge_key(&challenge)).expect("stored");
         assert_eq!(issued.issued_to, account("node2.near"));
         assert_eq!(issued.expires_at, U64(NOW + 600 * SECOND));
         assert!(last_log().contains(r#""event":"tee_challenge_issued""#));
@@ -873,6 +938,7 @@ mod tests {
                 signer().public_key(),
                 vec![weights()],
                 challenge,
+                None,
             )
         });
         assert!(msg.contains(ERR_TEE_CHALLENGE_NOT_YOURS), "{msg}");
@@ -884,16 +950,24 @@ mod tests {
                 signer().public_key(),
                 vec![weights()],
                 challenge,
+                None,
             )
         });
         assert!(msg.contains(ERR_TEE_CHALLENGE_EXPIRED), "{msg}");
-        assert!(challenges().contains_key(&challenge), "a refused call keeps the challenge");
+        assert!(env::storage_has_key(&challenge_key(&challenge)), "a refused call keeps the challenge");
         // An operator the DAO admitted cannot switch to admission by quote.
         call(operator(), deposit, NOW);
         let mine = c.issue_tee_challenge();
         call(operator(), admission, NOW);
         let msg = panic_message(|| {
-            c.admit_attester_by_quote(Base64VecU8(vec![1]), "{}".into(), signer().public_key(), vec![weights()], mine)
+            c.admit_attester_by_quote(
+                Base64VecU8(vec![1]),
+                "{}".into(),
+                signer().public_key(),
+                vec![weights()],
+                mine,
+                None,
+            )
         });
         assert!(msg.contains(ERR_TEE_OPERATOR_DAO_ADMITTED), "{msg}");
     }

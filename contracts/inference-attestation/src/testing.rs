@@ -193,6 +193,18 @@ pub fn function_calls() -> Vec<(AccountId, String, String)> {
         .collect()
 }
 
+/// The raw arguments of the one scheduled call to `method` (borsh callbacks).
+pub fn call_args(method: &str) -> Vec<u8> {
+    get_created_receipts()
+        .into_iter()
+        .flat_map(|r| r.actions)
+        .find_map(|a| match a {
+            MockAction::FunctionCallWeight { method_name, args, .. } if method_name == method.as_bytes() => Some(args),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no call to {method} was scheduled"))
+}
+
 pub fn last_log() -> String {
     get_logs().last().cloned().unwrap_or_default()
 }

@@ -77,3 +77,12 @@ fn bad_input_is_refused_with_a_clear_error() {
     });
     assert!(msg.contains(&format!("{ERR_QUOTE_REJECTED}: ")), "{msg}");
 }
+
+#[test]
+fn an_rtmr_replays_its_event_log_from_zero_with_sha384() {
+    use ai_commons_primitives::tee::Measurement48;
+    assert_eq!(verify::replay_rtmr(&[]), Measurement48([0; 48]));
+    // SHA-384(SHA-384(0^48 ‖ 11^48) ‖ 22^48), as Python's hashlib computes it.
+    let want = "3b0aa70f13ee0d6d1e004bc3925da1d69fa9638c77923663dd226028623932c61139aacb3696bd7a45990d5eb4ca2868";
+    assert_eq!(verify::replay_rtmr(&[Measurement48([0x11; 48]), Measurement48([0x22; 48])]).to_hex(), want);
+}

@@ -7,7 +7,6 @@ use crate::keys::{access_key_storage, permits};
 use crate::receipt::{Action, NewReceipt, Receipt, ReceiptKind};
 use crate::state::{AccountRecord, Chain};
 use crate::transactions::ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT;
-use crate::trie::TouchedNodes;
 use near_crypto::PublicKey;
 use near_parameters::ActionCosts;
 use near_primitives::account::AccessKey;
@@ -22,7 +21,6 @@ use near_primitives_core::types::{AccountId, Balance, Gas};
 use near_vm_runner::logic::types::{PromiseResult, ReturnData};
 use near_vm_runner::logic::VMContext;
 use near_vm_runner::ContractCode;
-use std::cell::RefCell;
 use std::sync::Arc;
 
 /// The result of running one action receipt, before it is committed.
@@ -127,7 +125,6 @@ impl Chain {
             global_storage_burnt: Balance::ZERO,
         };
         let promise_results: Arc<[PromiseResult]> = promise_results.into();
-        let touched = RefCell::new(TouchedNodes::default());
         let mut actor = receipt.predecessor.clone();
         for (index, action) in actions.iter().enumerate() {
             let fail = |mut r: ActionsResult, kind: ActionErrorKind| {
@@ -293,7 +290,6 @@ impl Chain {
                         committed,
                         overlay: &mut overlay,
                         shape: &self.shape,
-                        touched: &touched,
                         receipts: Vec::new(),
                         gas_weights: Vec::new(),
                         action_hash,

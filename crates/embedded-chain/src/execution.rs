@@ -55,6 +55,8 @@ impl Chain {
                 self.next_block();
             }
             let block: Vec<Receipt> = incoming.drain(..).chain(ready).collect();
+            // A block stands for a chunk: its receipts see the trie it started with (trie.rs).
+            self.shape.begin_chunk();
             for receipt in block {
                 let produced = self.execute(receipt, &mut data, &mut statuses, outcome);
                 for r in produced {
@@ -64,6 +66,7 @@ impl Chain {
                     }
                 }
             }
+            self.shape.end_chunk();
         }
         statuses
     }
@@ -97,6 +100,8 @@ impl Chain {
                     outcome.receipts.push(ReceiptOutcome {
                         receipt_id: receipt.id,
                         block_height: height,
+                        block_hash: self.head().hash,
+                        receipt_ids: Vec::new(),
                         predecessor: receipt.predecessor.to_string(),
                         executor: receipt.receiver.to_string(),
                         actions: vec![format!("Transfer({})", amount.as_yoctonear())],
@@ -277,6 +282,8 @@ impl Chain {
         outcome.receipts.push(ReceiptOutcome {
             receipt_id: receipt.id,
             block_height: height,
+            block_hash: self.head().hash,
+            receipt_ids: produced.iter().map(|r| r.id).collect(),
             predecessor: receipt.predecessor.to_string(),
             executor: receipt.receiver.to_string(),
             actions: actions.iter().map(describe).collect(),
@@ -312,6 +319,8 @@ impl Chain {
             block_height: height,
             predecessor: receipt.predecessor.to_string(),
             executor: receipt.receiver.to_string(),
+            block_hash: self.head().hash,
+            receipt_ids: Vec::new(),
             actions: vec![action],
             logs: Vec::new(),
             events: Vec::new(),

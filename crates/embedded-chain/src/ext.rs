@@ -1,9 +1,9 @@
 //! The chain's implementation of the VM's `External`: one account's storage
-//! (committed state + this receipt's overlay), trie-node charging, and the
-//! receipts a contract creates.
+//! (committed state + this receipt's overlay), trie-node charging (the rule is
+//! in [`crate::trie`]), and the receipts a contract creates.
 
 use crate::receipt::{actions, Action, NewReceipt};
-use crate::trie::{data_key, TouchedNodes, TrieShape};
+use crate::trie::{data_key, NodeCharge, NodeId, TrieShape};
 use near_crypto::PublicKey;
 use near_primitives::action::{DeployGlobalContractAction, StakeAction, UseGlobalContractAction};
 use near_primitives::utils::create_receipt_id_from_action_hash;
@@ -14,7 +14,6 @@ use near_vm_runner::logic::errors::HostError;
 use near_vm_runner::logic::mocks::mock_external::MockedValuePtr;
 use near_vm_runner::logic::types::{ActionIndex, GlobalContractDeployMode, GlobalContractIdentifier, ReceiptIndex};
 use near_vm_runner::logic::{External, StorageAccessTracker, VMLogicError, ValuePtr};
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 type Result<T, E = VMLogicError> = std::result::Result<T, E>;
@@ -26,8 +25,8 @@ pub(crate) struct ChainExt<'a> {
     pub account_id: AccountId,
     pub committed: &'a BTreeMap<Vec<u8>, Vec<u8>>,
     pub overlay: &'a mut Overlay,
+    /// The trie as of the chunk's start, the chunk's writes and its accounting cache.
     pub shape: &'a TrieShape,
-    pub touched: &'a RefCell<TouchedNodes>,
     pub receipts: Vec<NewReceipt>,
     pub gas_weights: Vec<(usize, usize, GasWeight)>,
     /// Hash of the action being run: data ids derive from it (near-primitives `utils`).
@@ -54,12 +53,36 @@ impl ChainExt<'_> {
         }
     }
 
-    fn charge_path(&self, tracker: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<()> {
-        let path = self.shape.path(&data_key(self.account_id.as_str(), key));
-        let (new, cached) = self.touched.borrow_mut().touch(path);
-        tracker.trie_node_touched(new)?;
+    /// Whether `key` is answered from memory: written by this receipt or by one
+    /// committed earlier in the chunk (nearcore: `TrieUpdate::get_ref` finds it
+    /// in its prospective or committed changes and never reaches the trie).
+    fn in_memory(&self, key: &[u8]) -> bool {
+        self.overlay.contains_key(key) || self.shape.written_in_chunk(&data_key(self.account_id.as_str(), key))
+    }
+
+    /// What a write or remove of `key` pays (nearcore: `RuntimeExt::storage_set`
+    /// and `storage_remove` look up in `KeyLookupMode::MemOrTrie`, which tracks
+    /// every node on the path, then `deref_value` the old value): the nodes the
+    /// lookup visits plus the old value's, unless the key is in memory.
+    fn charge_write(&self, tracker: &mut dyn StorageAccessTracker, key: &[u8], old: Option<&[u8]>) -> Result<()> {
+        if self.in_memory(key) {
+            return Ok(());
+        }
+        let path = self.shape.lookup(&data_key(self.account_id.as_str(), key));
+        let NodeCharge { touched, cached } = self.shape.touch(path.into_iter().chain(old.map(NodeId::value)));
+        tracker.trie_node_touched(touched)?;
         tracker.cached_trie_node_access(cached)?;
         Ok(())
+    }
+
+    /// A read of `key` pays no trie node (nearcore: flat-storage lookups in
+    /// `KeyLookupMode::MemOrFlatOrTrie` track none, and near-vm-runner's
+    /// `storage_read` dereferences the value with a `FreeGasCounter`), but a
+    /// value read from the trie enters the chunk's accounting cache.
+    fn note_read(&self, key: &[u8], value: Option<&[u8]>) {
+        if let (Some(value), true) = (value, self.shape.in_chunk() && !self.in_memory(key)) {
+            self.shape.touch([NodeId::value(value)]);
+        }
     }
 
     fn push_action(&mut self, receipt_index: ReceiptIndex, action: Action) -> usize {
@@ -82,36 +105,40 @@ impl External for ChainExt<'_> {
         key: &[u8],
         value: &[u8],
     ) -> Result<Option<Vec<u8>>> {
-        self.charge_path(tracker, key)?;
         let old = self.read(key);
         if let Some(old) = &old {
             tracker.deref_write_evicted_value_bytes(old.len() as u64)?;
         }
+        self.charge_write(tracker, key, old.as_deref())?;
         self.overlay.insert(key.to_vec(), Some(value.to_vec()));
         Ok(old)
     }
 
     fn storage_get<'b>(
         &'b self,
-        tracker: &mut dyn StorageAccessTracker,
+        _tracker: &mut dyn StorageAccessTracker,
         key: &[u8],
     ) -> Result<Option<Box<dyn ValuePtr + 'b>>> {
-        self.charge_path(tracker, key)?;
-        Ok(self.read(key).map(|v| Box::new(MockedValuePtr::new(v)) as Box<dyn ValuePtr>))
+        let value = self.read(key);
+        self.note_read(key, value.as_deref());
+        Ok(value.map(|v| Box::new(MockedValuePtr::new(v)) as Box<dyn ValuePtr>))
     }
 
     fn storage_remove(&mut self, tracker: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        self.charge_path(tracker, key)?;
         let old = self.read(key);
         if let Some(old) = &old {
             tracker.deref_removed_value_bytes(old.len() as u64)?;
-            self.overlay.insert(key.to_vec(), None);
         }
+        self.charge_write(tracker, key, old.as_deref())?;
+        // nearcore records the removal even of a missing key: later accesses in
+        // the chunk find it in memory.
+        self.overlay.insert(key.to_vec(), None);
         Ok(old)
     }
 
-    fn storage_has_key(&mut self, tracker: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<bool> {
-        self.charge_path(tracker, key)?;
+    fn storage_has_key(&mut self, _tracker: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<bool> {
+        // No trie node and no value dereference (nearcore: `RuntimeExt::storage_has_key`
+        // looks up in `KeyLookupMode::MemOrFlatOrTrie` and only checks presence).
         Ok(self.read(key).is_some())
     }
 

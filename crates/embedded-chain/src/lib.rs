@@ -17,9 +17,13 @@
 //!   dependency's `Successful(bytes)` or `Failed`; unused gas is shared among
 //!   calls by their gas weights;
 //! - storage staking checked after each receipt, with the protocol's error;
-//! - trie-node gas: each storage access pays `touching_trie_node` for the nodes
-//!   on its path in a trie holding the chain's keys (cached nodes pay the cached
-//!   fee), so gas grows with state as O(log16 n), as on chain;
+//! - trie-node gas as nearcore charges it at protocol 88 (the rule, with the
+//!   nearcore functions it follows, is in the `trie` module; conformance tests
+//!   in `tests/conformance`): a write or remove pays for the nodes on its key's
+//!   path in a trie holding the chain's keys, plus the value it replaces, so it
+//!   grows with state as O(log16 n); reads and `has_key` pay none (flat
+//!   storage); a key written earlier in the block is served from memory; a
+//!   block sees the trie it started with;
 //! - views (read-only, view gas limit), account and raw state views;
 //! - block height and time (configurable block time; fast-forward).
 //!
@@ -95,7 +99,7 @@ pub use state::{
     PROTOCOL_VERSION, TX_VALIDITY_PERIOD,
 };
 pub use transactions::ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT;
-pub use views::{AccessKeyView, AccountView};
+pub use views::{AccessKeyView, AccountView, ViewError};
 
 /// Parses an account id, panicking on an invalid one (for tests and demos).
 pub fn account(id: &str) -> AccountId {

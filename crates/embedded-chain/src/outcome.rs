@@ -47,6 +47,10 @@ pub struct ReceiptOutcome {
     /// The receipt's id, derived as nearcore derives it (near-primitives `utils`).
     pub receipt_id: CryptoHash,
     pub block_height: u64,
+    /// Hash of the block it ran in.
+    pub block_hash: CryptoHash,
+    /// Ids of the receipts it created (calls, refunds, a beneficiary's payment).
+    pub receipt_ids: Vec<CryptoHash>,
     pub predecessor: String,
     pub executor: String,
     /// Short description of the actions (`FunctionCall(method)`, `Transfer`, ...).
@@ -82,6 +86,8 @@ pub struct TxOutcome {
     pub tx_hash: CryptoHash,
     /// The block that included it (0 when it was refused).
     pub block_height: u64,
+    /// The receipt the transaction was converted into (`None` when refused).
+    pub receipt_id: Option<CryptoHash>,
     /// Final result: the value of the first receipt, following returned promises,
     /// or nearcore's error (`InvalidTxError` when the transaction was refused).
     pub status: Result<Vec<u8>, TxExecutionError>,
@@ -114,6 +120,7 @@ impl TxOutcome {
         TxOutcome {
             tx_hash,
             block_height: height,
+            receipt_id: None,
             status: Ok(Vec::new()),
             receipts: Vec::new(),
             conversion_gas_burnt: 0,

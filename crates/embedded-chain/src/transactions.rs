@@ -145,6 +145,7 @@ impl Chain {
             },
         };
         let first_id = first.id;
+        outcome.receipt_id = Some(first_id);
         // nearcore runs a receipt whose receiver is the signer in the block that
         // converts the transaction (a local receipt); others go out to the next.
         let statuses = self.process(first, sir, &mut outcome);

@@ -6,7 +6,6 @@ use crate::ext::{ChainExt, Overlay};
 use crate::keys::is_full_access;
 use crate::outcome::ViewResult;
 use crate::state::{AccountRecord, Chain, CHAIN_ID};
-use crate::trie::TouchedNodes;
 use near_crypto::PublicKey;
 use near_primitives::account::AccessKey;
 use near_primitives::action::GlobalContractIdentifier;
@@ -18,7 +17,6 @@ use near_primitives_core::types::{AccountId, Balance, Gas};
 use near_vm_runner::logic::types::ReturnData;
 use near_vm_runner::logic::VMContext;
 use near_vm_runner::ContractCode;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -41,6 +39,38 @@ pub struct AccountView {
     pub code_hash: String,
     pub code_size: u64,
 }
+
+/// Why a view failed, as nearcore's `query` reports it (`UNKNOWN_ACCOUNT`,
+/// `NO_CONTRACT_CODE`, `CONTRACT_EXECUTION_ERROR`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ViewError {
+    UnknownAccount {
+        requested_account_id: AccountId,
+    },
+    NoContractCode {
+        contract_account_id: AccountId,
+    },
+    /// The method failed: its error as the VM reports it.
+    ContractExecutionError {
+        vm_error: String,
+    },
+}
+
+impl std::fmt::Display for ViewError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ViewError::UnknownAccount { requested_account_id } => {
+                write!(f, "account {requested_account_id} does not exist while viewing")
+            }
+            ViewError::NoContractCode { contract_account_id } => {
+                write!(f, "Contract code for contract ID #{contract_account_id} has never been observed on the node")
+            }
+            ViewError::ContractExecutionError { vm_error } => write!(f, "wasm execution failed with error: {vm_error}"),
+        }
+    }
+}
+
+impl std::error::Error for ViewError {}
 
 struct CodeRef(Arc<ContractCode>);
 
@@ -98,19 +128,19 @@ impl Chain {
 
     /// Calls `method` in view mode: it may read but not write state, create
     /// promises or read the caller. Fails with the contract's error message.
-    pub fn view_raw(&self, id: &AccountId, method: &str, args: &[u8]) -> Result<ViewResult, String> {
-        let account = self.accounts.get(id).ok_or_else(|| format!("account {id} does not exist while viewing"))?;
-        let code = self.code_of(id, account).map_err(|e| format!("{e:?}"))?;
+    pub fn view_raw(&self, id: &AccountId, method: &str, args: &[u8]) -> Result<ViewResult, ViewError> {
+        let account =
+            self.accounts.get(id).ok_or_else(|| ViewError::UnknownAccount { requested_account_id: id.clone() })?;
+        let code =
+            self.code_of(id, account).map_err(|_| ViewError::NoContractCode { contract_account_id: id.clone() })?;
         let empty = BTreeMap::new();
         let committed = self.data.get(id).unwrap_or(&empty);
         let mut overlay = Overlay::new();
-        let touched = RefCell::new(TouchedNodes::default());
         let mut ext = ChainExt {
             account_id: id.clone(),
             committed,
             overlay: &mut overlay,
             shape: &self.shape,
-            touched: &touched,
             receipts: Vec::new(),
             gas_weights: Vec::new(),
             action_hash: CryptoHash::default(),
@@ -124,9 +154,11 @@ impl Chain {
             view_config: Some(ViewConfig { max_gas_burnt: max_gas }),
             ..self.vm_context(id, account, args.to_vec(), max_gas)
         };
-        let outcome = self.run_vm(code, method, &mut ext, &context)?;
+        let outcome = self
+            .run_vm(code, method, &mut ext, &context)
+            .map_err(|vm_error| ViewError::ContractExecutionError { vm_error })?;
         match outcome.aborted {
-            Some(err) => Err(err.to_string()),
+            Some(err) => Err(ViewError::ContractExecutionError { vm_error: err.to_string() }),
             None => Ok(ViewResult {
                 result: match outcome.return_data {
                     ReturnData::Value(v) => v,
@@ -139,7 +171,7 @@ impl Chain {
     }
 
     /// `view_raw` with JSON arguments.
-    pub fn view(&self, id: &AccountId, method: &str, args: serde_json::Value) -> Result<ViewResult, String> {
+    pub fn view(&self, id: &AccountId, method: &str, args: serde_json::Value) -> Result<ViewResult, ViewError> {
         self.view_raw(id, method, &serde_json::to_vec(&args).expect("json"))
     }
 

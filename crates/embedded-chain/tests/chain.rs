@@ -160,7 +160,7 @@ fn transfer_moves_balance() {
 #[test]
 fn view_cannot_write() {
     let (chain, a, _, _) = setup();
-    let err = chain.view(&a, "write_in_view", json!({})).unwrap_err();
+    let err = chain.view(&a, "write_in_view", json!({})).unwrap_err().to_string();
     assert!(
         err.contains("is not allowed in view calls") || err.contains("ProhibitedInView") || err.contains("view"),
         "{err}"

@@ -18,60 +18,86 @@ use std::str::FromStr;
 /// Domain separator of the admission report data (version 1).
 pub const ADMISSION_DOMAIN: &[u8] = b"ai-commons/tee-admission/v1";
 
-/// A 48-byte TDX measurement register (MRTD, RTMR0-3): borsh as the raw bytes,
-/// JSON as 96 lowercase hex chars.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
-#[borsh(crate = "near_sdk::borsh")]
-pub struct Measurement48(pub [u8; 48]);
+/// Fixed-size byte strings that are borsh as the raw bytes and JSON as
+/// lowercase hex: one implementation for every such type.
+macro_rules! hex_bytes {
+    ($(#[$doc:meta])* $name:ident, $len:literal, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
+        #[borsh(crate = "near_sdk::borsh")]
+        pub struct $name(pub [u8; $len]);
 
-impl Measurement48 {
-    pub const LEN: usize = 48;
+        impl $name {
+            pub const LEN: usize = $len;
 
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-}
-
-impl FromStr for Measurement48 {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() != 96 {
-            return Err(format!("invalid measurement: expected 96 hex chars, got {}", s.len()));
+            pub fn to_hex(&self) -> String {
+                hex::encode(self.0)
+            }
         }
-        if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Err("invalid measurement: hex must be lowercase".into());
+
+        impl FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                parse_hex(s).map(Self).map_err(|e| format!("invalid {}: {e}", $what))
+            }
         }
-        let mut out = [0u8; 48];
-        hex::decode_to_slice(s, &mut out).map_err(|e| format!("invalid measurement: {e}"))?;
-        Ok(Self(out))
-    }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.to_hex())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.to_hex())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.to_hex())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let s = <String as Deserialize>::deserialize(deserializer)?;
+                s.parse().map_err(de::Error::custom)
+            }
+        }
+    };
 }
 
-impl fmt::Display for Measurement48 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_hex())
+/// `N` bytes from exactly `2 N` lowercase hex chars.
+fn parse_hex<const N: usize>(s: &str) -> Result<[u8; N], String> {
+    if s.len() != 2 * N {
+        return Err(format!("expected {} hex chars, got {}", 2 * N, s.len()));
     }
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err("hex must be lowercase".into());
+    }
+    let mut out = [0u8; N];
+    hex::decode_to_slice(s, &mut out).map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
-impl fmt::Debug for Measurement48 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Measurement48({})", self.to_hex())
-    }
-}
+hex_bytes!(
+    /// A 48-byte TDX measurement register (MRTD, RTMR0-3): borsh as the raw
+    /// bytes, JSON as 96 lowercase hex chars.
+    Measurement48,
+    48,
+    "measurement"
+);
 
-impl Serialize for Measurement48 {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_hex())
-    }
-}
-
-impl<'de> Deserialize<'de> for Measurement48 {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = <String as Deserialize>::deserialize(deserializer)?;
-        s.parse().map_err(de::Error::custom)
-    }
-}
+hex_bytes!(
+    /// The 64 bytes of report data an enclave put in its quote: borsh as the
+    /// raw bytes, JSON as 128 lowercase hex chars.
+    ReportData,
+    64,
+    "report data"
+);
 
 /// Which trusted execution environment produced a quote.
 #[near(serializers = [json, borsh])]
@@ -117,6 +143,35 @@ pub struct VerifiedQuote {
     pub root_ca_sha256: Digest32,
 }
 
+/// What the tee-verifier's `verify_quote_for_admission` returns, borsh
+/// encoded: the fields of a [`VerifiedQuote`] an admission checks or keeps as
+/// evidence, without JSON, so the caller's callback decodes it in a few
+/// hundred instructions and carries no JSON reader for it.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[borsh(crate = "near_sdk::borsh")]
+pub struct AdmissionReport {
+    pub tee: TeeType,
+    pub tcb_status: String,
+    pub advisory_ids: Vec<String>,
+    /// TDX only: MRTD, RTMR0, RTMR1, RTMR2, RTMR3.
+    pub td_registers: Option<[Measurement48; 5]>,
+    pub report_data: ReportData,
+    /// Platform Provisioning ID and FMSPC from the PCK certificate (lowercase hex).
+    pub ppid: String,
+    pub fmspc: String,
+    /// Block time of the verification (ns).
+    pub verified_at: u64,
+    /// First moment (ns) any piece of the collateral stops being valid.
+    pub collateral_expires_at: u64,
+    pub root_ca_sha256: Digest32,
+    /// The RTMR3 event log the caller passed, checked to replay to the
+    /// quote's RTMR3 (see [`MAX_RTMR3_EVENTS`]); empty when none was passed.
+    pub rtmr3_event_log: Vec<Measurement48>,
+}
+
+/// Most RTMR3 event-log entries an admission may pass.
+pub const MAX_RTMR3_EVENTS: usize = 32;
+
 /// What a community decided about admission by quote (inference-attestation's
 /// `set_tee_policy`, proposed through the DAO's `set_tee_policy` kind).
 #[near(serializers = [borsh, json])]
@@ -155,6 +210,17 @@ pub trait TeeVerifierInterface {
     /// `quote`: the raw DCAP quote; `collateral`: its collateral as JSON
     /// (dcap-qvl's `QuoteCollateralV3`, as a PCCS client returns it).
     fn verify_quote(&self, quote: Base64VecU8, collateral: String) -> VerifiedQuote;
+
+    /// The same check, borsh in and out: `quote` raw bytes, `collateral` its
+    /// JSON, `rtmr3_event_log` the digests extended into RTMR3 in order (may
+    /// be empty; otherwise they must replay to the quote's RTMR3); returns an
+    /// [`AdmissionReport`] (what inference-attestation calls).
+    fn verify_quote_for_admission(
+        &self,
+        #[serializer(borsh)] quote: Vec<u8>,
+        #[serializer(borsh)] collateral: String,
+        #[serializer(borsh)] rtmr3_event_log: Vec<Measurement48>,
+    ) -> AdmissionReport;
 }
 
 /// The bytes hashed into an admission's report data, in order:

@@ -148,6 +148,16 @@ pub fn validate_tee_policy(policy: &crate::tee::TeePolicy) -> Result<(), String>
     ensure((MIN_TEE_AGE_NS..=MAX_CHALLENGE_TTL_NS).contains(&policy.challenge_ttl_ns.0), ERR_TEE_CHALLENGE_TTL)
 }
 
+/// Message of a platform id that is not lowercase hex of 1 to 32 bytes.
+pub const ERR_TEE_PPID: &str = "ppid must be lowercase hex of at most 32 bytes";
+
+/// A platform id (PPID) of `allow_tee_platform` / `withdraw_tee_platform`:
+/// lowercase hex of 1 to 32 bytes, as the verifier reports it.
+pub fn validate_tee_ppid(ppid: &str) -> Result<(), String> {
+    let hex = ppid.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    ensure(!ppid.is_empty() && ppid.len() <= 64 && ppid.len().is_multiple_of(2) && hex, ERR_TEE_PPID)
+}
+
 /// The label of a measurement set (`approve_tee_measurements`): not blank, at
 /// most [`MAX_TEE_LABEL_LEN`] bytes.
 pub fn validate_tee_label(label: &str) -> Result<(), String> {

@@ -3,8 +3,12 @@
 //! small and large states (seeded by the contracts' own code, see
 //! `ai_commons_tests::seed`), and membership at scale (`ai_commons_tests::membership`).
 //!
-//! Usage: `cargo run -p ai-commons-tests --bin bench [-- --json FILE] [--quick]`
-//! (`--quick`: small states only, for a fast look).
+//! Usage: `cargo run -p ai-commons-tests --bin bench [-- --json FILE] [--quick] [--baseline FILE]`
+//! (`--quick`: small states only, for a fast look). The last section compares
+//! every gas, size and storage figure with a baseline run
+//! (`integration-tests/bench/baseline-wave1.json`: the bench before the chain
+//! followed nearcore's protocol-88 rules, see that folder's README) and lists
+//! what moved.
 
 use ai_commons_tests::seed::{self, Cost, Seeding};
 use ai_commons_tests::Wasm;
@@ -127,6 +131,7 @@ fn bench() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut json_path = None;
     let mut quick = false;
+    let mut baseline_path = Some(DEFAULT_BASELINE.to_string());
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -142,8 +147,20 @@ fn bench() -> ExitCode {
                 quick = true;
                 i += 1;
             }
+            "--baseline" => {
+                baseline_path = args.get(i + 1).cloned();
+                if baseline_path.is_none() {
+                    eprintln!("error: --baseline needs a file path (or `none`)");
+                    return ExitCode::from(2);
+                }
+                if baseline_path.as_deref() == Some("none") {
+                    baseline_path = None;
+                }
+                i += 2;
+            }
             "-h" | "--help" => {
-                println!("bench [--json FILE] [--quick]: prints the cost tables of AI Commons on the embedded chain");
+                println!("bench [--json FILE] [--quick] [--baseline FILE|none]: prints the cost tables of AI Commons on the embedded chain,");
+                println!("  then what moved since the baseline run (default {DEFAULT_BASELINE})");
                 return ExitCode::SUCCESS;
             }
             other => {
@@ -553,6 +570,37 @@ fn bench() -> ExitCode {
                "receipt_by_dao": cost_json(&t.receipt_by_dao), "receipt_by_quote": cost_json(&t.receipt_by_quote)}),
     );
 
+    if let Some(path) = baseline_path {
+        let path = std::path::Path::new(&path);
+        let path = if path.is_absolute() { path.to_path_buf() } else { wasm_build::workspace_root().join(path) };
+        match std::fs::read_to_string(&path).map(|text| serde_json::from_str::<Value>(&text)) {
+            Ok(Ok(baseline)) => {
+                let now = Value::Object(report.clone());
+                let moved = moved_since(&baseline, &now);
+                println!("\n9. Moved since the baseline ({}): gas, sizes and storage that changed", path.display());
+                let mut rows =
+                    vec![vec!["figure".to_string(), "before".to_string(), "after".to_string(), "change".to_string()]];
+                let show = |path: &str, n: u64| if path.contains("gas") { tgas(n) } else { thousands(n) };
+                rows.extend(moved.iter().map(|m| {
+                    vec![
+                        m.path.clone(),
+                        show(&m.path, m.before),
+                        show(&m.path, m.after),
+                        format!("{:+.1}%", m.change_pct()),
+                    ]
+                }));
+                table(&rows);
+                println!("  ({} figures moved; gas in Tgas, sizes and storage in bytes)", moved.len());
+                report.insert(
+                    "moved_since_baseline".into(),
+                    json!({"baseline": path.display().to_string(), "figures": moved.iter().map(|m| json!({
+                        "figure": m.path, "before": m.before, "after": m.after})).collect::<Vec<_>>()}),
+                );
+            }
+            Ok(Err(e)) => eprintln!("warning: baseline {} is not JSON: {e}", path.display()),
+            Err(e) => eprintln!("warning: cannot read baseline {}: {e}", path.display()),
+        }
+    }
     println!("\nbench finished in {:.1} s", started.elapsed().as_secs_f64());
     if let Some(path) = json_path {
         if let Err(e) = std::fs::write(&path, serde_json::to_string_pretty(&Value::Object(report)).expect("json")) {
@@ -562,4 +610,66 @@ fn bench() -> ExitCode {
         println!("results written to {path}");
     }
     ExitCode::SUCCESS
+}
+
+/// Baseline the last section compares with, relative to the workspace root.
+const DEFAULT_BASELINE: &str = "integration-tests/bench/baseline-wave1.json";
+
+/// One figure that differs between the baseline and this run.
+struct Moved {
+    path: String,
+    before: u64,
+    after: u64,
+}
+
+impl Moved {
+    fn change_pct(&self) -> f64 {
+        (self.after as f64 - self.before as f64) * 100.0 / (self.before.max(1) as f64)
+    }
+}
+
+/// Integer figures (gas, bytes, storage, yoctoNEAR scaled to u64 where they fit)
+/// present in both reports under the same path that differ; wall times,
+/// profiles and counts of calls are left out (they are not costs).
+fn moved_since(before: &Value, after: &Value) -> Vec<Moved> {
+    fn walk(path: &str, before: &Value, after: &Value, out: &mut Vec<Moved>) {
+        match (before, after) {
+            (Value::Object(b), Value::Object(a)) => {
+                for (key, av) in a {
+                    if matches!(
+                        key.as_str(),
+                        "vm_profile"
+                            | "median_us"
+                            | "p90_us"
+                            | "calls"
+                            | "warmup"
+                            | "seconds"
+                            | "seeding"
+                            | "large_tree_build_seconds"
+                    ) {
+                        continue;
+                    }
+                    if let Some(bv) = b.get(key) {
+                        walk(&if path.is_empty() { key.clone() } else { format!("{path}.{key}") }, bv, av, out);
+                    }
+                }
+            }
+            (Value::Array(b), Value::Array(a)) => {
+                for (i, (bv, av)) in b.iter().zip(a).enumerate() {
+                    walk(&format!("{path}[{i}]"), bv, av, out);
+                }
+            }
+            (Value::Number(b), Value::Number(a)) => {
+                if let (Some(b), Some(a)) = (b.as_u64(), a.as_u64()) {
+                    if a != b {
+                        out.push(Moved { path: path.to_string(), before: b, after: a });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("", before, after, &mut out);
+    out
 }

@@ -1,6 +1,7 @@
 //! A contract written only to test the embedded chain: each method exercises
 //! one protocol behaviour (promises and callbacks, joins, panics and reverts,
-//! storage staking, gas exhaustion, factories, transfers, views).
+//! storage staking, gas exhaustion, factories, transfers, views, and raw
+//! storage host functions for the trie-node gas conformance tests).
 
 use near_sdk::json_types::{Base64VecU8, U64};
 use near_sdk::{env, near, AccountId, Gas, GasWeight, NearToken, Promise, PromiseError};
@@ -165,5 +166,44 @@ impl Probe {
     #[payable]
     pub fn deposit_echo(&mut self) -> NearToken {
         env::attached_deposit()
+    }
+
+    /// Runs raw storage host functions in order, without loading the contract's
+    /// state (no `self`). The input, raw text rather than JSON (this contract is
+    /// the bench's "simple function call": every byte of its code is loading
+    /// gas), is `;`-separated ops: `w KEY VALUE` (write), `r KEY` (read), `h KEY`
+    /// (has key), `d KEY` (remove). Returns, as raw text, what each op saw,
+    /// `;`-separated: the value read or replaced (`-` for none), or `true`/`false`.
+    pub fn ops() {
+        let mut seen = Vec::new();
+        for op in env::input().unwrap_or_default().split(|b| *b == b';') {
+            let mut words = op.split(|b| *b == b' ');
+            let (what, key, value) = (words.next(), words.next().unwrap_or_default(), words.next());
+            let shown = match (what, value) {
+                (Some(b"w"), Some(value)) => env::storage_write(key, value).then(env::storage_get_evicted),
+                (Some(b"r"), None) => Some(env::storage_read(key)),
+                (Some(b"h"), None) => {
+                    Some(Some(if env::storage_has_key(key) { &b"true"[..] } else { b"false" }.into()))
+                }
+                (Some(b"d"), None) => env::storage_remove(key).then(env::storage_get_evicted),
+                _ => env::panic_str("probe: unknown storage op"),
+            };
+            if !seen.is_empty() {
+                seen.push(b';');
+            }
+            seen.extend(shown.flatten().unwrap_or(b"-".to_vec()));
+        }
+        env::value_return(&seen);
+    }
+
+    /// Calls `ops` on this contract once per `|`-separated batch of its raw
+    /// input, each call its own receipt; they run one after another in the next
+    /// block.
+    pub fn ops_in_receipts() {
+        for batch in env::input().unwrap_or_default().split(|b| *b == b'|') {
+            Promise::new(env::current_account_id())
+                .function_call("ops".to_string(), batch.to_vec(), NearToken::from_yoctonear(0), Gas::from_tgas(10))
+                .detach();
+        }
     }
 }
