@@ -91,10 +91,13 @@ impl Chain {
         if let Err(err) = self.validate_actions(tx.actions()) {
             return refused(InvalidTxError::ActionsValidation(err));
         }
-        let Some(base) = self.block_by_hash(tx.block_hash()) else { return refused(InvalidTxError::InvalidChain) };
-        // nearcore `check_transaction_validity_period`.
-        if self.block_height() - base.height > TX_VALIDITY_PERIOD {
-            return refused(InvalidTxError::Expired);
+        // nearcore `check_transaction_validity_period`: a block hash the chain
+        // does not know is `Expired` (so is one more than the validity period
+        // behind the head, which is why older blocks need not be kept); the
+        // chain has no forks, so `InvalidChain` never arises.
+        match self.block_by_hash(tx.block_hash()) {
+            Some(base) if self.block_height() - base.height <= TX_VALIDITY_PERIOD => {}
+            _ => return refused(InvalidTxError::Expired),
         }
         let Some(account) = self.accounts.get(&signer) else {
             return refused(InvalidTxError::SignerDoesNotExist { signer_id: signer.clone() });
