@@ -45,7 +45,7 @@ pub(crate) fn permits(key: &AccessKey, receiver: &AccountId, actions: &[Action])
             ak_receiver: permission.receiver_id.clone(),
         });
     }
-    if !permission.method_names.is_empty() && !permission.method_names.iter().any(|m| *m == call.method_name) {
+    if !permission.method_names.is_empty() && !permission.method_names.contains(&call.method_name) {
         return Err(InvalidAccessKeyError::MethodNameMismatch { method_name: call.method_name.clone() });
     }
     Ok(())

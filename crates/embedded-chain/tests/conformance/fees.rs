@@ -213,6 +213,40 @@ fn deleting_an_account_pays_its_balance_to_the_beneficiary() {
     assert!(chain.view_account(&doomed).is_none(), "a refund does not bring the account back");
 }
 
+// nearcore `apply_action_receipt`: the receipts a receipt creates are
+// numbered in the order its actions create them, so a call's promises come
+// before the payout of the `DeleteAccount` after it, and the gas refund last.
+#[test]
+fn the_payout_is_numbered_after_the_receipts_of_the_calls_before_it() {
+    let mut chain = Chain::new();
+    let doomed = chain.create_account("doomed", near(5));
+    let heir = chain.create_account("heir", near(1));
+    let friend = chain.create_account("friend", near(1));
+    chain.deploy(&doomed, &probe_wasm()).assert_success();
+    let friend_before = chain.balance(&friend);
+
+    let out = chain
+        .tx(&doomed, &doomed)
+        .call("send", json!({"to": friend, "amount": near(1)}), yocto(0), Gas::from_teragas(30))
+        .delete_account(heir.clone())
+        .transact();
+    out.assert_success();
+
+    let batch = out.receipts.iter().find(|r| !r.is_refund && r.executor == doomed.as_str()).expect("the batch");
+    let child_id = |index: u64| {
+        let mut bytes = batch.receipt_id.as_ref().to_vec();
+        bytes.extend(batch.block_height.to_le_bytes());
+        bytes.extend(index.to_le_bytes());
+        CryptoHash::hash_bytes(&bytes)
+    };
+    let gift = out.receipts.iter().find(|r| !r.is_refund && r.executor == friend.as_str()).expect("the transfer");
+    let payout = out.receipts.iter().find(|r| r.is_refund && r.executor == heir.as_str()).expect("the payout");
+    let refund = out.receipts.iter().find(|r| r.is_refund && r.executor == doomed.as_str()).expect("the gas refund");
+    assert_eq!([gift.receipt_id, payout.receipt_id, refund.receipt_id], [child_id(0), child_id(1), child_id(2)]);
+    assert_eq!(chain.balance(&friend), friend_before.saturating_add(near(1)));
+    assert!(chain.view_account(&doomed).is_none());
+}
+
 // nearcore `action_delete_account`: no check that the beneficiary exists;
 // the payout to a missing one fails and its amount is burnt.
 #[test]
