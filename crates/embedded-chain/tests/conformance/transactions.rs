@@ -331,3 +331,33 @@ fn a_function_call_key_spends_its_allowance_on_gas() {
         }}}),
     );
 }
+
+// nearcore `ValidatedTransaction::new` → `Signature::verify`: secp256k1 keys
+// sign transactions as ed25519 keys do, and a secp256k1 signature by another
+// key is `InvalidSignature`.
+#[test]
+fn a_secp256k1_key_signs_transactions_too() {
+    let (mut chain, user, a, _) = setup();
+    let secp = |seed: &str| near_crypto::InMemorySigner::from_seed(user.clone(), near_crypto::KeyType::SECP256K1, seed);
+    let (key, other) = (secp("user secp256k1"), secp("someone else"));
+    chain.tx(&user, &user).add_full_access_key(key.public_key()).transact().assert_success();
+    let nonce = chain.view_access_key(&user, &key.public_key()).unwrap().nonce + 1;
+    let tx = |by: &embedded_chain::Signer| {
+        let tx = embedded_chain::Transaction::V0(embedded_chain::TransactionV0 {
+            signer_id: user.clone(),
+            public_key: key.public_key(),
+            nonce,
+            receiver_id: a.clone(),
+            block_hash: chain.head().hash,
+            actions: vec![set("8", NearToken::ZERO)],
+        });
+        let hash = CryptoHash::hash_borsh(&tx);
+        embedded_chain::SignedTransaction::new(by.sign(hash.as_ref()), tx)
+    };
+    let (forged, genuine) = (tx(&other), tx(&key));
+
+    assert_refused(&mut chain, forged, &[&user], InvalidTxError::InvalidSignature, json!("InvalidSignature"));
+    chain.submit_signed(genuine).assert_success();
+    assert_eq!(chain.view_access_key(&user, &key.public_key()).unwrap().nonce, nonce);
+    assert_eq!(chain.view_json::<String>(&a, "get", json!({})), "8");
+}
