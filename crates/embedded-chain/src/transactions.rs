@@ -177,6 +177,10 @@ impl Chain {
                     if call.gas == Gas::ZERO {
                         return Err(ActionsValidationError::FunctionCallZeroAttachedGas);
                     }
+                    // Protocol 87 `RejectEmptyMethodName` (nearcore `validate_function_call_action`).
+                    if call.method_name.is_empty() {
+                        return Err(ActionsValidationError::FunctionCallEmptyMethodName);
+                    }
                     if call.method_name.len() as u64 > limits.max_length_method_name {
                         return Err(ActionsValidationError::FunctionCallMethodNameLengthExceeded {
                             length: call.method_name.len() as u64,

@@ -361,3 +361,21 @@ fn a_secp256k1_key_signs_transactions_too() {
     assert_eq!(chain.view_access_key(&user, &key.public_key()).unwrap().nonce, nonce);
     assert_eq!(chain.view_json::<String>(&a, "get", json!({})), "8");
 }
+
+// nearcore `validate_function_call_action` (protocol 87,
+// `RejectEmptyMethodName`): a function call needs a method name; without one
+// the transaction is refused at submission.
+#[test]
+fn a_call_without_a_method_name_is_refused() {
+    let (mut chain, user, a, _) = setup();
+    let call = actions::function_call("", b"{}".to_vec(), NearToken::ZERO, Gas::from_teragas(30));
+    let tx = signed(&chain, &user, &a, vec![call]);
+
+    assert_refused(
+        &mut chain,
+        tx,
+        &[&user],
+        InvalidTxError::ActionsValidation(embedded_chain::ActionsValidationError::FunctionCallEmptyMethodName),
+        json!({"ActionsValidation": "FunctionCallEmptyMethodName"}),
+    );
+}
