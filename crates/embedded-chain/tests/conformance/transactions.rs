@@ -379,3 +379,38 @@ fn a_call_without_a_method_name_is_refused() {
         json!({"ActionsValidation": "FunctionCallEmptyMethodName"}),
     );
 }
+
+// nearcore `verify_and_charge_transaction`: the signer must exist
+// (`SignerDoesNotExist`), even with a valid signature.
+#[test]
+fn a_signer_that_does_not_exist_is_refused() {
+    let (mut chain, _, a, _) = setup();
+    let ghost = account("ghost.test.near");
+    let tx = sign(transaction(&ghost, &ghost, &a, 1, chain.head().hash, vec![set("1", NearToken::ZERO)]), &ghost);
+
+    assert_refused(
+        &mut chain,
+        tx,
+        &[&ghost],
+        InvalidTxError::SignerDoesNotExist { signer_id: ghost.clone() },
+        json!({"SignerDoesNotExist": {"signer_id": ghost}}),
+    );
+}
+
+// nearcore `action_add_key`: a new key's nonce starts at
+// `(block height - 1) × ACCESS_KEY_NONCE_RANGE_MULTIPLIER`, so transactions
+// signed for an earlier key with the same public key cannot be replayed.
+#[test]
+fn a_new_key_starts_at_the_nonce_of_its_block_height() {
+    let (mut chain, user, a, _) = setup();
+    let app = account("app");
+    let out = chain
+        .tx(&user, &user)
+        .action(actions::add_function_call_key(signer_of(&app).public_key(), &a, Vec::new(), None))
+        .transact();
+    out.assert_success();
+
+    let added = out.receipts.iter().find(|r| !r.is_refund).unwrap();
+    let key = chain.view_access_key(&user, &signer_of(&app).public_key()).unwrap();
+    assert_eq!(key.nonce, (added.block_height - 1) * 1_000_000);
+}
