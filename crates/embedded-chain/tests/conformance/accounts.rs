@@ -57,6 +57,8 @@ fn create_with_storage(
 // holding far less than its bytes would stake.
 #[test]
 fn an_account_of_770_bytes_needs_no_balance() {
+    // A constant of nearcore's `verifier.rs`, not a runtime parameter.
+    assert_eq!(ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT, 770);
     let mut chain = Chain::new();
     let parent = chain.create_account("parent", near(10));
     let zero = account("zero.parent.test.near");
@@ -64,7 +66,7 @@ fn an_account_of_770_bytes_needs_no_balance() {
     create_with_storage(&mut chain, &parent, &zero, ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT).0.assert_success();
 
     let view = chain.view_account(&zero).expect("created");
-    assert_eq!((view.storage_usage, view.amount), (770, yocto(0)));
+    assert_eq!((view.storage_usage, view.amount), (ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT, yocto(0)));
     // Given just what a transfer costs, it transfers.
     let transfer_cost = at(
         send(&chain, ActionCosts::new_action_receipt, false) + send(&chain, ActionCosts::transfer, false),
@@ -73,7 +75,10 @@ fn an_account_of_770_bytes_needs_no_balance() {
         exec(&chain, ActionCosts::new_action_receipt) + exec(&chain, ActionCosts::transfer),
         purchase_price(&chain),
     ) + 1;
-    assert!(transfer_cost < chain.storage_byte_cost().as_yoctonear() * 770, "less than its storage would stake");
+    assert!(
+        transfer_cost < chain.storage_byte_cost().as_yoctonear() * ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT as u128,
+        "less than its storage would stake"
+    );
     chain.transfer(&parent, &zero, yocto(transfer_cost)).assert_success();
     chain.transfer(&zero, &parent, yocto(1)).assert_success();
 }
@@ -91,7 +96,7 @@ fn an_account_of_771_bytes_needs_its_storage_stake() {
 
     let (out, name_bytes) = create_with_storage(&mut chain, &parent, &heavy, ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT + 1);
 
-    let amount = chain.storage_byte_cost().saturating_mul(771);
+    let amount = chain.storage_byte_cost().saturating_mul(ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT as u128 + 1);
     assert_eq!(
         out.status,
         Err(TxExecutionError::ActionError(ActionError {

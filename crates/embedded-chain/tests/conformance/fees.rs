@@ -300,7 +300,7 @@ fn a_staking_account_cannot_be_deleted() {
 // cannot be deleted (`DeleteAccountWithLargeState`); at exactly the limit it can.
 #[test]
 fn an_account_with_more_than_ten_thousand_bytes_of_state_cannot_be_deleted() {
-    const LIMIT: u64 = 10_000;
+    const LIMIT: u64 = near_primitives::account::Account::MAX_ACCOUNT_DELETION_STORAGE_USAGE;
     let mut chain = Chain::new();
     let heir = chain.create_account("heir", near(1));
     let wasm = probe_wasm();

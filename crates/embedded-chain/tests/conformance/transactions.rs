@@ -9,7 +9,7 @@ use crate::support::{
     at, exec, next_nonce, probe_wasm, purchase_price, send, sign, signed, snapshot, transaction, yocto,
 };
 use embedded_chain::{
-    account, actions, near, signer_of, AccessKeyPermission, AccountId, Action, Chain, CryptoHash, Gas,
+    account, actions, near, signer_of, AccessKey, AccessKeyPermission, AccountId, Action, Chain, CryptoHash, Gas,
     InvalidAccessKeyError, InvalidTxError, NearToken, TX_VALIDITY_PERIOD,
 };
 use serde_json::json;
@@ -107,7 +107,7 @@ fn a_replayed_transaction_is_refused_with_invalid_nonce() {
 #[test]
 fn a_nonce_from_too_far_ahead_is_refused() {
     let (mut chain, user, a, _) = setup();
-    let upper_bound = (chain.block_height() + 1) * 1_000_000;
+    let upper_bound = (chain.block_height() + 1) * AccessKey::ACCESS_KEY_NONCE_RANGE_MULTIPLIER;
     let tx =
         |nonce| sign(transaction(&user, &user, &a, nonce, chain.head().hash, vec![set("1", NearToken::ZERO)]), &user);
     let (too_large, largest) = (tx(upper_bound), tx(upper_bound - 1));
@@ -412,5 +412,5 @@ fn a_new_key_starts_at_the_nonce_of_its_block_height() {
 
     let added = out.receipts.iter().find(|r| !r.is_refund).unwrap();
     let key = chain.view_access_key(&user, &signer_of(&app).public_key()).unwrap();
-    assert_eq!(key.nonce, (added.block_height - 1) * 1_000_000);
+    assert_eq!(key.nonce, (added.block_height - 1) * AccessKey::ACCESS_KEY_NONCE_RANGE_MULTIPLIER);
 }
