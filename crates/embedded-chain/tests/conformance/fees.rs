@@ -247,6 +247,28 @@ fn the_payout_is_numbered_after_the_receipts_of_the_calls_before_it() {
     assert!(chain.view_account(&doomed).is_none());
 }
 
+// nearcore `action_delete_account`: the payout is sent only when the balance
+// is not zero. The account here holds exactly what its own deletion costs
+// (182 bytes: a zero-balance account, NEP-448), so nothing is left to pay out.
+#[test]
+fn an_empty_account_is_deleted_without_a_payout() {
+    let mut chain = Chain::new();
+    let heir = chain.create_account("heir", near(1));
+    let conversion =
+        send(&chain, ActionCosts::new_action_receipt, true) + send(&chain, ActionCosts::delete_account, true);
+    let execution = exec(&chain, ActionCosts::new_action_receipt) + exec(&chain, ActionCosts::delete_account);
+    let cost = at(conversion, chain.gas_price()) + at(execution, purchase_price(&chain));
+    let empty = chain.create_account("empty", yocto(cost));
+    let heir_before = chain.balance(&heir);
+
+    let out = chain.tx(&empty, &empty).delete_account(heir.clone()).transact();
+    out.assert_success();
+
+    assert!(chain.view_account(&empty).is_none());
+    assert!(out.receipts.iter().all(|r| r.executor != heir.as_str()), "no payout receipt");
+    assert_eq!(chain.balance(&heir), heir_before);
+}
+
 // nearcore `action_delete_account`: no check that the beneficiary exists;
 // the payout to a missing one fails and its amount is burnt.
 #[test]
