@@ -465,8 +465,10 @@ impl Chain {
                             ActionErrorKind::DeleteAccountWithLargeState { account_id: receiver.clone() },
                         );
                     }
-                    // The balance goes to the beneficiary in a receipt of its own.
-                    result.beneficiary_payment = Some((delete.beneficiary_id.clone(), account.amount));
+                    // The balance, if any, goes to the beneficiary in a receipt of its own.
+                    if !account.amount.is_zero() {
+                        result.beneficiary_payment = Some((delete.beneficiary_id.clone(), account.amount));
+                    }
                     result.deleted = true;
                 }
                 other => {

@@ -10,8 +10,9 @@ use crate::receipt::{deposit, describe, identifier_text, Receipt, ReceiptKind};
 use crate::state::{acc, AccountRecord, Chain};
 use crate::trie::{account_key, data_key};
 use near_crypto::PublicKey;
+use near_parameters::ActionCosts;
 use near_primitives::account::AccessKeyPermission;
-use near_primitives::errors::TxExecutionError;
+use near_primitives::errors::{ActionError, ActionErrorKind, TxExecutionError};
 use near_primitives::utils::create_receipt_id_from_receipt_id;
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::{AccountId, Balance};
@@ -72,16 +73,30 @@ impl Chain {
     }
 
     /// Applies a refund receipt: the balance, and for a gas refund the signing
-    /// key's allowance (nearcore `apply_action_receipt`, `refund_to_access_key`).
-    fn apply_refund(&mut self, receiver: &AccountId, amount: Balance, access_key: &Option<PublicKey>) {
-        let Some(account) = self.accounts.get_mut(receiver) else { return };
+    /// key's allowance (nearcore `apply_action_receipt`, `try_refund_allowance`).
+    /// A refund to an account that no longer exists fails and its amount is
+    /// burnt (nearcore `check_account_existence`: the refund's `Transfer`
+    /// fails with `AccountDoesNotExist`).
+    fn apply_refund(
+        &mut self,
+        receiver: &AccountId,
+        amount: Balance,
+        access_key: &Option<PublicKey>,
+    ) -> Result<(), ActionError> {
+        let Some(account) = self.accounts.get_mut(receiver) else {
+            return Err(ActionError {
+                index: Some(0),
+                kind: ActionErrorKind::AccountDoesNotExist { account_id: receiver.clone() },
+            });
+        };
         account.amount = account.amount.saturating_add(amount);
-        let Some(key) = access_key.as_ref().and_then(|pk| account.keys.get_mut(pk)) else { return };
+        let Some(key) = access_key.as_ref().and_then(|pk| account.keys.get_mut(pk)) else { return Ok(()) };
         if let AccessKeyPermission::FunctionCall(permission) = &mut key.permission {
             if let Some(allowance) = &mut permission.allowance {
                 *allowance = allowance.saturating_add(amount);
             }
         }
+        Ok(())
     }
 
     /// Executes one receipt and commits or reverts it. Returns the receipts it produced.
@@ -96,7 +111,10 @@ impl Chain {
         let (signer, signer_public_key, receipt_gas_price, actions, input_data_ids, output_data_receivers, refund_to) =
             match receipt.kind.clone() {
                 ReceiptKind::Refund { amount, access_key } => {
-                    self.apply_refund(&receipt.receiver, amount, &access_key);
+                    let status = match self.apply_refund(&receipt.receiver, amount, &access_key) {
+                        Ok(()) => ReceiptStatus::Value(Vec::new()),
+                        Err(error) => ReceiptStatus::Failure(TxExecutionError::ActionError(error)),
+                    };
                     outcome.receipts.push(ReceiptOutcome {
                         receipt_id: receipt.id,
                         block_height: height,
@@ -111,10 +129,10 @@ impl Chain {
                         tokens_burnt: 0,
                         vm_gas_burnt: 0,
                         vm_profile: Vec::new(),
-                        status: ReceiptStatus::Value(Vec::new()),
+                        status: status.clone(),
                         is_refund: true,
                     });
-                    statuses.insert(receipt.id, ReceiptStatus::Value(Vec::new()));
+                    statuses.insert(receipt.id, status);
                     return Vec::new();
                 }
                 ReceiptKind::GlobalContractDistribution { identifier, code } => {
@@ -138,7 +156,10 @@ impl Chain {
                 None => PromiseResult::Failed,
             })
             .collect();
-        let gas_price = self.gas_price();
+        // nearcore `apply_action_receipt` (AccountCostIncrease): gas is burnt at
+        // `min(purchase price, block gas price)`.
+        let gas_price = self.gas_price().min(receipt_gas_price);
+        let fees = self.config.fees.clone();
         // Everything bought for this receipt (nearcore `apply_action_receipt`:
         // prepaid gas plus prepaid execution fees, a delegate action's included).
         let prepaid = prepaid_of_receipt(&self.config, &actions, &receipt.receiver);
@@ -158,11 +179,18 @@ impl Chain {
         };
         let burnt_fees = exec_fees(&self.config, ran, &receipt.receiver);
         let gas_burnt = burnt_fees.saturating_add(result.vm_gas_burnt).saturating_add(result.delegate_gas_burnt);
-        // NEP-642: burnt gas is paid at the block's gas price; a receipt that
-        // creates an account pays at least `account_creation_charge`.
+        // NEP-642: burnt gas is paid at the burn price. A receipt that creates
+        // an account (and leaves it existing) pays `account_creation_charge`
+        // in all for it: on top of the gas it burns, the charge less the
+        // `create_account` execution fee already burnt, taken out of the price
+        // surplus of its gas (nearcore `refund_unspent_gas_and_deposits`,
+        // `created_account`).
         let mut tokens_burnt = cost(gas_burnt, gas_price);
-        if result.status.is_ok() && result.created_account {
-            tokens_burnt = tokens_burnt.max(self.config.account_creation_charge);
+        if result.status.is_ok() && result.created_account && !result.deleted {
+            let create_exec = fees.fee(ActionCosts::create_account).exec_fee().gas;
+            let desired = self.config.account_creation_charge.saturating_sub(cost(create_exec, gas_price));
+            let surplus = cost(gas_burnt, receipt_gas_price.saturating_sub(gas_price));
+            tokens_burnt = tokens_burnt.saturating_add(desired.min(surplus));
         }
         let mut produced = Vec::new();
         let mut refund_index = 0usize;
@@ -170,7 +198,10 @@ impl Chain {
         let (status, gas_kept) = match result.status {
             Ok(return_data) => {
                 self.commit(&receipt.receiver, result.account, result.overlay, result.deleted, result.new_code);
-                // Route the receipts the contract created.
+                // New receipts are numbered in the order nearcore creates them:
+                // the receipts of the calls, those the protocol sends for the
+                // actions (delegate, distribution), the beneficiary payment of a
+                // `DeleteAccount` (always the last action), then the refunds.
                 let ids: Vec<CryptoHash> = (0..result.new_receipts.len())
                     .map(|i| create_receipt_id_from_receipt_id(&receipt.id, height, i))
                     .collect();

@@ -9,14 +9,33 @@
 //! What it models, as nearcore does where a contract can tell:
 //! - accounts with balance, locked balance, storage usage (account record,
 //!   access keys, code, contract data) and code; account naming rules;
-//! - transactions of several actions, converted to receipts with the
-//!   protocol's send and execution fees charged to the signer;
-//! - receipts executed one block per hop; a failed receipt reverts all its
-//!   changes and refunds its deposits; unused gas is refunded to the signer;
-//!   promises (`then`, `and`, batches) become receipts; callbacks receive each
+//! - signed transactions (nearcore's borsh `SignedTransaction`, ed25519 and
+//!   secp256k1 signatures, [`Chain::submit_signed`]) checked as nearcore
+//!   checks them: size, actions, block hash within [`TX_VALIDITY_PERIOD`]
+//!   (`Expired` otherwise), access key, nonce (strictly increasing, below
+//!   `height × 10^6`), balance, allowance, the signer's storage stake and the
+//!   key's permissions; refusals are nearcore's `InvalidTxError` values and
+//!   change nothing. [`Chain::submit`] and the builders are a test
+//!   convenience: the same checks without a signature;
+//! - transactions of several actions, converted to receipts: send fees burnt
+//!   at the gas price, execution fees and attached gas bought at
+//!   `max(gas price, min_gas_purchase_price)` (NEP-642), burnt at the gas
+//!   price, the difference refunded; a receipt that creates an account pays
+//!   `account_creation_charge` for it;
+//! - receipts executed one block per hop (a transaction's receipt to its own
+//!   signer in the block that includes it); a failed receipt reverts all its
+//!   changes, refunds its deposits and the execution fees of the actions it
+//!   did not reach; unused gas is refunded to the signer (and to the
+//!   allowance of the function-call key that signed); a refund to an account
+//!   that no longer exists is burnt;
+//! - promises (`then`, `and`, batches) become receipts; callbacks receive each
 //!   dependency's `Successful(bytes)` or `Failed`; unused gas is shared among
 //!   calls by their gas weights;
 //! - storage staking checked after each receipt, with the protocol's error;
+//!   NEP-448 zero-balance accounts (up to 770 bytes) need no stake;
+//! - account deletion: last action only, refused with a locked balance or
+//!   more than 10,000 bytes of state, the balance paid to the beneficiary in a
+//!   receipt of its own;
 //! - trie-node gas as nearcore charges it at protocol 88 (the rule, with the
 //!   nearcore functions it follows, is in the `trie` module; conformance tests
 //!   in `tests/conformance`): a write or remove pays for the nodes on its key's
@@ -25,12 +44,13 @@
 //!   storage); a key written earlier in the block is served from memory; a
 //!   block sees the trie it started with;
 //! - views (read-only, view gas limit), account and raw state views;
-//! - block height and time (configurable block time; fast-forward).
+//! - block height and time (configurable block time; fast-forward);
+//! - access keys with nonces: full-access and function-call keys (allowance,
+//!   receiver, method names), added and deleted by actions, listed by
+//!   `view_access_keys`;
 //!
-//! - access keys: full-access and function-call keys (added and deleted by
-//!   actions, listed by `view_access_keys`); a transaction's signer must hold
-//!   a key that may sign it (a full-access key, or a function-call key for one
-//!   call without deposit to the key's receiver and methods);
+//! The tests in `tests/conformance/` pin these rules to exact figures derived
+//! from the protocol parameters, each citing the nearcore function it follows.
 //!
 //! - NEP-366 delegate actions (meta transactions): a relayer's transaction
 //!   carries the sender's signed delegate action; it is checked as nearcore's
@@ -55,7 +75,8 @@
 //!   deterministic or `0u` universal id creates it without keys; transfers to
 //!   implicit ids pay the creation fees nearcore charges by the receiver's id;
 //!
-//! What it leaves out: validators and staking, promise yield/resume,
+//! What it leaves out: validators and staking (a locked balance exists only by
+//! [`Chain::patch_locked`]), forks, promise yield/resume,
 //! deterministic and universal state init, gas keys, gas price changes and
 //! the gas refund penalty, and `0x` ETH-implicit accounts (nearcore gives
 //! them the ETH wallet global contract, whose code the chain does not ship: a

@@ -275,6 +275,15 @@ impl Chain {
         account.amount = account.amount.saturating_add(amount);
     }
 
+    /// Moves `amount` of an account's balance into its locked balance, as a
+    /// sandbox's `patch_state` of the account record can (the chain runs no
+    /// staking): for tests of what a staking account may not do.
+    pub fn patch_locked(&mut self, id: &AccountId, amount: Balance) {
+        let account = self.accounts.get_mut(id).expect("patch_locked: account exists");
+        account.amount = account.amount.checked_sub(amount).expect("patch_locked: balance covers the amount");
+        account.locked = account.locked.saturating_add(amount);
+    }
+
     /// Gives `id` a full-access key by patching state (sandbox-style, as
     /// nearcore's `sandbox_patch_state` can), storage counted as the
     /// `AddKey` action counts it. For tests that act as an account whose keys

@@ -91,10 +91,13 @@ impl Chain {
         if let Err(err) = self.validate_actions(tx.actions()) {
             return refused(InvalidTxError::ActionsValidation(err));
         }
-        let Some(base) = self.block_by_hash(tx.block_hash()) else { return refused(InvalidTxError::InvalidChain) };
-        // nearcore `check_transaction_validity_period`.
-        if self.block_height() - base.height > TX_VALIDITY_PERIOD {
-            return refused(InvalidTxError::Expired);
+        // nearcore `check_transaction_validity_period`: a block hash the chain
+        // does not know is `Expired` (so is one more than the validity period
+        // behind the head, which is why older blocks need not be kept); the
+        // chain has no forks, so `InvalidChain` never arises.
+        match self.block_by_hash(tx.block_hash()) {
+            Some(base) if self.block_height() - base.height <= TX_VALIDITY_PERIOD => {}
+            _ => return refused(InvalidTxError::Expired),
         }
         let Some(account) = self.accounts.get(&signer) else {
             return refused(InvalidTxError::SignerDoesNotExist { signer_id: signer.clone() });
@@ -197,6 +200,10 @@ impl Chain {
                 Action::FunctionCall(call) => {
                     if call.gas == Gas::ZERO {
                         return Err(ActionsValidationError::FunctionCallZeroAttachedGas);
+                    }
+                    // Protocol 87 `RejectEmptyMethodName` (nearcore `validate_function_call_action`).
+                    if call.method_name.is_empty() {
+                        return Err(ActionsValidationError::FunctionCallEmptyMethodName);
                     }
                     if call.method_name.len() as u64 > limits.max_length_method_name {
                         return Err(ActionsValidationError::FunctionCallMethodNameLengthExceeded {
