@@ -1,6 +1,7 @@
-//! A real neard sandbox through near-workspaces, as a [`Backend`].
-//!
-//! Needs a sandbox binary: set `NEAR_SANDBOX_BIN_PATH` (the crate is built
+//! near-workspaces as a [`Backend`]: attached to a running node
+//! ([`Sandbox::attach`]: the suite's own `local-node`, or any neard sandbox
+//! whose RPC address and root key are known), or starting a neard sandbox
+//! binary ([`Sandbox::start`]: set `NEAR_SANDBOX_BIN_PATH`; the crate is built
 //! without near-workspaces' `install` feature, so nothing is downloaded).
 
 use crate::backend::{Backend, Outcome};
@@ -38,6 +39,19 @@ impl Sandbox {
         }
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
         let worker = rt.block_on(async { near_workspaces::sandbox().await })?;
+        let root = worker.root_account()?;
+        Ok(Sandbox { rt, worker, root, accounts: HashMap::new() })
+    }
+
+    /// Attaches near-workspaces to the node at `rpc_url` whose root account
+    /// `root` holds `root_secret_key` (`ed25519:...`), as
+    /// `sandbox().rpc_addr(..).validator_key(ValidatorKey::Known(..))` does.
+    pub fn attach(rpc_url: &str, root: &AccountId, root_secret_key: &str) -> anyhow::Result<Self> {
+        let key: near_workspaces::types::SecretKey = root_secret_key.parse()?;
+        let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        let validator_key = near_workspaces::network::ValidatorKey::Known(ws_id(root), key);
+        let worker =
+            rt.block_on(async { near_workspaces::sandbox().rpc_addr(rpc_url).validator_key(validator_key).await })?;
         let root = worker.root_account()?;
         Ok(Sandbox { rt, worker, root, accounts: HashMap::new() })
     }

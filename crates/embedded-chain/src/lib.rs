@@ -47,6 +47,7 @@ mod keys;
 mod outcome;
 mod receipt;
 mod state;
+mod store;
 mod transactions;
 mod trie;
 mod views;
@@ -69,6 +70,7 @@ pub use state::{
     AccountRecord, BlockInfo, Chain, CHAIN_ID, DEFAULT_BLOCK_TIME_NS, DEFAULT_CALL_GAS, GENESIS_TIMESTAMP_NS,
     PROTOCOL_VERSION, TX_VALIDITY_PERIOD,
 };
+pub use store::{History, RestoreError};
 pub use transactions::ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT;
 pub use views::{AccessKeyView, AccountView, ViewError};
 
