@@ -314,7 +314,7 @@ fn legacy_query(path: &str, data: &str) -> Result<QueryRequest, RpcError> {
     let account = |s: &str| -> Result<AccountId, RpcError> { s.parse().map_err(|e| bad(&format!("{e}"))) };
     Ok(match parts.as_slice() {
         ["account", id] => QueryRequest::ViewAccount { account_id: account(id)? },
-        ["access_key", id] => QueryRequest::ViewAccessKeyList { account_id: account(id)? },
+        ["access_key", id] => QueryRequest::ViewAccessKeyList { account_id: account(id)?, after_key: None, limit: None },
         ["access_key", id, key] => QueryRequest::ViewAccessKey {
             account_id: account(id)?,
             public_key: key.parse().map_err(|e| bad(&format!("{e}")))?,
@@ -406,20 +406,31 @@ fn query(node: &Node, params: Value) -> Result<Value, RpcError> {
                 }
             }
         }
-        QueryRequest::ViewAccessKeyList { account_id } => {
+        QueryRequest::ViewAccessKeyList { account_id, after_key, limit } => {
             let listed = chain.view_access_keys(account_id).ok_or_else(|| unknown(account_id))?;
             let mut keys = Vec::new();
             for k in listed {
                 let public_key: near_crypto::PublicKey = k.public_key.parse().map_err(internal)?;
+                let handle: near_crypto::PublicKeyHandle = (&public_key).into();
+                if after_key.as_ref().is_some_and(|after| handle <= *after) {
+                    continue;
+                }
                 let key = chain.view_access_key(account_id, &public_key).ok_or_else(|| internal("key vanished"))?;
-                keys.push(AccessKeyInfoView { public_key: (&public_key).into(), access_key: AccessKeyView::from(key) });
+                keys.push(AccessKeyInfoView { public_key: handle, access_key: AccessKeyView::from(key) });
             }
-            QueryResponseKind::AccessKeyList(AccessKeyList { keys, last_key: None })
+            let mut last_key = None;
+            if let Some(limit) = limit {
+                if keys.len() > limit.get() as usize {
+                    keys.truncate(limit.get() as usize);
+                    last_key = keys.last().map(|k| k.public_key.clone());
+                }
+            }
+            QueryResponseKind::AccessKeyList(AccessKeyList { keys, last_key })
         }
         QueryRequest::ViewState { account_id, prefix, after_key, limit, .. } => {
             chain.view_account(account_id).ok_or_else(|| unknown(account_id))?;
-            let prefix: &[u8] = prefix.as_ref();
-            let after: Option<Vec<u8>> = after_key.as_ref().map(|k| AsRef::<[u8]>::as_ref(k).to_vec());
+            let prefix: &[u8] = &prefix[..];
+            let after: Option<Vec<u8>> = after_key.as_ref().map(|k| k.to_vec());
             let mut entries: Vec<(Vec<u8>, Vec<u8>)> = chain
                 .view_state(account_id, prefix)
                 .into_iter()
@@ -440,7 +451,7 @@ fn query(node: &Node, params: Value) -> Result<Value, RpcError> {
             QueryResponseKind::ViewState(ViewStateResult { values, proof: Vec::new(), last_key })
         }
         QueryRequest::CallFunction { account_id, method_name, args } => {
-            match chain.view_raw(account_id, method_name, args.as_ref()) {
+            match chain.view_raw(account_id, method_name, &args[..]) {
                 Ok(r) => QueryResponseKind::CallResult(CallResult { result: r.result, logs: r.logs }),
                 Err(ViewError::UnknownAccount { requested_account_id }) => {
                     return Err(unknown(&requested_account_id).into())
@@ -529,10 +540,10 @@ fn broadcast_tx_commit(node: &Node, params: Value) -> Result<Value, RpcError> {
 fn broadcast_tx_async(node: &Node, params: Value) -> Result<Value, RpcError> {
     let tx = positional_tx(params)?;
     let hash = tx.get_hash();
-    // neard answers with the hash at once, whatever becomes of the transaction.
-    match submit(node, tx) {
-        Ok(_) | Err(_) => to_value(hash),
-    }
+    // neard answers with the hash at once, whatever becomes of the transaction
+    // (a refused one is then unknown to `tx`).
+    let _ = submit(node, tx);
+    to_value(hash)
 }
 
 fn tx_status(node: &Node, params: Value, with_receipts: bool) -> Result<Value, RpcError> {

@@ -156,6 +156,7 @@ fn concurrent_clients_are_served_correctly() {
         assert_eq!(status, 200, "{reply}");
     }
     let root_before: u128 = node.account(&root).unwrap()["amount"].as_str().unwrap().parse().unwrap();
+    let starts: Vec<u64> = clients.iter().map(|c| node.nonce(c)).collect();
     const EACH: u64 = 5;
     let addr = node.addr.clone();
     let threads: Vec<_> = clients
@@ -190,8 +191,8 @@ fn concurrent_clients_are_served_correctly() {
     }
     let root_after: u128 = node.account(&root).unwrap()["amount"].as_str().unwrap().parse().unwrap();
     assert_eq!(root_after - root_before, 8 * EACH as u128 * near(1).as_yoctonear());
-    for c in &clients {
-        assert_eq!(node.nonce(c), EACH);
+    for (c, start) in clients.iter().zip(&starts) {
+        assert_eq!(node.nonce(c), start + EACH);
         let amount: u128 = node.account(c).unwrap()["amount"].as_str().unwrap().parse().unwrap();
         assert!(amount < near(10 - EACH as u128).as_yoctonear(), "{c} paid transfers and gas");
     }
@@ -228,9 +229,10 @@ fn state_survives_a_restart_and_a_kill_mid_write() {
     assert_eq!(node.ok("tx", json!([tx_hash, "test.near"]))["transaction"]["hash"], tx_hash);
     assert!(!dir.join("chain.snapshot.tmp").exists(), "the torn file is discarded");
     // The restarted chain goes on: nonces continue where they were.
+    let bob_nonce = node.nonce(&bob);
     let (status, reply) = node.send(&bob, &id("test.near"), vec![actions::transfer(near(1))]);
     assert_eq!(status, 200, "{reply}");
-    assert_eq!(node.nonce(&bob), 1);
+    assert_eq!(node.nonce(&bob), bob_nonce + 1);
     node.kill();
 
     // A corrupted snapshot is refused with a clear error, not replaced by a new chain.

@@ -88,8 +88,7 @@ fn queries_transactions_and_receipts() {
     let legacy_obj = node.ok("query", json!({"path": "account/alice.test.near", "data": ""}));
     assert_eq!(legacy_obj["amount"], account["amount"]);
 
-    // Keys: one full-access key, nonce starting at 0 (nearcore sets a new key's
-    // nonce from the block height; the embedded chain from 0).
+    // Keys: one full-access key (its nonce starts from the block height, as nearcore sets it).
     let keys = node.ok("query", json!({"request_type": "view_access_key_list", "finality": "final", "account_id": alice}));
     assert_eq!(keys["keys"].as_array().unwrap().len(), 1);
     assert_eq!(keys["keys"][0]["public_key"], genesis_key(&alice).to_string());
@@ -186,4 +185,29 @@ fn queries_transactions_and_receipts() {
 
 fn bs58_empty() -> &'static str {
     ""
+}
+
+/// Calls a JSON view through `query` and parses its JSON result.
+fn view(node: &NodeProc, account: &str, method: &str, args: Value) -> Value {
+    let args = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, args.to_string());
+    let r = node.ok(
+        "query",
+        json!({"request_type": "call_function", "finality": "final", "account_id": account, "method_name": method, "args_base64": args}),
+    );
+    let bytes: Vec<u8> = serde_json::from_value(r["result"].clone()).unwrap_or_else(|_| panic!("{method}: {r}"));
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[test]
+fn community_flag_deploys_and_wires_the_four_contracts() {
+    let node = NodeProc::start(&["--community"]);
+    assert!(node.lines.iter().any(|l| l == "community dao: dao.test.near"), "{:?}", node.lines);
+    assert_eq!(view(&node, "dao.test.near", "get_member_count", json!({})), json!("3"));
+    let registry = view(&node, "registry.test.near", "get_config", json!({}));
+    assert_eq!(registry["owner"], "dao.test.near", "{registry}");
+    let attestation = view(&node, "attestation.test.near", "get_config", json!({}));
+    assert_eq!(attestation["registry"], "registry.test.near", "{attestation}");
+    // As scripts/deploy.sh leaves them: no full-access key on a contract account.
+    let keys = node.ok("query", json!({"request_type": "view_access_key_list", "finality": "final", "account_id": "dao.test.near"}));
+    assert_eq!(keys["keys"], json!([]));
 }

@@ -159,7 +159,8 @@ pub fn sign(signer: &AccountId, receiver: &AccountId, nonce: u64, block_hash: Cr
         block_hash,
         actions,
     });
-    let signed = tx.sign(&key);
+    let signature = key.sign(tx.get_hash_and_size().0.as_ref());
+    let signed = near_primitives::transaction::SignedTransaction::new(signature, tx);
     base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&signed).unwrap())
 }
 
