@@ -13,7 +13,7 @@ use near_jsonrpc_primitives::message::{Message, Request};
 use near_jsonrpc_primitives::types::blocks::RpcBlockError;
 use near_jsonrpc_primitives::types::config::{RpcProtocolConfigError, RpcProtocolConfigResponse};
 use near_jsonrpc_primitives::types::gas_price::{RpcGasPriceError, RpcGasPriceResponse};
-use near_jsonrpc_primitives::types::query::{RpcQueryError, RpcQueryResponse};
+use near_jsonrpc_primitives::types::query::{QueryResponseKind, RpcQueryError, RpcQueryResponse};
 use near_jsonrpc_primitives::types::receipts::RpcReceiptError;
 use near_jsonrpc_primitives::types::sandbox::{RpcSandboxFastForwardResponse, RpcSandboxPatchStateError};
 use near_jsonrpc_primitives::types::transactions::{RpcTransactionError, RpcTransactionResponse};
@@ -28,7 +28,7 @@ use near_primitives::version::Version;
 use near_primitives::views::{
     AccessKeyInfoView, AccessKeyList, AccessKeyView, AccountView, CallResult, ContractCodeView,
     CurrentEpochValidatorInfo, EpochValidatorInfo, FinalExecutionOutcomeViewEnum, GasPriceView, NextEpochValidatorInfo,
-    QueryRequest, QueryResponseKind, StateItem, StatusResponse, StatusSyncInfo, TxExecutionStatus, ValidatorInfo,
+    QueryRequest, StateItem, StatusResponse, StatusSyncInfo, TxExecutionStatus, ValidatorInfo,
     ViewStateResult,
 };
 use near_primitives_core::types::{AccountId, Balance};
