@@ -78,6 +78,20 @@ fn outcome_of(result: near_workspaces::result::ExecutionFinalResult) -> Outcome 
     Outcome { status, logs, events, receipt_failures, vm_gas, total_gas, tx: None }
 }
 
+/// A transaction the node refused before running it (bad nonce, a deleted
+/// key, ...): nothing ran, as the embedded chain reports a refusal.
+fn refused(error: near_workspaces::error::Error) -> Outcome {
+    Outcome {
+        status: Err(format!("transaction refused: {error}")),
+        logs: Vec::new(),
+        events: Vec::new(),
+        receipt_failures: Vec::new(),
+        vm_gas: 0,
+        total_gas: 0,
+        tx: None,
+    }
+}
+
 impl Backend for Sandbox {
     fn name(&self) -> &'static str {
         "near-workspaces sandbox"
@@ -97,7 +111,10 @@ impl Backend for Sandbox {
 
     fn deploy(&mut self, account: &AccountId, wasm: &[u8]) -> Outcome {
         let signer = self.signer(account).clone();
-        let result = self.rt.block_on(async { signer.deploy(wasm).await }).expect("rpc");
+        let result = match self.rt.block_on(async { signer.deploy(wasm).await }) {
+            Ok(result) => result,
+            Err(e) => return refused(e),
+        };
         let ok = result.is_success();
         let details = result.details;
         let mut out = outcome_of(details);
@@ -117,19 +134,19 @@ impl Backend for Sandbox {
         gas: Gas,
     ) -> Outcome {
         let account = self.signer(signer).clone();
-        let result = self
-            .rt
-            .block_on(async {
-                account
-                    .call(&ws_id(contract), method)
-                    .args(args)
-                    .deposit(token(deposit))
-                    .gas(near_workspaces::types::Gas::from_gas(gas.as_gas()))
-                    .transact()
-                    .await
-            })
-            .expect("rpc");
-        outcome_of(result)
+        let result = self.rt.block_on(async {
+            account
+                .call(&ws_id(contract), method)
+                .args(args)
+                .deposit(token(deposit))
+                .gas(near_workspaces::types::Gas::from_gas(gas.as_gas()))
+                .transact()
+                .await
+        });
+        match result {
+            Ok(result) => outcome_of(result),
+            Err(e) => refused(e),
+        }
     }
 
     fn view_raw(&self, contract: &AccountId, method: &str, args: &Value) -> Result<Vec<u8>, String> {
@@ -165,8 +182,9 @@ impl Backend for Sandbox {
         // The backend created the account with one key: the one it signs with.
         let signer = self.signer(account).clone();
         let key = signer.secret_key().public_key();
-        let result =
-            self.rt.block_on(async { signer.batch(signer.id()).delete_key(key).transact().await }).expect("rpc");
-        outcome_of(result)
+        match self.rt.block_on(async { signer.batch(signer.id()).delete_key(key).transact().await }) {
+            Ok(result) => outcome_of(result),
+            Err(e) => refused(e),
+        }
     }
 }

@@ -209,7 +209,10 @@ impl Chain {
                     gas_price: *gas_price,
                     output_data_receivers: output_data_receivers
                         .iter()
-                        .map(|(data_id, receiver_id)| DataReceiver { data_id: *data_id, receiver_id: receiver_id.clone() })
+                        .map(|(data_id, receiver_id)| DataReceiver {
+                            data_id: *data_id,
+                            receiver_id: receiver_id.clone(),
+                        })
                         .collect(),
                     input_data_ids: input_data_ids.clone(),
                     actions: actions.clone(),
@@ -289,8 +292,7 @@ impl Chain {
             .map(|(id, d)| (id.clone(), d.iter().map(|(k, v)| (k.clone(), v.clone())).collect()))
             .collect();
         data.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut codes: Vec<(CryptoHash, Vec<u8>)> =
-            self.codes.iter().map(|(h, c)| (*h, c.code().to_vec())).collect();
+        let mut codes: Vec<(CryptoHash, Vec<u8>)> = self.codes.iter().map(|(h, c)| (*h, c.code().to_vec())).collect();
         codes.sort_by_key(|c| c.0);
         let blocks = self
             .blocks

@@ -117,7 +117,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
         (None, _) => println!("state: in memory (use --state-dir DIR to keep it)"),
     }
     if config.community && !restored {
-        for (name, id) in ["dao", "registry", "consent", "attestation"].iter().map(|n| (n, format!("{n}.{}", keys.root))) {
+        for (name, id) in
+            ["dao", "registry", "consent", "attestation"].iter().map(|n| (n, format!("{n}.{}", keys.root)))
+        {
             println!("community {name}: {id}");
         }
     }

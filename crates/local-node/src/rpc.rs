@@ -28,8 +28,7 @@ use near_primitives::version::Version;
 use near_primitives::views::{
     AccessKeyInfoView, AccessKeyList, AccessKeyView, AccountView, CallResult, ContractCodeView,
     CurrentEpochValidatorInfo, EpochValidatorInfo, FinalExecutionOutcomeViewEnum, GasPriceView, NextEpochValidatorInfo,
-    QueryRequest, StateItem, StatusResponse, StatusSyncInfo, TxExecutionStatus, ValidatorInfo,
-    ViewStateResult,
+    QueryRequest, StateItem, StatusResponse, StatusSyncInfo, TxExecutionStatus, ValidatorInfo, ViewStateResult,
 };
 use near_primitives_core::types::{AccountId, Balance};
 use serde::de::DeserializeOwned;
@@ -123,7 +122,9 @@ fn find_block(chain: &Chain, reference: &BlockReference) -> Option<BlockInfo> {
 
 fn unknown_block_message(reference: &BlockReference) -> String {
     match reference {
-        BlockReference::BlockId(BlockId::Height(h)) => format!("DB Not Found Error: BLOCK HEIGHT: {h} \n Cause: Unknown"),
+        BlockReference::BlockId(BlockId::Height(h)) => {
+            format!("DB Not Found Error: BLOCK HEIGHT: {h} \n Cause: Unknown")
+        }
         BlockReference::BlockId(BlockId::Hash(h)) => format!("DB Not Found Error: BLOCK HEADER: {h}"),
         other => format!("block {other:?} not found"),
     }
@@ -165,7 +166,9 @@ fn gas_price(node: &Node, params: Value) -> Result<Value, RpcError> {
     match block {
         Some(b) => to_value(RpcGasPriceResponse { gas_price_view: GasPriceView { gas_price: b.gas_price } }),
         None => Err(RpcGasPriceError::UnknownBlock {
-            error_message: unknown_block_message(&BlockReference::BlockId(block_id.expect("a missing block has an id"))),
+            error_message: unknown_block_message(&BlockReference::BlockId(
+                block_id.expect("a missing block has an id"),
+            )),
         }
         .into()),
     }
@@ -248,7 +251,8 @@ fn protocol_config(node: &Node, params: Value) -> Result<Value, RpcError> {
     if find_block(&chain, &reference).is_none() {
         return Err(RpcProtocolConfigError::UnknownBlock { error_message: unknown_block_message(&reference) }.into());
     }
-    let config = ProtocolConfig { genesis_config: genesis_config(&chain), runtime_config: chain.runtime_config().clone() };
+    let config =
+        ProtocolConfig { genesis_config: genesis_config(&chain), runtime_config: chain.runtime_config().clone() };
     to_value(RpcProtocolConfigResponse { config_view: ProtocolConfigView::from(config) })
 }
 
@@ -314,7 +318,9 @@ fn legacy_query(path: &str, data: &str) -> Result<QueryRequest, RpcError> {
     let account = |s: &str| -> Result<AccountId, RpcError> { s.parse().map_err(|e| bad(&format!("{e}"))) };
     Ok(match parts.as_slice() {
         ["account", id] => QueryRequest::ViewAccount { account_id: account(id)? },
-        ["access_key", id] => QueryRequest::ViewAccessKeyList { account_id: account(id)?, after_key: None, limit: None },
+        ["access_key", id] => {
+            QueryRequest::ViewAccessKeyList { account_id: account(id)?, after_key: None, limit: None }
+        }
         ["access_key", id, key] => QueryRequest::ViewAccessKey {
             account_id: account(id)?,
             public_key: key.parse().map_err(|e| bad(&format!("{e}")))?,
@@ -327,11 +333,9 @@ fn legacy_query(path: &str, data: &str) -> Result<QueryRequest, RpcError> {
             limit: None,
             include_proof: false,
         },
-        ["call", id, method] => QueryRequest::CallFunction {
-            account_id: account(id)?,
-            method_name: method.to_string(),
-            args: data.into(),
-        },
+        ["call", id, method] => {
+            QueryRequest::CallFunction { account_id: account(id)?, method_name: method.to_string(), args: data.into() }
+        }
         _ => return Err(bad(&format!("unknown path {path:?}"))),
     })
 }
@@ -340,9 +344,10 @@ fn query_request(params: Value) -> Result<(BlockReference, QueryRequest), RpcErr
     let latest = BlockReference::Finality(Finality::None);
     match &params {
         Value::Array(items) => {
-            let path = items.first().and_then(Value::as_str).ok_or_else(|| {
-                RpcError::parse_error("Failed parsing args: expected [path, data]".into())
-            })?;
+            let path = items
+                .first()
+                .and_then(Value::as_str)
+                .ok_or_else(|| RpcError::parse_error("Failed parsing args: expected [path, data]".into()))?;
             let data = items.get(1).and_then(Value::as_str).unwrap_or("");
             Ok((latest, legacy_query(path, data)?))
         }
@@ -377,8 +382,11 @@ fn query(node: &Node, params: Value) -> Result<Value, RpcError> {
         QueryRequest::ViewAccount { account_id } => {
             let a = chain.view_account(account_id).ok_or_else(|| unknown(account_id))?;
             let code_hash: CryptoHash = a.code_hash.parse().map_err(internal)?;
-            let contract =
-                if code_hash == CryptoHash::default() { AccountContract::None } else { AccountContract::Local(code_hash) };
+            let contract = if code_hash == CryptoHash::default() {
+                AccountContract::None
+            } else {
+                AccountContract::Local(code_hash)
+            };
             let account = Account::new(a.amount, a.locked, contract, a.storage_usage);
             QueryResponseKind::ViewAccount(AccountView::from(&account))
         }
@@ -465,13 +473,17 @@ fn query(node: &Node, params: Value) -> Result<Value, RpcError> {
                     .into())
                 }
                 // neard answers a failed view as a result carrying `error` (process_query_response).
-                Err(ViewError::ContractExecutionError { vm_error }) => {
-                    return Ok(json!({"error": vm_error, "logs": [], "block_height": height, "block_hash": hash}))
+                // The text as neard words it: "wasm execution failed with error: ...".
+                Err(e @ ViewError::ContractExecutionError { .. }) => {
+                    let error = e.to_string();
+                    return Ok(json!({"error": error, "logs": [], "block_height": height, "block_hash": hash}));
                 }
             }
         }
         other => {
-            return Err(RpcQueryError::InternalError { error_message: format!("query {other:?} is not supported") }.into())
+            return Err(
+                RpcQueryError::InternalError { error_message: format!("query {other:?} is not supported") }.into()
+            )
         }
     };
     to_value(RpcQueryResponse { kind, block_height: height, block_hash: hash })
@@ -526,7 +538,10 @@ fn send_tx(node: &Node, params: Value) -> Result<Value, RpcError> {
     // Blocks are final at once: any wait is over as soon as the transaction ran.
     match request.wait_until {
         TxExecutionStatus::None | TxExecutionStatus::Included | TxExecutionStatus::IncludedFinal => {
-            to_value(RpcTransactionResponse { final_execution_outcome: None, final_execution_status: request.wait_until })
+            to_value(RpcTransactionResponse {
+                final_execution_outcome: None,
+                final_execution_status: request.wait_until,
+            })
         }
         _ => with_status(outcome, TxExecutionStatus::Final),
     }

@@ -84,9 +84,9 @@ fn cors(mut response: Response<Full<Bytes>>, origin: Option<HeaderValue>, prefli
 }
 
 async fn on_chain(node: Arc<Node>, body: Bytes) -> Message {
-    tokio::task::spawn_blocking(move || rpc::handle(&node, &body)).await.unwrap_or_else(|e| {
-        Message::error(RpcError::new_internal_error(None, format!("request handler failed: {e}")))
-    })
+    tokio::task::spawn_blocking(move || rpc::handle(&node, &body))
+        .await
+        .unwrap_or_else(|e| Message::error(RpcError::new_internal_error(None, format!("request handler failed: {e}"))))
 }
 
 fn too_large() -> Response<Full<Bytes>> {

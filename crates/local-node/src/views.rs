@@ -155,10 +155,7 @@ pub fn final_outcome(chain: &Chain, outcome: &TxOutcome) -> Option<FinalExecutio
 }
 
 /// [`final_outcome`] with every receipt (`EXPERIMENTAL_tx_status`).
-pub fn final_outcome_with_receipts(
-    chain: &Chain,
-    outcome: &TxOutcome,
-) -> Option<FinalExecutionOutcomeWithReceiptView> {
+pub fn final_outcome_with_receipts(chain: &Chain, outcome: &TxOutcome) -> Option<FinalExecutionOutcomeWithReceiptView> {
     let final_outcome = final_outcome(chain, outcome)?;
     let receipts = outcome
         .receipts

@@ -74,21 +74,25 @@ fn bad_requests_get_neards_errors_and_change_nothing() {
     assert_eq!(error["cause"]["name"], "PARSE_ERROR");
 
     // Handler errors: HTTP 200 with nearcore's names.
-    let (status, error) =
-        node.err("query", json!({"request_type": "view_account", "finality": "final", "account_id": "nobody.test.near"}));
+    let (status, error) = node
+        .err("query", json!({"request_type": "view_account", "finality": "final", "account_id": "nobody.test.near"}));
     assert_eq!(status, 200);
     assert_eq!(error["name"], "HANDLER_ERROR");
     assert_eq!(error["cause"]["name"], "UNKNOWN_ACCOUNT");
     assert_eq!(error["cause"]["info"]["requested_account_id"], "nobody.test.near");
     let (_, error) = node.err("block", json!({"block_id": 999_999_999}));
     assert_eq!(error["cause"]["name"], "UNKNOWN_BLOCK");
-    let (_, error) = node.err("query", json!({"request_type": "view_code", "finality": "final", "account_id": "test.near"}));
+    let (_, error) =
+        node.err("query", json!({"request_type": "view_code", "finality": "final", "account_id": "test.near"}));
     assert_eq!(error["cause"]["name"], "NO_CONTRACT_CODE");
     let (_, error) = node.err("tx", json!(["11111111111111111111111111111111", "test.near"]));
     assert_eq!(error["cause"]["name"], "UNKNOWN_TRANSACTION");
     let (_, error) = node.err("EXPERIMENTAL_receipt", json!({"receipt_id": "11111111111111111111111111111111"}));
     assert_eq!(error["cause"]["name"], "UNKNOWN_RECEIPT");
-    let (_, error) = node.err("sandbox_patch_state", json!({"records": [{"Data": {"account_id": "nobody.near", "data_key": "", "value": ""}}]}));
+    let (_, error) = node.err(
+        "sandbox_patch_state",
+        json!({"records": [{"Data": {"account_id": "nobody.near", "data_key": "", "value": ""}}]}),
+    );
     assert_eq!(error["name"], "INTERNAL_ERROR");
 
     // A transaction with a wrong signature: INVALID_TRANSACTION, nothing changes.
@@ -132,7 +136,11 @@ fn cors_as_neard() {
         &node.addr,
         "OPTIONS",
         "/",
-        &["Origin: http://localhost:5173", "Access-Control-Request-Method: POST", "Access-Control-Request-Headers: content-type"],
+        &[
+            "Origin: http://localhost:5173",
+            "Access-Control-Request-Method: POST",
+            "Access-Control-Request-Headers: content-type",
+        ],
         b"",
     );
     assert_eq!(preflight.status, 200);
@@ -151,7 +159,8 @@ fn concurrent_clients_are_served_correctly() {
     let root = id("test.near");
     let clients: Vec<AccountId> = (0..8).map(|i| id(&format!("c{i}.test.near"))).collect();
     for c in &clients {
-        let create = vec![actions::create_account(), actions::transfer(near(10)), actions::add_full_access_key(genesis_key(c))];
+        let create =
+            vec![actions::create_account(), actions::transfer(near(10)), actions::add_full_access_key(genesis_key(c))];
         let (status, reply) = node.send(&root, c, create);
         assert_eq!(status, 200, "{reply}");
     }
@@ -212,7 +221,8 @@ fn state_survives_a_restart_and_a_kill_mid_write() {
     assert_eq!(validator["secret_key"], keychain["private_key"]);
 
     let bob = id("bob.test.near");
-    let create = vec![actions::create_account(), actions::transfer(near(5)), actions::add_full_access_key(genesis_key(&bob))];
+    let create =
+        vec![actions::create_account(), actions::transfer(near(5)), actions::add_full_access_key(genesis_key(&bob))];
     let (status, reply) = node.send(&id("test.near"), &bob, create);
     assert_eq!(status, 200, "{reply}");
     let tx_hash = reply["result"]["transaction"]["hash"].clone();

@@ -89,7 +89,8 @@ fn queries_transactions_and_receipts() {
     assert_eq!(legacy_obj["amount"], account["amount"]);
 
     // Keys: one full-access key (its nonce starts from the block height, as nearcore sets it).
-    let keys = node.ok("query", json!({"request_type": "view_access_key_list", "finality": "final", "account_id": alice}));
+    let keys =
+        node.ok("query", json!({"request_type": "view_access_key_list", "finality": "final", "account_id": alice}));
     assert_eq!(keys["keys"].as_array().unwrap().len(), 1);
     assert_eq!(keys["keys"][0]["public_key"], genesis_key(&alice).to_string());
     assert_eq!(keys["keys"][0]["access_key"]["permission"], "FullAccess");
@@ -113,7 +114,8 @@ fn queries_transactions_and_receipts() {
     assert_eq!(node.nonce(&alice), nonce + 1);
 
     // A change call through broadcast_tx_commit, then views of it.
-    let set = actions::function_call("set", br#"{"value":"42"}"#.to_vec(), NearToken::ZERO, embedded_chain::DEFAULT_CALL_GAS);
+    let set =
+        actions::function_call("set", br#"{"value":"42"}"#.to_vec(), NearToken::ZERO, embedded_chain::DEFAULT_CALL_GAS);
     let (status, reply) = node.send(&alice, &alice, vec![set]);
     assert_eq!(status, 200, "{reply}");
     let outcome = &reply["result"];
@@ -208,6 +210,9 @@ fn community_flag_deploys_and_wires_the_four_contracts() {
     let attestation = view(&node, "attestation.test.near", "get_config", json!({}));
     assert_eq!(attestation["registry"], "registry.test.near", "{attestation}");
     // As scripts/deploy.sh leaves them: no full-access key on a contract account.
-    let keys = node.ok("query", json!({"request_type": "view_access_key_list", "finality": "final", "account_id": "dao.test.near"}));
+    let keys = node.ok(
+        "query",
+        json!({"request_type": "view_access_key_list", "finality": "final", "account_id": "dao.test.near"}),
+    );
     assert_eq!(keys["keys"], json!([]));
 }

@@ -124,9 +124,10 @@ pub fn http(addr: &str, method: &str, path: &str, head: &[&str], body: &[u8]) ->
     let _ = stream.write_all(request.as_bytes()).and_then(|_| stream.write_all(body));
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or_else(|| {
-        panic!("no HTTP reply: {:?}", String::from_utf8_lossy(&raw[..raw.len().min(200)]))
-    });
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP reply: {:?}", String::from_utf8_lossy(&raw[..raw.len().min(200)])));
     let head_text = String::from_utf8_lossy(&raw[..split]).to_string();
     let mut lines = head_text.lines();
     let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
@@ -149,7 +150,13 @@ pub fn id(s: &str) -> AccountId {
 }
 
 /// `signer` signs `actions` to `receiver` with its genesis key; base64 of the borsh.
-pub fn sign(signer: &AccountId, receiver: &AccountId, nonce: u64, block_hash: CryptoHash, actions: Vec<Action>) -> String {
+pub fn sign(
+    signer: &AccountId,
+    receiver: &AccountId,
+    nonce: u64,
+    block_hash: CryptoHash,
+    actions: Vec<Action>,
+) -> String {
     let key = signer_of(signer);
     let tx = Transaction::V0(TransactionV0 {
         signer_id: signer.clone(),
