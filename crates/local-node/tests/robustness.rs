@@ -72,6 +72,12 @@ fn bad_requests_get_neards_errors_and_change_nothing() {
     let (status, error) = node.err("block", json!({"finality": "sometimes"}));
     assert_eq!(status, 400);
     assert_eq!(error["cause"]["name"], "PARSE_ERROR");
+    let (status, error) = node.err("sandbox_fast_forward", json!({"delta_height": u64::MAX}));
+    assert_eq!(status, 400);
+    assert!(error["data"].as_str().unwrap().contains("delta_height must be at most"), "{error}");
+    let (status, _) =
+        node.err("query", json!({"request_type": "view_account", "finality": "final", "account_id": "Not Valid"}));
+    assert_eq!(status, 400);
 
     // Handler errors: HTTP 200 with nearcore's names.
     let (status, error) = node
