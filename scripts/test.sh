@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The test command: unit tests of every contract, the embedded chain's tests and
 # the end-to-end scenarios on the embedded chain (which build the contracts'
-# wasm themselves), then a compile check of the near-workspaces sandbox
-# scenarios so they cannot rot.
+# wasm themselves, and the local node's tests), then the scenarios written
+# over `Backend` once more through near-workspaces (a real NEAR client)
+# attached to the local node (`--features sandbox`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tests
 
 cargo fmt --all --check
 cargo test --workspace --locked
-cargo check --locked -p ai-commons-tests --features sandbox --tests
+cargo test --locked -p ai-commons-tests --features sandbox --test lifecycle -- through_near_workspaces

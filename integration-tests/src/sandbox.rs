@@ -1,6 +1,7 @@
-//! A real neard sandbox through near-workspaces, as a [`Backend`].
-//!
-//! Needs a sandbox binary: set `NEAR_SANDBOX_BIN_PATH` (the crate is built
+//! near-workspaces as a [`Backend`]: attached to a running node
+//! ([`Sandbox::attach`]: the suite's own `local-node`, or any neard sandbox
+//! whose RPC address and root key are known), or starting a neard sandbox
+//! binary ([`Sandbox::start`]: set `NEAR_SANDBOX_BIN_PATH`; the crate is built
 //! without near-workspaces' `install` feature, so nothing is downloaded).
 
 use crate::backend::{Backend, Outcome};
@@ -42,6 +43,19 @@ impl Sandbox {
         Ok(Sandbox { rt, worker, root, accounts: HashMap::new() })
     }
 
+    /// Attaches near-workspaces to the node at `rpc_url` whose root account
+    /// `root` holds `root_secret_key` (`ed25519:...`), as
+    /// `sandbox().rpc_addr(..).validator_key(ValidatorKey::Known(..))` does.
+    pub fn attach(rpc_url: &str, root: &AccountId, root_secret_key: &str) -> anyhow::Result<Self> {
+        let key: near_workspaces::types::SecretKey = root_secret_key.parse()?;
+        let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        let validator_key = near_workspaces::network::ValidatorKey::Known(ws_id(root), key);
+        let worker =
+            rt.block_on(async { near_workspaces::sandbox().rpc_addr(rpc_url).validator_key(validator_key).await })?;
+        let root = worker.root_account()?;
+        Ok(Sandbox { rt, worker, root, accounts: HashMap::new() })
+    }
+
     fn signer(&self, id: &AccountId) -> &Account {
         if id.as_str() == self.root.id().as_str() {
             return &self.root;
@@ -64,6 +78,20 @@ fn outcome_of(result: near_workspaces::result::ExecutionFinalResult) -> Outcome 
     Outcome { status, logs, events, receipt_failures, vm_gas, total_gas, tx: None }
 }
 
+/// A transaction the node refused before running it (bad nonce, a deleted
+/// key, ...): nothing ran, as the embedded chain reports a refusal.
+fn refused(error: near_workspaces::error::Error) -> Outcome {
+    Outcome {
+        status: Err(format!("transaction refused: {error}")),
+        logs: Vec::new(),
+        events: Vec::new(),
+        receipt_failures: Vec::new(),
+        vm_gas: 0,
+        total_gas: 0,
+        tx: None,
+    }
+}
+
 impl Backend for Sandbox {
     fn name(&self) -> &'static str {
         "near-workspaces sandbox"
@@ -83,7 +111,10 @@ impl Backend for Sandbox {
 
     fn deploy(&mut self, account: &AccountId, wasm: &[u8]) -> Outcome {
         let signer = self.signer(account).clone();
-        let result = self.rt.block_on(async { signer.deploy(wasm).await }).expect("rpc");
+        let result = match self.rt.block_on(async { signer.deploy(wasm).await }) {
+            Ok(result) => result,
+            Err(e) => return refused(e),
+        };
         let ok = result.is_success();
         let details = result.details;
         let mut out = outcome_of(details);
@@ -103,19 +134,19 @@ impl Backend for Sandbox {
         gas: Gas,
     ) -> Outcome {
         let account = self.signer(signer).clone();
-        let result = self
-            .rt
-            .block_on(async {
-                account
-                    .call(&ws_id(contract), method)
-                    .args(args)
-                    .deposit(token(deposit))
-                    .gas(near_workspaces::types::Gas::from_gas(gas.as_gas()))
-                    .transact()
-                    .await
-            })
-            .expect("rpc");
-        outcome_of(result)
+        let result = self.rt.block_on(async {
+            account
+                .call(&ws_id(contract), method)
+                .args(args)
+                .deposit(token(deposit))
+                .gas(near_workspaces::types::Gas::from_gas(gas.as_gas()))
+                .transact()
+                .await
+        });
+        match result {
+            Ok(result) => outcome_of(result),
+            Err(e) => refused(e),
+        }
     }
 
     fn view_raw(&self, contract: &AccountId, method: &str, args: &Value) -> Result<Vec<u8>, String> {
@@ -151,8 +182,9 @@ impl Backend for Sandbox {
         // The backend created the account with one key: the one it signs with.
         let signer = self.signer(account).clone();
         let key = signer.secret_key().public_key();
-        let result =
-            self.rt.block_on(async { signer.batch(signer.id()).delete_key(key).transact().await }).expect("rpc");
-        outcome_of(result)
+        match self.rt.block_on(async { signer.batch(signer.id()).delete_key(key).transact().await }) {
+            Ok(result) => outcome_of(result),
+            Err(e) => refused(e),
+        }
     }
 }

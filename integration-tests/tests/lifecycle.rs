@@ -1,5 +1,6 @@
-//! The main job's lifecycle as a test: on the embedded chain by default, and on
-//! a real sandbox through near-workspaces with `--features sandbox`.
+//! The main job's lifecycle as a test: on the embedded chain by default, and
+//! with `--features sandbox` through near-workspaces (a real NEAR client)
+//! attached to the suite's local node, which each test starts on a free port.
 
 use ai_commons_tests::lifecycle::{run, Transcript};
 use ai_commons_tests::{Backend, BackendExt, Embedded, Wasm};
@@ -65,14 +66,22 @@ fn lifecycle_binary_writes_a_json_transcript() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// A local node on a free port, and near-workspaces attached to it.
+#[cfg(feature = "sandbox")]
+fn workspaces_on_a_local_node() -> (local_node::RunningNode, ai_commons_tests::sandbox::Sandbox) {
+    let node = local_node::spawn(local_node::Config { port: 0, ..Default::default() }).expect("local node");
+    let b = ai_commons_tests::sandbox::Sandbox::attach(&node.url, &node.keys.root, &node.keys.root_secret_key)
+        .expect("near-workspaces attaches to the local node");
+    (node, b)
+}
+
 #[cfg(feature = "sandbox")]
 #[test]
-#[ignore = "needs a neard sandbox binary: set NEAR_SANDBOX_BIN_PATH and run with --features sandbox -- --ignored"]
-fn lifecycle_on_a_sandbox() {
+fn lifecycle_through_near_workspaces() {
     let wasm = Wasm::load();
-    let mut b = ai_commons_tests::sandbox::Sandbox::start().expect("sandbox");
+    let (_node, mut b) = workspaces_on_a_local_node();
     let mut t = Transcript::new(b.name(), false);
-    run(&mut b, &wasm, &mut t).unwrap_or_else(|e| panic!("lifecycle failed on the sandbox: {e:#}"));
+    run(&mut b, &wasm, &mut t).unwrap_or_else(|e| panic!("lifecycle failed through near-workspaces: {e:#}"));
     check_transcript(&t);
 }
 
@@ -85,8 +94,20 @@ fn failure_paths_on_the_embedded_chain() {
 
 #[cfg(feature = "sandbox")]
 #[test]
+fn failure_paths_through_near_workspaces() {
+    let (_node, mut b) = workspaces_on_a_local_node();
+    let checks = ai_commons_tests::failures::run(&mut b, &Wasm::load()).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(checks.len(), 6, "{checks:?}");
+}
+
+/// A neard sandbox binary, when one is available.
+#[cfg(feature = "sandbox")]
+#[test]
 #[ignore = "needs a neard sandbox binary: set NEAR_SANDBOX_BIN_PATH and run with --features sandbox -- --ignored"]
-fn failure_paths_on_a_sandbox() {
+fn lifecycle_on_a_neard_sandbox() {
+    let wasm = Wasm::load();
     let mut b = ai_commons_tests::sandbox::Sandbox::start().expect("sandbox");
-    ai_commons_tests::failures::run(&mut b, &Wasm::load()).unwrap_or_else(|e| panic!("{e:#}"));
+    let mut t = Transcript::new(b.name(), false);
+    run(&mut b, &wasm, &mut t).unwrap_or_else(|e| panic!("lifecycle failed on the sandbox: {e:#}"));
+    check_transcript(&t);
 }

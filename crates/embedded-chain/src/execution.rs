@@ -59,6 +59,7 @@ impl Chain {
             // A block stands for a chunk: its receipts see the trie it started with (trie.rs).
             self.shape.begin_chunk();
             for receipt in block {
+                self.record_receipt(&receipt);
                 let produced = self.execute(receipt, &mut data, &mut statuses, outcome);
                 for r in produced {
                     match &r.kind {

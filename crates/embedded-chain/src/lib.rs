@@ -48,6 +48,11 @@
 //! - access keys with nonces: full-access and function-call keys (allowance,
 //!   receiver, method names), added and deleted by actions, listed by
 //!   `view_access_keys`;
+//! - history and snapshots (the `store` module): every accepted transaction
+//!   and executed receipt, kept in nearcore's types for RPC servers
+//!   ([`Chain::transaction`], [`Chain::receipt`]); the whole chain as one
+//!   checksummed snapshot ([`Chain::snapshot`], [`Chain::restore`]); the
+//!   sandbox patches a node offers (`patch_account`, `patch_access_key`, `patch_code`);
 //!
 //! The tests in `tests/conformance/` pin these rules to exact figures derived
 //! from the protocol parameters, each citing the nearcore function it follows.
@@ -94,6 +99,7 @@ mod keys;
 mod outcome;
 mod receipt;
 mod state;
+mod store;
 mod transactions;
 mod trie;
 mod views;
@@ -119,6 +125,7 @@ pub use state::{
     AccountRecord, BlockInfo, Chain, CHAIN_ID, DEFAULT_BLOCK_TIME_NS, DEFAULT_CALL_GAS, GENESIS_TIMESTAMP_NS,
     PROTOCOL_VERSION, TX_VALIDITY_PERIOD,
 };
+pub use store::{History, RestoreError};
 pub use transactions::ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT;
 pub use views::{AccessKeyView, AccountView, ViewError};
 

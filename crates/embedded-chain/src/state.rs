@@ -86,6 +86,8 @@ pub struct Chain {
     /// Outcomes by transaction hash, and the transaction of each receipt id.
     pub(crate) tx_outcomes: HashMap<CryptoHash, TxOutcome>,
     pub(crate) receipt_txs: HashMap<CryptoHash, CryptoHash>,
+    /// Accepted transactions and executed receipts in nearcore's types (store.rs).
+    pub(crate) history: crate::store::History,
 }
 
 pub(crate) fn acc(s: &str) -> AccountId {
@@ -132,6 +134,7 @@ impl Chain {
             root: acc("test.near"),
             tx_outcomes: HashMap::new(),
             receipt_txs: HashMap::new(),
+            history: Default::default(),
         };
         chain.push_block(1, CryptoHash::default(), timestamp_ns);
         let yocto_per_near = 10u128.pow(24);

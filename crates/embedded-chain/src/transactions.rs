@@ -126,6 +126,7 @@ impl Chain {
         // transaction in the next block.
         let public_key = tx.public_key().clone();
         let actions = tx.actions().to_vec();
+        self.record_transaction(&signed);
         self.accounts.insert(signer.clone(), account);
         self.accounts.get_mut(&signer).expect("signer").keys.insert(public_key.clone(), key);
         self.next_block();
