@@ -183,11 +183,13 @@ test('deploys a contract (model-registry wasm) to a fresh account and calls it',
   });
   assert.equal(await view(owner.accountId, 'is_publisher', { account_id: publisher }), true);
   // A second `new` is refused and changes nothing.
+  const storage = (await owner.getState()).storageUsage;
   await assert.rejects(
     owner.callFunction({ contractId: owner.accountId, methodName: 'new', args: { owner: publisher } }),
-    /already initialized|initialized/i,
+    /The contract has already been initialized/,
   );
   assert.equal((await view(owner.accountId, 'get_config')).owner, owner.accountId);
+  assert.equal((await owner.getState()).storageUsage, storage);
 });
 
 test('community-dao: add_proposal and vote, read the outcome back with tx and EXPERIMENTAL_tx_status', async () => {
@@ -238,9 +240,11 @@ test('community-dao: add_proposal and vote, read the outcome back with tx and EX
 
   // A vote by a stranger is refused with the contract's error and changes nothing.
   const stranger = await freshAccount('stranger');
-  await assert.rejects(stranger.callFunction({ contractId: DAO, methodName: 'vote', args: { id, choice: 'no' } }));
+  const daoStorage = (await provider.viewAccount({ accountId: DAO })).storage_usage;
+  await assert.rejects(stranger.callFunction({ contractId: DAO, methodName: 'vote', args: { id, choice: 'no' } }), /caller is not a member/);
   assert.equal(await view(DAO, 'get_vote', { id, account_id: stranger.accountId }), null);
   assert.deepEqual(await view(DAO, 'get_proposal', { id }), proposal);
+  assert.equal((await provider.viewAccount({ accountId: DAO })).storage_usage, daoStorage);
 });
 
 test('model-registry: register_model (open publishing) and its views', async () => {
@@ -329,4 +333,36 @@ test('stale nonce: InvalidNonce, then a retry with the fresh nonce', async () =>
   assert.equal(recording.sendErrors.length, 1, 'one refused send before the retry');
   assert.ok(recording.sendErrors[0] instanceof InvalidNonceError);
   assert.equal((await sender.getAccessKey(publicKey)).nonce, BigInt(nonceBefore) + 1n);
+});
+
+test('inference-attestation: admit_attester through a passed DAO proposal, executed across contracts', async () => {
+  const council = ['alice', 'bob', 'carol'].map((n) => new Account(`${n}.${ROOT}`, provider, new KeyPairSigner(devKey(`${n}.${ROOT}`))));
+  const operator = `operator.${ROOT}`;
+  const attesterKey = KeyPair.fromRandom('ed25519').getPublicKey().toString();
+  const kind = {
+    type: 'admit_attester', operator, public_keys: [attesterKey], tee_kind: 'intel-tdx',
+    measurements: ['11'.repeat(32), '22'.repeat(32)], models: null, expires_at: null,
+  };
+  const description = 'Admit an attester from near-api-js';
+  const deposit = await view(DAO, 'get_proposal_deposit', { proposer: council[0].accountId, description, kind });
+  const id = await council[0].callFunction({ contractId: DAO, methodName: 'add_proposal', args: { description, kind }, deposit: BigInt(deposit) });
+  for (const member of council) {
+    if ((await view(DAO, 'get_proposal', { id })).status !== 'active') break;
+    await member.callFunction({ contractId: DAO, methodName: 'vote', args: { id, choice: 'yes' } });
+  }
+  assert.equal((await view(DAO, 'get_proposal', { id })).status, 'passed');
+  assert.equal(await view(ATTESTATION, 'get_attester', { operator }), null);
+
+  const executed = await council[2].callFunctionRaw({ contractId: DAO, methodName: 'execute', args: { id }, gas: teraToGas('300') });
+  // The execution spans receipts on both contracts; each logs its own event.
+  const withReceipts = await provider.viewTransactionStatusWithReceipts({ txHash: executed.transaction_outcome.id, accountId: council[2].accountId });
+  assert.ok(withReceipts.receipts.some((r) => r.receiver_id === ATTESTATION), 'a receipt ran on the attestation contract');
+  assert.deepEqual(
+    events(withReceipts).map((e) => `${e.standard}:${e.event}`),
+    ['community_dao:proposal_execution_started', 'inference_attestation:attester_admitted', 'community_dao:proposal_executed'],
+  );
+  assert.equal((await view(DAO, 'get_proposal', { id })).status, 'executed');
+  const attester = await view(ATTESTATION, 'get_attester', { operator });
+  assert.equal(attester.active, true);
+  assert.deepEqual(await view(ATTESTATION, 'get_attester_by_key', { public_key: attesterKey }), attester);
 });
