@@ -5,6 +5,7 @@
 //
 // The node binary: $LOCAL_NODE_BIN, else <repo>/target/debug/local-node
 // (`cargo build -p local-node`; scripts/js-clients.sh builds it first).
+// Run: `npm test` here, or `bash scripts/js-clients.sh` from the repository.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -30,7 +31,8 @@ import { InvalidNonceError } from 'near-api-js/rpc-errors';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const NODE_BIN = process.env.LOCAL_NODE_BIN || path.join(REPO, 'target/debug/local-node');
-const WASM_DIR = path.join(REPO, 'target/wasm/wasm32-unknown-unknown/release/opt');
+// Where the node's --community start built the suite's wasm (crates/wasm-build).
+const WASM_DIR = path.join(process.env.WASM_TARGET_DIR || path.join(REPO, 'target/wasm'), 'wasm32-unknown-unknown/release/opt');
 // Starting with --community may build the contracts' wasm first (minutes when cold).
 const START_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -126,6 +128,9 @@ before(async () => {
   const lines = await startNode();
   url = lines[0];
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/, 'the first line is the URL');
+  for (const id of [DAO, REGISTRY, CONSENT, ATTESTATION]) {
+    assert.ok(lines.some((l) => l.startsWith('community ') && l.endsWith(`: ${id}`)), `the node deployed ${id}`);
+  }
   provider = new JsonRpcProvider({ url });
   const keyFile = JSON.parse(readFileSync(path.join(keyDir, 'localnet', `${ROOT}.json`), 'utf8'));
   assert.equal(keyFile.account_id, ROOT);
