@@ -26,6 +26,11 @@
 //!   block sees the trie it started with;
 //! - views (read-only, view gas limit), account and raw state views;
 //! - block height and time (configurable block time; fast-forward).
+//! - history and snapshots (the `store` module): every accepted transaction
+//!   and executed receipt, kept in nearcore's types for RPC servers
+//!   ([`Chain::transaction`], [`Chain::receipt`]); the whole chain as one
+//!   checksummed snapshot ([`Chain::snapshot`], [`Chain::restore`]); the
+//!   sandbox patches a node offers (`patch_account`, `patch_access_key`, `patch_code`).
 //!
 //! - access keys: full-access and function-call keys (added and deleted by
 //!   actions, listed by `view_access_keys`); a transaction's signer must hold

@@ -120,12 +120,15 @@ struct TxOutcomeEntry {
     receiver: String,
 }
 
+/// One account's contract data: (key, value) pairs in key order.
+type DataEntry = (AccountId, Vec<(Vec<u8>, Vec<u8>)>);
+
 #[derive(BorshSerialize, BorshDeserialize)]
 struct Snapshot {
     root: AccountId,
     block_time_ns: u64,
     accounts: Vec<AccountEntry>,
-    data: Vec<(AccountId, Vec<(Vec<u8>, Vec<u8>)>)>,
+    data: Vec<DataEntry>,
     codes: Vec<Vec<u8>>,
     blocks: Vec<BlockEntry>,
     outcomes: Vec<TxOutcomeEntry>,
@@ -286,7 +289,7 @@ impl Chain {
             })
             .collect();
         accounts.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut data: Vec<(AccountId, Vec<(Vec<u8>, Vec<u8>)>)> = self
+        let mut data: Vec<DataEntry> = self
             .data
             .iter()
             .map(|(id, d)| (id.clone(), d.iter().map(|(k, v)| (k.clone(), v.clone())).collect()))
@@ -358,7 +361,8 @@ impl Chain {
             return Err(RestoreError::Format(format!("format {format}, expected {FORMAT}")));
         }
         let body = &bytes[44..];
-        if Sha256::digest(body).as_slice() != &bytes[12..44] {
+        let digest: [u8; 32] = Sha256::digest(body).into();
+        if digest[..] != bytes[12..44] {
             return Err(RestoreError::Corrupt);
         }
         let s: Snapshot = borsh::from_slice(body).map_err(RestoreError::Decode)?;

@@ -95,6 +95,7 @@ impl Node {
         Ok(out)
     }
 
+    /// Time since the node started.
     pub fn uptime(&self) -> Duration {
         self.started.elapsed()
     }

@@ -598,8 +598,17 @@ fn receipt(node: &Node, params: Value) -> Result<Value, RpcError> {
 
 // ----- sandbox -----------------------------------------------------------------
 
+/// Most blocks one `sandbox_fast_forward` may skip (a thousand years of
+/// one-second blocks): heights and timestamps stay far from overflowing.
+pub const MAX_FAST_FORWARD: u64 = 1_000 * 365 * 86_400;
+
 fn fast_forward(node: &Node, params: Value) -> Result<Value, RpcError> {
     let request: near_jsonrpc_primitives::types::sandbox::RpcSandboxFastForwardRequest = parse(params)?;
+    if request.delta_height > MAX_FAST_FORWARD {
+        return Err(RpcError::parse_error(format!(
+            "Failed parsing args: delta_height must be at most {MAX_FAST_FORWARD}"
+        )));
+    }
     node.change(|chain| chain.fast_forward(request.delta_height)).map_err(internal)?;
     to_value(RpcSandboxFastForwardResponse {})
 }

@@ -72,6 +72,12 @@ fn bad_requests_get_neards_errors_and_change_nothing() {
     let (status, error) = node.err("block", json!({"finality": "sometimes"}));
     assert_eq!(status, 400);
     assert_eq!(error["cause"]["name"], "PARSE_ERROR");
+    let (status, error) = node.err("sandbox_fast_forward", json!({"delta_height": u64::MAX}));
+    assert_eq!(status, 400);
+    assert!(error["data"].as_str().unwrap().contains("delta_height must be at most"), "{error}");
+    let (status, _) =
+        node.err("query", json!({"request_type": "view_account", "finality": "final", "account_id": "Not Valid"}));
+    assert_eq!(status, 400);
 
     // Handler errors: HTTP 200 with nearcore's names.
     let (status, error) = node
@@ -268,6 +274,11 @@ fn cli_help_and_bad_arguments() {
     for flag in ["--port", "--state-dir", "--key-dir", "--network", "--block-time", "--community"] {
         assert!(text.contains(flag), "--help lists {flag}");
     }
+    // scripts/node.sh answers --help without building or starting anything.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let script = std::process::Command::new("bash").arg(root.join("scripts/node.sh")).arg("--help").output().unwrap();
+    assert!(script.status.success(), "{}", String::from_utf8_lossy(&script.stderr));
+    assert!(String::from_utf8_lossy(&script.stdout).contains("--state-dir"));
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_local-node")).arg("--port").arg("x").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--port"));
