@@ -9,8 +9,6 @@
 //!   borsh blob behind a magic, a format version and a SHA-256 of the body, so
 //!   a truncated or corrupted file is refused instead of half-loaded.
 
-use near_primitives::action::GlobalContractIdentifier;
-use near_primitives_core::account::AccountContract;
 use crate::outcome::{Event, ReceiptOutcome, ReceiptStatus, TxOutcome};
 use crate::receipt::{Receipt as ChainReceipt, ReceiptKind};
 use crate::state::{AccountRecord, BlockInfo, Chain};
@@ -18,10 +16,12 @@ use crate::trie::{account_key, data_key, TrieShape};
 use borsh::{BorshDeserialize, BorshSerialize};
 use near_crypto::{KeyType, PublicKey};
 use near_primitives::account::AccessKey;
+use near_primitives::action::GlobalContractIdentifier;
 use near_primitives::action::{Action, TransferAction};
 use near_primitives::errors::TxExecutionError;
 use near_primitives::receipt::{ActionReceiptV2, DataReceiver, Receipt, ReceiptEnum, ReceiptV0};
 use near_primitives::transaction::SignedTransaction;
+use near_primitives_core::account::AccountContract;
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::{AccountId, Balance};
 use near_vm_runner::ContractCode;
@@ -304,7 +304,8 @@ impl Chain {
         data.sort_by(|a, b| a.0.cmp(&b.0));
         let mut global_contracts: Vec<(GlobalContractIdentifier, Vec<u8>)> =
             self.global_contracts.iter().map(|(id, c)| (id.clone(), c.code().to_vec())).collect();
-        global_contracts.sort_by(|a, b| borsh::to_vec(&a.0).unwrap_or_default().cmp(&borsh::to_vec(&b.0).unwrap_or_default()));
+        global_contracts
+            .sort_by(|a, b| borsh::to_vec(&a.0).unwrap_or_default().cmp(&borsh::to_vec(&b.0).unwrap_or_default()));
         let mut codes: Vec<(CryptoHash, Vec<u8>)> = self.codes.iter().map(|(h, c)| (*h, c.code().to_vec())).collect();
         codes.sort_by_key(|c| c.0);
         let blocks = self
@@ -404,11 +405,8 @@ impl Chain {
                 (*code.hash(), code)
             })
             .collect();
-        chain.global_contracts = s
-            .global_contracts
-            .into_iter()
-            .map(|(id, code)| (id, Arc::new(ContractCode::new(code, None))))
-            .collect();
+        chain.global_contracts =
+            s.global_contracts.into_iter().map(|(id, code)| (id, Arc::new(ContractCode::new(code, None)))).collect();
         if s.blocks.is_empty() {
             return Err(RestoreError::Format("no blocks".into()));
         }
