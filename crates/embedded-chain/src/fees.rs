@@ -12,98 +12,75 @@ use near_primitives_core::types::{AccountId, Balance, Gas};
 /// genesis `min_gas_price`), which is what a block with spare capacity charges.
 pub const GAS_PRICE: u128 = 100_000_000;
 
-/// Base fee plus `n` times the per-byte fee, send side (`sir`: sender is receiver).
-fn send_per_byte(config: &RuntimeConfig, sir: bool, base: ActionCosts, byte: ActionCosts, n: u64) -> Gas {
-    let fees = &config.fees;
-    fees.fee(base).send_fee(sir).gas.saturating_add(fees.fee(byte).send_fee(sir).gas.saturating_mul(n))
+/// How the protocol prices an action, on both the send and the execution side.
+enum Priced {
+    /// One fee.
+    Flat(ActionCosts),
+    /// A base fee plus a per-byte fee times a byte count.
+    PerByte(ActionCosts, ActionCosts, u64),
+    /// A transfer, priced by the receiver's account type (implicit ids pay
+    /// for their creation: `transfer_send_fee` / `transfer_exec_fee`).
+    Transfer,
+    /// Not executed by the chain (refused at submission or at execution).
+    Free,
 }
 
-/// Base fee plus `n` times the per-byte fee, execution side.
-fn exec_per_byte(config: &RuntimeConfig, base: ActionCosts, byte: ActionCosts, n: u64) -> Gas {
-    let fees = &config.fees;
-    fees.fee(base).exec_fee().gas.saturating_add(fees.fee(byte).exec_fee().gas.saturating_mul(n))
-}
-
-/// Bytes a function-call key's method names are charged for: each name and
-/// its terminating null.
-fn method_name_bytes(permission: &AccessKeyPermission) -> Option<u64> {
-    match permission {
-        AccessKeyPermission::FunctionCall(p) => Some(p.method_names.iter().map(|m| m.len() as u64 + 1).sum()),
-        _ => None,
+/// The one table of which fees an action pays (nearcore `total_send_fees`
+/// and `exec_fee` read the same parameters per action).
+fn priced(action: &Action) -> Priced {
+    use ActionCosts as C;
+    use Priced::*;
+    match action {
+        Action::CreateAccount(_) => Flat(C::create_account),
+        Action::DeployContract(a) => PerByte(C::deploy_contract_base, C::deploy_contract_byte, a.code.len() as u64),
+        Action::FunctionCall(a) => {
+            PerByte(C::function_call_base, C::function_call_byte, (a.method_name.len() + a.args.len()) as u64)
+        }
+        Action::Transfer(_) => Transfer,
+        Action::Stake(_) => Flat(C::stake),
+        Action::AddKey(a) => match &a.access_key.permission {
+            // Each method name is charged with its terminating null.
+            AccessKeyPermission::FunctionCall(p) => PerByte(
+                C::add_function_call_key_base,
+                C::add_function_call_key_byte,
+                p.method_names.iter().map(|m| m.len() as u64 + 1).sum(),
+            ),
+            _ => Flat(C::add_full_access_key),
+        },
+        Action::DeleteKey(_) => Flat(C::delete_key),
+        Action::DeleteAccount(_) => Flat(C::delete_account),
+        Action::Delegate(_) => Flat(C::delegate),
+        Action::DeployGlobalContract(a) => {
+            PerByte(C::deploy_global_contract_base, C::deploy_global_contract_byte, a.code.len() as u64)
+        }
+        Action::UseGlobalContract(a) => {
+            PerByte(C::use_global_contract_base, C::use_global_contract_byte, a.contract_identifier.len() as u64)
+        }
+        _ => Free,
     }
 }
 
 /// Send fee of one action to `receiver` (nearcore `total_send_fees`, one
-/// action): a transfer to an implicit account id pays for creating it
-/// (`transfer_send_fee`), a delegate action pays for its inner actions too.
+/// action): a delegate action pays for its inner actions too.
 pub(crate) fn send_fee(config: &RuntimeConfig, sir: bool, action: &Action, receiver: &AccountId) -> Gas {
     let fees = &config.fees;
-    let one = |c: ActionCosts| fees.fee(c).send_fee(sir).gas;
-    match action {
-        Action::CreateAccount(_) => one(ActionCosts::create_account),
-        Action::DeployContract(a) => send_per_byte(
-            config,
-            sir,
-            ActionCosts::deploy_contract_base,
-            ActionCosts::deploy_contract_byte,
-            a.code.len() as u64,
-        ),
-        Action::FunctionCall(a) => send_per_byte(
-            config,
-            sir,
-            ActionCosts::function_call_base,
-            ActionCosts::function_call_byte,
-            (a.method_name.len() + a.args.len()) as u64,
-        ),
-        Action::Transfer(_) => {
+    let send = |c: ActionCosts| fees.fee(c).send_fee(sir).gas;
+    let own = match priced(action) {
+        Priced::Flat(c) => send(c),
+        Priced::PerByte(base, byte, n) => send(base).saturating_add(send(byte).saturating_mul(n)),
+        Priced::Transfer => {
             let wasm = &config.wasm_config;
-            transfer_send_fee(
-                fees,
-                sir,
-                wasm.eth_implicit_accounts,
-                wasm.universal_accounts,
-                receiver.get_account_type(),
-            )
-            .gas
+            let kind = receiver.get_account_type();
+            transfer_send_fee(fees, sir, wasm.eth_implicit_accounts, wasm.universal_accounts, kind).gas
         }
-        Action::Stake(_) => one(ActionCosts::stake),
-        Action::AddKey(a) => match method_name_bytes(&a.access_key.permission) {
-            Some(n) => send_per_byte(
-                config,
-                sir,
-                ActionCosts::add_function_call_key_base,
-                ActionCosts::add_function_call_key_byte,
-                n,
-            ),
-            None => one(ActionCosts::add_full_access_key),
-        },
-        Action::DeleteKey(_) => one(ActionCosts::delete_key),
-        Action::DeleteAccount(_) => one(ActionCosts::delete_account),
+        Priced::Free => Gas::ZERO,
+    };
+    match action {
         Action::Delegate(signed) => {
             let inner = &signed.delegate_action;
-            one(ActionCosts::delegate).saturating_add(total_send_fees(
-                config,
-                sir,
-                &inner.get_actions(),
-                &inner.receiver_id,
-            ))
+            own.saturating_add(total_send_fees(config, sir, &inner.get_actions(), &inner.receiver_id))
         }
-        Action::DeployGlobalContract(a) => send_per_byte(
-            config,
-            sir,
-            ActionCosts::deploy_global_contract_base,
-            ActionCosts::deploy_global_contract_byte,
-            a.code.len() as u64,
-        ),
-        Action::UseGlobalContract(a) => send_per_byte(
-            config,
-            sir,
-            ActionCosts::use_global_contract_base,
-            ActionCosts::use_global_contract_byte,
-            a.contract_identifier.len() as u64,
-        ),
-        // Not executed by the chain (refused at submission or at execution).
-        _ => Gas::ZERO,
+        _ => own,
     }
 }
 
@@ -111,52 +88,16 @@ pub(crate) fn send_fee(config: &RuntimeConfig, sir: bool, action: &Action, recei
 /// delegate action's own fee only (its inner actions are prepaid apart).
 pub(crate) fn exec_fee(config: &RuntimeConfig, action: &Action, receiver: &AccountId) -> Gas {
     let fees = &config.fees;
-    let one = |c: ActionCosts| fees.fee(c).exec_fee().gas;
-    match action {
-        Action::CreateAccount(_) => one(ActionCosts::create_account),
-        Action::DeployContract(a) => exec_per_byte(
-            config,
-            ActionCosts::deploy_contract_base,
-            ActionCosts::deploy_contract_byte,
-            a.code.len() as u64,
-        ),
-        Action::FunctionCall(a) => exec_per_byte(
-            config,
-            ActionCosts::function_call_base,
-            ActionCosts::function_call_byte,
-            (a.method_name.len() + a.args.len()) as u64,
-        ),
-        Action::Transfer(_) => {
+    let exec = |c: ActionCosts| fees.fee(c).exec_fee().gas;
+    match priced(action) {
+        Priced::Flat(c) => exec(c),
+        Priced::PerByte(base, byte, n) => exec(base).saturating_add(exec(byte).saturating_mul(n)),
+        Priced::Transfer => {
             let wasm = &config.wasm_config;
             transfer_exec_fee(fees, wasm.eth_implicit_accounts, wasm.universal_accounts, receiver.get_account_type())
                 .gas
         }
-        Action::Stake(_) => one(ActionCosts::stake),
-        Action::AddKey(a) => match method_name_bytes(&a.access_key.permission) {
-            Some(n) => exec_per_byte(
-                config,
-                ActionCosts::add_function_call_key_base,
-                ActionCosts::add_function_call_key_byte,
-                n,
-            ),
-            None => one(ActionCosts::add_full_access_key),
-        },
-        Action::DeleteKey(_) => one(ActionCosts::delete_key),
-        Action::DeleteAccount(_) => one(ActionCosts::delete_account),
-        Action::Delegate(_) => one(ActionCosts::delegate),
-        Action::DeployGlobalContract(a) => exec_per_byte(
-            config,
-            ActionCosts::deploy_global_contract_base,
-            ActionCosts::deploy_global_contract_byte,
-            a.code.len() as u64,
-        ),
-        Action::UseGlobalContract(a) => exec_per_byte(
-            config,
-            ActionCosts::use_global_contract_base,
-            ActionCosts::use_global_contract_byte,
-            a.contract_identifier.len() as u64,
-        ),
-        _ => Gas::ZERO,
+        Priced::Free => Gas::ZERO,
     }
 }
 
