@@ -2,8 +2,9 @@
 //! nearcore's `runtime/runtime/src/actions.rs` does; nothing is committed here.
 
 use crate::ext::{ChainExt, Overlay};
-use crate::fees::{total_prepaid_exec_fees, total_prepaid_gas, total_prepaid_send_fees};
+use crate::fees::{total_prepaid_exec_fees, total_prepaid_send_fees};
 use crate::keys::{access_key_storage, permits};
+use crate::receipt::total_prepaid_gas;
 use crate::receipt::{Action, NewReceipt, Receipt, ReceiptKind};
 use crate::state::{AccountRecord, Chain};
 use crate::transactions::ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT;

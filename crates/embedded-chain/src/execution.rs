@@ -6,7 +6,7 @@ use crate::apply::ProtocolReceipt;
 use crate::ext::Overlay;
 use crate::fees::{cost, exec_fees, prepaid_of_receipt};
 use crate::outcome::{Event, ReceiptOutcome, ReceiptStatus, TxOutcome};
-use crate::receipt::{deposit, describe, identifier_text, Receipt, ReceiptKind};
+use crate::receipt::{describe, identifier_text, total_deposit, Receipt, ReceiptKind};
 use crate::state::{acc, AccountRecord, Chain};
 use crate::trie::{account_key, data_key};
 use near_crypto::PublicKey;
@@ -164,7 +164,7 @@ impl Chain {
         // Everything bought for this receipt (nearcore `apply_action_receipt`:
         // prepaid gas plus prepaid execution fees, a delegate action's included).
         let prepaid = prepaid_of_receipt(&self.config, &actions, &receipt.receiver);
-        let deposits: Balance = actions.iter().fold(Balance::ZERO, |d, a| d.saturating_add(deposit(a)));
+        let deposits: Balance = total_deposit(&actions);
         let receivers: Vec<AccountId> = output_data_receivers.iter().map(|(_, r)| r.clone()).collect();
 
         let result = self.apply_actions(&receipt, &signer, &signer_public_key, &actions, promise_results, &receivers);

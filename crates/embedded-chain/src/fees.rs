@@ -3,7 +3,7 @@
 //! `total_prepaid_send_fees`, `tx_cost`) computes them from the protocol's
 //! `RuntimeFeesConfig`.
 
-use crate::receipt::{prepaid_gas, Action};
+use crate::receipt::{total_prepaid_gas, Action};
 use near_parameters::{transfer_exec_fee, transfer_send_fee, ActionCosts, RuntimeConfig};
 use near_primitives::account::AccessKeyPermission;
 use near_primitives_core::types::{AccountId, Balance, Gas};
@@ -136,11 +136,6 @@ pub(crate) fn total_prepaid_exec_fees(config: &RuntimeConfig, actions: &[Action]
         };
         g.saturating_add(fee)
     })
-}
-
-/// Gas attached to `actions` (a delegate action's inner calls included).
-pub(crate) fn total_prepaid_gas(actions: &[Action]) -> Gas {
-    actions.iter().fold(Gas::ZERO, |g, a| g.saturating_add(prepaid_gas(a)))
 }
 
 /// Gas of a receipt of `actions` to `receiver`, as nearcore's `tx_cost`

@@ -105,11 +105,19 @@ pub(crate) fn deposit(action: &Action) -> Balance {
     match action {
         Action::FunctionCall(a) => a.deposit,
         Action::Transfer(a) => a.deposit,
-        Action::Delegate(d) => {
-            d.delegate_action.get_actions().iter().fold(Balance::ZERO, |sum, a| sum.saturating_add(deposit(a)))
-        }
+        Action::Delegate(d) => total_deposit(&d.delegate_action.get_actions()),
         _ => Balance::ZERO,
     }
+}
+
+/// Tokens `actions` attach (nearcore `total_deposit`).
+pub(crate) fn total_deposit(actions: &[Action]) -> Balance {
+    actions.iter().fold(Balance::ZERO, |sum, a| sum.saturating_add(deposit(a)))
+}
+
+/// Gas `actions` attach (nearcore `total_prepaid_gas`).
+pub(crate) fn total_prepaid_gas(actions: &[Action]) -> Gas {
+    actions.iter().fold(Gas::ZERO, |sum, a| sum.saturating_add(prepaid_gas(a)))
 }
 
 /// Gas an action attaches for its execution (a delegate action: its inner
@@ -117,9 +125,7 @@ pub(crate) fn deposit(action: &Action) -> Balance {
 pub(crate) fn prepaid_gas(action: &Action) -> Gas {
     match action {
         Action::FunctionCall(a) => a.gas,
-        Action::Delegate(d) => {
-            d.delegate_action.get_actions().iter().fold(Gas::ZERO, |sum, a| sum.saturating_add(prepaid_gas(a)))
-        }
+        Action::Delegate(d) => total_prepaid_gas(&d.delegate_action.get_actions()),
         _ => Gas::ZERO,
     }
 }

@@ -304,8 +304,7 @@ impl Chain {
         data.sort_by(|a, b| a.0.cmp(&b.0));
         let mut global_contracts: Vec<(GlobalContractIdentifier, Vec<u8>)> =
             self.global_contracts.iter().map(|(id, c)| (id.clone(), c.code().to_vec())).collect();
-        global_contracts
-            .sort_by(|a, b| borsh::to_vec(&a.0).unwrap_or_default().cmp(&borsh::to_vec(&b.0).unwrap_or_default()));
+        global_contracts.sort_by_key(|a| borsh::to_vec(&a.0).unwrap_or_default());
         let mut codes: Vec<(CryptoHash, Vec<u8>)> = self.codes.iter().map(|(h, c)| (*h, c.code().to_vec())).collect();
         codes.sort_by_key(|c| c.0);
         let blocks = self

@@ -6,7 +6,7 @@
 use crate::fees::{cost, purchase_price, receipt_gas};
 use crate::keys::permits;
 use crate::outcome::TxOutcome;
-use crate::receipt::{deposit, prepaid_gas, Action, Receipt, ReceiptKind};
+use crate::receipt::{total_deposit, total_prepaid_gas, Action, Receipt, ReceiptKind};
 use crate::state::{Chain, PROTOCOL_VERSION, TX_VALIDITY_PERIOD};
 use near_crypto::Signature;
 use near_primitives::account::{AccessKey, AccessKeyPermission};
@@ -114,7 +114,7 @@ impl Chain {
         let sir = signer == receiver;
         let (send, prepaid) = receipt_gas(&self.config, sir, tx.actions(), &receiver);
         let receipt_gas_price = purchase_price(&self.config, gas_price);
-        let deposits = tx.actions().iter().fold(Balance::ZERO, |d, a| d.saturating_add(deposit(a)));
+        let deposits = total_deposit(tx.actions());
         let total_cost =
             cost(send, gas_price).saturating_add(cost(prepaid, receipt_gas_price)).saturating_add(deposits);
         let mut account = account.clone();
@@ -248,7 +248,7 @@ impl Chain {
                 _ => {}
             }
         }
-        let total_prepaid = actions.iter().fold(Gas::ZERO, |g, a| g.saturating_add(prepaid_gas(a)));
+        let total_prepaid = total_prepaid_gas(actions);
         if total_prepaid > limits.max_total_prepaid_gas {
             return Err(ActionsValidationError::TotalPrepaidGasExceeded {
                 total_prepaid_gas: total_prepaid,
